@@ -1,0 +1,1 @@
+"""Plain-Python domain: vocabulary, lifecycle, clocks and permissions. No I/O here."""
