@@ -1,6 +1,8 @@
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ffd_core.clock import UK
 from ffd_core.domain.calendar import WorkingCalendar
@@ -318,3 +320,20 @@ def test_view_24_hours():
     p = only([ev(uk(2026, 11, 27, 18, 30), S.RECEIVED, P3)], H24)
     v = view(p, uk(2026, 11, 28, 16), H24)
     assert v.time_left_minutes == 150 and v.due_soon and not v.breached
+
+
+# --- properties ------------------------------------------------------------------------
+
+INSTANTS = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UK)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(received=INSTANTS, decided=INSTANTS, target=st.sampled_from(["one_working_day", "24_hours"]))
+def test_margin_sign_agrees_with_the_due_instant(received, decided, target):
+    received, decided = min(received, decided), max(received, decided)
+    policy = ClockPolicy(target=target, calendar=CAL)
+    p = only([ev(received, S.RECEIVED, P3), ev(decided, S.DECIDED)], policy)
+    assert (p.statutory_margin_minutes >= 0) == (p.stopped_at <= p.statutory_due_at)
+    assert view(p, decided, policy).breached == (p.stopped_at > p.statutory_due_at)
