@@ -183,7 +183,9 @@ def clock_view(
             else period.working_margin_minutes
         )
         assert margin is not None
-        return ClockView(time_left_minutes=margin, breached=margin < 0, due_soon=False, stopped=True)
+        return ClockView(
+            time_left_minutes=margin, breached=margin < 0, due_soon=False, stopped=True
+        )
 
     if clock == "working" and period.paused_since is not None:
         # Paused: the time left is frozen at what it was when the pause began.
