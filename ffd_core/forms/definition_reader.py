@@ -1,0 +1,356 @@
+"""Build a FormDefinition from YAML, checking it against the schema as it goes.
+
+Every problem is reported with its line (when the source has lines) and a fix hint; a
+definition is only returned when there were none. Snapshots go through the same reader,
+so a snapshot and the YAML it came from can never disagree about what is valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from ffd_core.domain.vocab import ContactKind
+
+from .condition_syntax import from_data, parse_condition
+from .conditions import Compare, Condition, comparisons
+from .errors import ConfigError, ErrorSink
+from .model import (
+    CHOICE_TYPES,
+    QUESTION_TYPES,
+    FIXED_OPTIONS,
+    FormDefinition,
+    Option,
+    Question,
+    Repeat,
+    Section,
+)
+from .yaml_source import line_of, plain
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Option values may follow an outside code list, such as the census ethnicity codes (WBRI).
+VALUE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
+FORM_KEYS = {"form_id", "version", "kind", "title", "description", "category_question", "sections"}
+SECTION_KEYS = {"id", "title", "description", "show_when", "repeat", "questions"}
+QUESTION_KEYS = {
+    "id", "type", "label", "hint", "options", "required", "required_when", "show_when",
+    "error_name", "errors", "must_be", "max_length",
+}
+OPTION_KEYS = {"value", "label", "hint"}
+REPEAT_KEYS = {"item_label", "min", "max"}
+DATE_OPERATORS = {"before", "after", "age_under"}
+SUBJECTS = ("question",)
+
+
+def read_definition(node: Any, sink: ErrorSink) -> FormDefinition | None:
+    before = len(sink.errors)
+    reader = _Reader(sink)
+    definition = reader.form(node)
+    if definition is not None:
+        _check_references(definition, reader.lines, sink)
+    return definition if len(sink.errors) == before else None
+
+
+def definition_from_data(data: dict[str, Any]) -> FormDefinition:
+    sink = ErrorSink("snapshot")
+    definition = read_definition(data, sink)
+    if definition is None:
+        raise ValueError("invalid form snapshot: " + "; ".join(str(e) for e in sink.errors))
+    return definition
+
+
+class _Reader:
+    def __init__(self, sink: ErrorSink) -> None:
+        self.sink = sink
+        self.lines: dict[str, int | None] = {}  # id -> line, for cross-reference errors
+        self.id_lines: dict[str, list[int | None]] = {}  # every line an id is declared on
+
+    def form(self, node: Any) -> FormDefinition | None:
+        if not self._mapping(node, FORM_KEYS, "the form", None):
+            return None
+        form_id = self._id(node, "form_id")
+        version = self._int(node, "version", minimum=1, required=True)
+        kind = self._kind(node)
+        title = self._text(node, "title", required=True)
+        sections_node = node.get("sections")
+        if not isinstance(sections_node, list) or not sections_node:
+            self.sink.add(line_of(node, "sections") or line_of(node), "the form needs a list of sections")
+            return None
+        sections = [self.section(s, line_of(sections_node, i)) for i, s in enumerate(sections_node)]
+        if None in (form_id, version, kind, title) or any(s is None for s in sections):
+            return None
+        self._unique_ids()
+        category = plain(node.get("category_question")) or None
+        return FormDefinition(
+            form_id=form_id,
+            version=version,
+            kind=kind,
+            title=title,
+            description=self._text(node, "description") or "",
+            sections=tuple(sections),
+            category_question=category,
+        )
+
+    def section(self, node: Any, line: int | None) -> Section | None:
+        if not self._mapping(node, SECTION_KEYS, "a section", line):
+            return None
+        section_id = self._id(node, "id")
+        title = self._text(node, "title", required=True)
+        questions_node = node.get("questions")
+        if not isinstance(questions_node, list) or not questions_node:
+            self.sink.add(line_of(node, "questions") or line_of(node), "a section needs a list of questions")
+            return None
+        questions = [self.question(q, line_of(questions_node, i)) for i, q in enumerate(questions_node)]
+        show_when = self._condition(node, "show_when", section_id)
+        repeat = self._repeat(node)
+        if section_id is None or title is None or any(q is None for q in questions):
+            return None
+        self._declared(section_id, line_of(node, "id"))
+        return Section(
+            id=section_id,
+            title=title,
+            description=self._text(node, "description") or "",
+            questions=tuple(questions),
+            show_when=show_when,
+            repeat=repeat,
+        )
+
+    def question(self, node: Any, line: int | None) -> Question | None:
+        if not self._mapping(node, QUESTION_KEYS, "a question", line):
+            return None
+        before = len(self.sink.errors)
+        question_id = self._id(node, "id")
+        qtype = plain(node.get("type"))
+        if qtype not in QUESTION_TYPES:
+            self.sink.add(
+                line_of(node, "type") or line_of(node),
+                f"question '{question_id}' has type {qtype!r}",
+                "use one of: " + ", ".join(QUESTION_TYPES) + _suggest(qtype, QUESTION_TYPES),
+            )
+        label = self._text(node, "label", required=True)
+        options = self._options(node, qtype)
+        required = plain(node.get("required"))
+        if required not in (None, True, False):
+            self.sink.add(line_of(node, "required"), "'required' takes true or false")
+        required_when = self._condition(node, "required_when", question_id)
+        if required and required_when is not None:
+            self.sink.add(line_of(node, "required_when"), "a question cannot have both 'required: true' and 'required_when'",
+                          "keep 'required_when' if it is only sometimes required")
+        errors = self._messages(node)
+        must_be = plain(node.get("must_be")) or ""
+        if must_be and (must_be not in ("past", "future") or qtype != "date"):
+            self.sink.add(line_of(node, "must_be"), "'must_be' is for date questions and takes past or future")
+        max_length = self._int(node, "max_length", minimum=1)
+        show_when = self._condition(node, "show_when", question_id)
+        if len(self.sink.errors) != before or question_id is None:
+            return None
+        self._declared(question_id, line_of(node, "id"))
+        return Question(
+            id=question_id,
+            type=qtype,
+            label=label,
+            hint=self._text(node, "hint") or "",
+            options=options,
+            required=bool(required),
+            required_when=required_when,
+            show_when=show_when,
+            error_name=self._text(node, "error_name") or "",
+            errors=errors,
+            must_be=must_be,
+            max_length=max_length,
+        )
+
+    # Pieces ---------------------------------------------------------------------------------
+    def _mapping(self, node: Any, allowed: set[str], what: str, line: int | None) -> bool:
+        if not isinstance(node, dict):
+            self.sink.add(line_of(node) or line, f"{what} must be a mapping of keys to values")
+            return False
+        ok = True
+        for key in node:
+            if key not in allowed:
+                ok = False
+                self.sink.add(line_of(node, key), f"unknown key '{key}' in {what}",
+                              "allowed keys: " + ", ".join(sorted(allowed)) + _suggest(key, allowed))
+        return ok
+
+    def _id(self, node: dict, key: str, pattern: re.Pattern[str] = ID_PATTERN) -> str | None:
+        value = plain(node.get(key))
+        if not isinstance(value, str) or not pattern.match(value):
+            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be an id such as child_dob, got {value!r}",
+                          "use lower-case letters, digits and underscores, starting with a letter")
+            return None
+        return value
+
+    def _text(self, node: dict, key: str, required: bool = False) -> str | None:
+        value = plain(node.get(key))
+        if value in (None, "") and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be some text")
+            return None
+        return value.strip()
+
+    def _int(self, node: dict, key: str, minimum: int, required: bool = False) -> int | None:
+        value = plain(node.get(key))
+        if value is None and not required:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be a whole number of at least {minimum}")
+            return None
+        return value
+
+    def _kind(self, node: dict) -> ContactKind | None:
+        value = plain(node.get("kind"))
+        try:
+            return ContactKind(value)
+        except ValueError:
+            self.sink.add(line_of(node, "kind") or line_of(node), f"'kind' is {value!r}",
+                          "use " + " or ".join(k.value for k in ContactKind))
+            return None
+
+    def _options(self, node: dict, qtype: Any) -> tuple[Option, ...]:
+        raw = node.get("options")
+        if qtype in FIXED_OPTIONS:
+            if raw:
+                self.sink.add(line_of(node, "options"), f"a {qtype} question has fixed options", "remove 'options' or use type: choice")
+            return tuple(Option(v, label) for v, label in FIXED_OPTIONS[qtype])
+        if qtype not in CHOICE_TYPES:
+            if raw:
+                self.sink.add(line_of(node, "options"), f"a {qtype} question takes no options", "use type: choice")
+            return ()
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.sink.add(line_of(node, "options") or line_of(node), "a choice question needs a list of at least two options")
+            return ()
+        options, seen = [], set()
+        for i, item in enumerate(raw):
+            if not self._mapping(item, OPTION_KEYS, "an option", line_of(raw, i)):
+                continue
+            value = self._id(item, "value", VALUE_PATTERN)
+            label = self._text(item, "label", required=True)
+            if value is not None and value in seen:
+                self.sink.add(line_of(item, "value"), f"option '{value}' appears twice")
+            seen.add(value)
+            if value and label:
+                options.append(Option(value, label, self._text(item, "hint") or ""))
+        return tuple(options)
+
+    def _messages(self, node: dict) -> tuple[tuple[str, str], ...]:
+        raw = node.get("errors")
+        if not raw:
+            return ()
+        if not isinstance(raw, dict) or set(raw) - {"required", "invalid"}:
+            self.sink.add(line_of(node, "errors"), "'errors' may only set 'required' and 'invalid' messages")
+            return ()
+        return tuple(sorted((k, str(plain(v))) for k, v in raw.items()))
+
+    def _repeat(self, node: dict) -> Repeat | None:
+        raw = node.get("repeat")
+        if raw is None:
+            return None
+        if not self._mapping(raw, REPEAT_KEYS, "'repeat'", line_of(node, "repeat")):
+            return None
+        label = self._text(raw, "item_label", required=True)
+        low = self._int(raw, "min", minimum=0)
+        high = self._int(raw, "max", minimum=1)
+        low = 1 if low is None else low
+        high = 10 if high is None else high
+        if low > high:
+            self.sink.add(line_of(node, "repeat"), "'repeat' has min greater than max")
+            return None
+        return Repeat(label, low, high) if label else None
+
+    def _condition(self, node: dict, key: str, owner: str | None) -> Condition | None:
+        raw = node.get(key)
+        if raw is None:
+            return None
+        self.lines[f"{owner}.{key}"] = line_of(node, key)
+        return parse_condition(raw, self.sink, SUBJECTS, line_of(node, key))
+
+    def _declared(self, item_id: str, line: int | None) -> None:
+        self.lines.setdefault(item_id, line)
+        self.id_lines.setdefault(item_id, []).append(line)
+
+    def _unique_ids(self) -> None:
+        for item_id, lines in self.id_lines.items():
+            for line in lines[1:]:
+                self.sink.add(line, f"the id '{item_id}' is used twice",
+                              "question and section ids must be unique in the form; answers are stored by id")
+
+
+def _check_references(definition: FormDefinition, lines: dict[str, int | None], sink: ErrorSink) -> None:
+    """Conditions may only look at questions on an earlier page, or (for a question) its own page.
+
+    Same-page references are how a conditional reveal works ("tick 'not known'"); a circle of
+    them would make visibility undecidable, so circles are refused.
+    """
+    page_of = {q.id: i for i, s in enumerate(definition.sections) for q in s.questions}
+    if definition.category_question is not None:
+        if definition.category_question not in page_of or definition.question(definition.category_question).type != "choice":
+            sink.add(None, f"category_question '{definition.category_question}' must name a choice question in the form")
+    same_page: dict[str, set[str]] = {}
+    for page, section in enumerate(definition.sections):
+        owners = [(section.id, "show_when", section.show_when, False)]
+        for q in section.questions:
+            owners += [(q.id, "show_when", q.show_when, True), (q.id, "required_when", q.required_when, True)]
+        for owner, key, condition, may_look_at_own_page in owners:
+            line = lines.get(f"{owner}.{key}") or lines.get(owner)
+            for compare in comparisons(condition):
+                target = compare.ref.name
+                if not _check_compare(definition, compare, owner, line, sink, page_of):
+                    continue
+                if page_of[target] > page or (page_of[target] == page and not may_look_at_own_page):
+                    sink.add(line, f"the condition on '{owner}' looks at '{target}', which is not asked before it",
+                             "a condition can only use answers from an earlier page (or, for a question, its own page)")
+                elif page_of[target] == page and key == "show_when":
+                    same_page.setdefault(owner, set()).add(target)
+    for question_id in _in_a_circle(same_page):
+        sink.add(lines.get(f"{question_id}.show_when"), f"'{question_id}' is shown depending on a question that depends on it",
+                 "break the circle: one of the questions must always show")
+
+
+def _in_a_circle(edges: dict[str, set[str]]) -> list[str]:
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in edges.get(start, ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                if reaches(nxt, goal, seen):
+                    return True
+        return False
+
+    return [node for node in edges if reaches(node, node, set())]
+
+
+def _check_compare(definition, compare: Compare, owner, line, sink: ErrorSink, page_of) -> bool:
+    """Check what a comparison points at; False when the target does not exist."""
+    target = compare.ref.name
+    if target not in page_of:
+        sink.add(line, f"the condition on '{owner}' refers to '{target}', which is not a question in this form",
+                 "check the spelling" + _suggest(target, page_of))
+        return False
+    if target == owner:
+        sink.add(line, f"the condition on '{owner}' refers to its own answer")
+        return False
+    question = definition.question(target)
+    if compare.op in DATE_OPERATORS and question.type != "date":
+        sink.add(line, f"'{compare.op}' needs a date question, but '{target}' is {question.type}")
+    if compare.op in ("equals", "one_of") and question.type in CHOICE_TYPES:
+        values = compare.operand if compare.op == "one_of" else (compare.operand,)
+        for value in values:
+            value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+            if value not in question.option_values:
+                sink.add(line, f"the condition on '{owner}' compares '{target}' with {value!r}, which is not one of its options",
+                         "options are: " + ", ".join(question.option_values) + _suggest(value, question.option_values))
+    return True
+
+
+def _suggest(word: Any, choices: Any) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+__all__ = ["read_definition", "definition_from_data", "ConfigError"]
