@@ -1,0 +1,153 @@
+"""What a new contact must carry, and the checks it must pass before it is stored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ffd_core.domain.vocab import Channel, Consent, ContactKind, LevelOfNeed, PersonRole, Priority
+from ffd_core.errors import InvalidInput
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    """A child or household member, as the referrer entered them."""
+
+    given_name: str = ""
+    family_name: str = ""
+    role: PersonRole = PersonRole.SUBJECT
+    aliases: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    expected_due_date: date | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    relationship_to_child: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    school: str | None = None
+    nhs_number: str | None = None
+    upn: str | None = None
+    synthetic_key: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or "(name not known)"
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A registered user (user_id) or an unregistered referrer's details."""
+
+    user_id: int | None = None
+    agency_id: int | None = None
+    name: str = ""
+    role: str = ""
+    agency_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "agency_name": self.agency_name,
+            "phone": self.phone,
+            "email": self.email,
+        }
+
+
+@dataclass(frozen=True)
+class FormStamp:
+    """The exact form definition the answers were made with."""
+
+    form_id: str
+    version: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class NewContact:
+    kind: ContactKind
+    channel: Channel
+    received_at: datetime
+    category: str
+    children: tuple[PersonEntry, ...]
+    referrer: Referrer
+    consent: Consent
+    household: tuple[PersonEntry, ...] = ()
+    answers: dict[str, Any] = field(default_factory=dict)
+    form: FormStamp | None = None
+    consent_reason: str | None = None
+    anonymous: bool = False
+    keep_identity_from_family: bool = False
+    referrer_priority: Priority | None = None
+    referrer_level_of_need: LevelOfNeed | None = None
+    priority: Priority = Priority.STANDARD
+    priority_reason: str | None = None
+    restricted: bool = False
+    restricted_reason: str | None = None
+    # Set by an API client so a retried submission is stored once (see services.contacts).
+    idempotency_key: str | None = None
+
+
+def validate_new_contact(contact: NewContact, now: datetime) -> None:
+    """Raise one InvalidInput listing every problem, each saying what to do."""
+    problems: list[str] = []
+    if not contact.children:
+        problems.append("add at least one child the contact is about")
+    for number, child in enumerate(contact.children, start=1):
+        if child.role is not PersonRole.SUBJECT:
+            problems.append(f"child {number} must have the subject role")
+        if not (child.given_name.strip() or child.family_name.strip()):
+            problems.append(f"child {number}: enter a name, or 'not known'")
+        if child.date_of_birth and child.date_of_birth > now.date():
+            problems.append(f"child {number}: the date of birth is in the future; "
+                            "for an unborn child give the expected due date instead")
+        problems.extend(_person_format_problems(f"child {number}", child))
+    for number, person in enumerate(contact.household, start=1):
+        if person.role is not PersonRole.HOUSEHOLD:
+            problems.append(f"household member {number} must have the household role")
+        problems.extend(_person_format_problems(f"household member {number}", person))
+    if contact.received_at > now:
+        problems.append("the received time is in the future; give when the contact reached us")
+    if not contact.category.strip():
+        problems.append("choose a category")
+    if contact.consent is not Consent.GIVEN and not (contact.consent_reason or "").strip():
+        problems.append("say why consent was refused or not sought")
+    if not contact.anonymous:
+        ref = contact.referrer
+        if ref.user_id is None and not ref.name.strip():
+            problems.append("enter the referrer's name, or mark the contact as anonymous")
+        if ref.email and not EMAIL.match(ref.email):
+            problems.append("enter the referrer's email in the form name@example.org")
+    if contact.restricted and not (contact.restricted_reason or "").strip():
+        problems.append("say why the contact is restricted")
+    if contact.kind is ContactKind.REQUEST_FOR_INFORMATION and contact.anonymous:
+        problems.append("a request for information cannot be anonymous")
+    if problems:
+        raise InvalidInput("the contact cannot be recorded: " + "; ".join(problems))
+
+
+def _person_format_problems(who: str, person: PersonEntry) -> list[str]:
+    problems = []
+    if person.postcode and not POSTCODE.match(person.postcode.strip()):
+        problems.append(f"{who}: enter a UK postcode such as BK4 7QT")
+    if person.nhs_number and not valid_nhs_number(person.nhs_number):
+        problems.append(f"{who}: the NHS number is not valid; check the 10 digits")
+    return problems
+
+
+def valid_nhs_number(value: str) -> bool:
+    """Modulus 11 check on the 10-digit NHS number."""
+    digits = re.sub(r"\s", "", value)
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])

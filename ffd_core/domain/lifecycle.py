@@ -1,0 +1,125 @@
+"""The contact lifecycle, loaded from data, and the one function that says if a move is legal.
+
+The edges live in ``ffd_core/data/lifecycle.yaml``; this module only interprets them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from ffd_core.domain.vocab import Role, Status
+from ffd_core.errors import ConfigurationError, IllegalTransition, MissingInput, PermissionDenied
+
+SAME = "same"
+
+
+@dataclass(frozen=True)
+class Edge:
+    name: str
+    sources: frozenset[Status]
+    target: Status | None  # None: the status stays as it is
+    roles: frozenset[Role]
+    inputs: tuple[str, ...]
+    owner_only: bool
+    or_roles: frozenset[Role]
+    target_when_sign_off: Status | None
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    open_statuses: frozenset[Status]
+    labels: Mapping[Status, str]
+    edges: Mapping[str, Edge]
+
+    def edge(self, name: str) -> Edge:
+        try:
+            return self.edges[name]
+        except KeyError:
+            raise ConfigurationError(f"the lifecycle has no edge called {name!r}") from None
+
+    def check(
+        self,
+        name: str,
+        *,
+        status: Status,
+        role: Role,
+        is_owner: bool,
+        inputs: Mapping[str, Any],
+    ) -> Edge:
+        """Return the edge if ``role`` may take it from ``status`` with ``inputs``; else raise."""
+        edge = self.edge(name)
+        if status not in edge.sources:
+            allowed = ", ".join(sorted(self.labels[s] for s in edge.sources))
+            raise IllegalTransition(
+                f"cannot {edge.label} a contact that is {self.labels[status].lower()}; "
+                f"{edge.label} is allowed only from: {allowed.lower()}"
+            )
+        if role not in edge.roles:
+            raise PermissionDenied(f"a {role.label} may not {edge.label} a contact")
+        if edge.owner_only and not is_owner and role not in edge.or_roles:
+            raise PermissionDenied(
+                f"only the contact's owner may {edge.label} it; claim it or take it over first"
+            )
+        missing = [key for key in edge.inputs if _blank(inputs.get(key))]
+        if missing:
+            raise MissingInput(f"to {edge.label} a contact, give: {', '.join(missing)}")
+        return edge
+
+    def edges_from(self, status: Status, role: Role) -> list[Edge]:
+        return [e for e in self.edges.values() if status in e.sources and role in e.roles]
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set)):
+        return not value
+    return False
+
+
+def parse_lifecycle(document: Mapping[str, Any]) -> Lifecycle:
+    try:
+        statuses = {Status(name): spec for name, spec in document["statuses"].items()}
+        edges = {}
+        for name, spec in document["edges"].items():
+            target = spec["to"]
+            edges[name] = Edge(
+                name=name,
+                sources=frozenset(Status(s) for s in spec["from"]),
+                target=None if target == SAME else Status(target),
+                roles=frozenset(Role(r) for r in spec["roles"]),
+                inputs=tuple(spec.get("inputs", ())),
+                owner_only=bool(spec.get("owner_only", False)),
+                or_roles=frozenset(Role(r) for r in spec.get("or_roles", ())),
+                target_when_sign_off=(
+                    Status(spec["to_when_sign_off"]) if "to_when_sign_off" in spec else None
+                ),
+            )
+    except (KeyError, ValueError, TypeError) as error:
+        raise ConfigurationError(f"the lifecycle definition is invalid: {error}") from error
+    missing = set(Status) - set(statuses)
+    if missing:
+        raise ConfigurationError(f"the lifecycle does not declare: {', '.join(sorted(missing))}")
+    return Lifecycle(
+        open_statuses=frozenset(s for s, spec in statuses.items() if spec.get("open")),
+        labels={s: spec.get("label", s.label) for s, spec in statuses.items()},
+        edges=edges,
+    )
+
+
+@lru_cache(maxsize=1)
+def default_lifecycle() -> Lifecycle:
+    text = resources.files("ffd_core.data").joinpath("lifecycle.yaml").read_text("utf-8")
+    return parse_lifecycle(YAML(typ="safe").load(text))

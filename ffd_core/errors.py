@@ -1,0 +1,51 @@
+"""Errors a person can act on. Each message says what is wrong and what to do next."""
+
+from __future__ import annotations
+
+
+class FFDError(Exception):
+    """Base for every error the product raises on purpose; front ends show ``str(error)``."""
+
+
+class SchemaMismatch(FFDError):
+    pass
+
+
+class ConfigurationError(FFDError):
+    pass
+
+
+class NotFound(FFDError):
+    pass
+
+
+class PermissionDenied(FFDError):
+    pass
+
+
+class IllegalTransition(FFDError):
+    pass
+
+
+class MissingInput(FFDError):
+    pass
+
+
+class InvalidInput(FFDError):
+    pass
+
+
+class StaleContact(FFDError):
+    """Someone else changed the contact since the caller read it."""
+
+
+class AlreadyClaimed(StaleContact):
+    pass
+
+
+class NothingToTake(FFDError):
+    pass
+
+
+class AuditChainBroken(FFDError):
+    pass

@@ -1,0 +1,177 @@
+"""Receiving contacts: every channel comes through ``submit``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ffd_core.clock import uk_local
+from ffd_core.domain.contact import NewContact, PersonEntry, validate_new_contact
+from ffd_core.domain.permissions import require_role
+from ffd_core.domain.vocab import Channel, PersonRole, Role, Status
+from ffd_core.errors import InvalidInput
+from ffd_core.faults import checkpoint
+from ffd_core.services import outbox
+from ffd_core.services.clocks import project_clocks
+from ffd_core.services.context import Actor, Context
+from ffd_core.store.references import next_reference
+from ffd_core.store.tables import Contact, ContactPerson
+
+SUBMITTERS = frozenset({Role.PARTNER, Role.SCREENING_OFFICER, Role.SUPERVISOR, Role.SYSTEM})
+
+
+@dataclass(frozen=True)
+class Receipt:
+    contact_id: int
+    reference: str
+    version: int
+    duplicate: bool = False  # an idempotent retry of an earlier submission
+
+
+def submit(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
+    """Store a contact from any channel, with its audit event and acknowledgement, at once."""
+    require_role(actor.role, SUBMITTERS, "record a contact")
+    if actor.role is Role.PARTNER and not new.anonymous:
+        # A registered partner always refers as themselves, whatever the form says.
+        new = replace(new, referrer=replace(new.referrer, user_id=actor.user_id,
+                                            agency_id=actor.agency_id))
+    validate_new_contact(new, ctx.now())
+    with ctx.write() as session:
+        if new.idempotency_key:
+            earlier = _by_idempotency_key(session, new.idempotency_key)
+            if earlier is not None:
+                return Receipt(earlier.id, earlier.reference, earlier.version, duplicate=True)
+        contact = _new_row(ctx, session, actor, new)
+        session.add(contact)
+        session.flush()
+        checkpoint("submit.after_contact")
+        ctx.audit(
+            session, actor, "submit", contact_id=contact.id, to_status=Status.RECEIVED.value,
+            subject=f"idempotency:{new.idempotency_key}" if new.idempotency_key else None,
+            data={"reference": contact.reference, "channel": new.channel.value,
+                  "priority": int(new.priority), "received_at": new.received_at.isoformat()},
+        )
+        project_clocks(ctx, session, contact)
+        _acknowledge(ctx, session, contact)
+        ctx.changed(session, contact.id, "contact.received")
+        checkpoint("submit.before_commit")
+        return Receipt(contact.id, contact.reference, contact.version)
+
+
+def record_telephone_contact(ctx: Context, officer: Actor, new: NewContact) -> Receipt:
+    """An officer types in a call; it becomes a contact like any other."""
+    require_role(officer.role, frozenset({Role.SCREENING_OFFICER, Role.SUPERVISOR}),
+                 "record a telephone contact")
+    return submit(ctx, officer, replace(new, channel=Channel.TELEPHONE))
+
+
+def _by_idempotency_key(session: Session, key: str) -> Contact | None:
+    from ffd_core.store.tables import AuditEvent
+
+    contact_id = session.execute(
+        select(AuditEvent.contact_id).where(
+            AuditEvent.action == "submit", AuditEvent.subject == f"idempotency:{key}"
+        )
+    ).scalar_one_or_none()
+    return None if contact_id is None else session.get(Contact, contact_id)
+
+
+def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> Contact:
+    now = ctx.now()
+    reference = next_reference(session, uk_local(now).year)
+    people = [
+        _person_row(position, person)
+        for position, person in enumerate((*new.children, *new.household))
+    ]
+    first_child = new.children[0]
+    return Contact(
+        reference=reference,
+        kind=new.kind.value,
+        channel=new.channel.value,
+        received_at=new.received_at,
+        recorded_at=now,
+        recorded_by_id=actor.user_id if actor.is_staff else None,
+        category=new.category,
+        form_id=new.form.form_id if new.form else None,
+        form_version=new.form.version if new.form else None,
+        form_hash=new.form.content_hash if new.form else None,
+        answers=new.answers,
+        referrer_user_id=new.referrer.user_id,
+        referrer_agency_id=new.referrer.agency_id,
+        referrer={} if new.anonymous else new.referrer.as_dict(),
+        anonymous=new.anonymous,
+        keep_identity_from_family=new.keep_identity_from_family,
+        consent=new.consent.value,
+        consent_reason=new.consent_reason,
+        referrer_priority=int(new.referrer_priority) if new.referrer_priority else None,
+        referrer_level_of_need=new.referrer_level_of_need.value if new.referrer_level_of_need else None,
+        priority=int(new.priority),
+        priority_reason=new.priority_reason,
+        status=Status.RECEIVED.value,
+        restricted=new.restricted,
+        restricted_reason=new.restricted_reason,
+        version=1,
+        changed_at=now,
+        changed_by_id=actor.user_id,
+        clock_period=1,
+        child_summary=first_child.display_name
+        + (f" +{len(new.children) - 1}" if len(new.children) > 1 else ""),
+        search_text=search_text(reference, new),
+        people=people,
+    )
+
+
+def search_text(reference: str, new: NewContact) -> str:
+    """Lower-case words the holding-area filter matches against."""
+    words = [reference, new.category, new.referrer.agency_name, new.referrer.name]
+    for person in new.children:
+        words += [person.given_name, person.family_name, *person.aliases, person.postcode or ""]
+    return " ".join(w for w in words if w).lower()
+
+
+def _person_row(position: int, person: PersonEntry) -> ContactPerson:
+    return ContactPerson(
+        position=position,
+        role=person.role.value,
+        given_name=person.given_name.strip(),
+        family_name=person.family_name.strip(),
+        aliases=list(person.aliases),
+        date_of_birth=person.date_of_birth,
+        expected_due_date=person.expected_due_date,
+        gender=person.gender,
+        ethnicity=person.ethnicity,
+        relationship_to_child=person.relationship_to_child,
+        address=person.address,
+        postcode=person.postcode.strip().upper() if person.postcode else None,
+        school=person.school,
+        nhs_number=person.nhs_number,
+        upn=person.upn,
+        synthetic_key=person.synthetic_key,
+    )
+
+
+def _acknowledge(ctx: Context, session: Session, contact: Contact) -> None:
+    """Tell a named referrer we have it (rendered and sent by the outbox worker)."""
+    email = (contact.referrer or {}).get("email")
+    if contact.anonymous or not email:
+        return
+    outbox.enqueue(
+        ctx, session, outbox.EMAIL, f"ack:{contact.reference}",
+        {"template": "acknowledgement", "to": email, "reference": contact.reference},
+        contact_id=contact.id,
+    )
+
+
+def subject_children(contact: Contact) -> list[ContactPerson]:
+    return [p for p in contact.people if p.role == PersonRole.SUBJECT.value]
+
+
+def ensure_known_channel(value: str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown channel {value!r}; use one of: {', '.join(c.value for c in Channel)}"
+        ) from None

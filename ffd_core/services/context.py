@@ -1,0 +1,119 @@
+"""What every use case needs: the store, the clock, the settings, the audit key, the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ffd_core import audit
+from ffd_core.clock import Clock, SystemClock
+from ffd_core.domain.calendar import WorkingCalendar
+from ffd_core.domain.clocks import ClockPolicy
+from ffd_core.domain.lifecycle import Lifecycle, default_lifecycle
+from ffd_core.domain.vocab import Role
+from ffd_core.secrets import get_secret, require_secret
+from ffd_core.settings import Settings
+from ffd_core.store.engine import WRITE_OPTION, is_postgres, make_engine
+from ffd_core.store.migrate import ensure_current
+from ffd_core.store.tables import Change
+
+CHANGE_CHANNEL = "ffd_changes"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. Front ends authenticate; services check rights against the role."""
+
+    user_id: int | None
+    name: str
+    role: Role
+    agency_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role not in (Role.PARTNER,)
+
+
+SYSTEM = Actor(user_id=None, name="system", role=Role.SYSTEM)
+
+
+class Context:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        audit_key: bytes,
+        clock: Clock | None = None,
+        lifecycle: Lifecycle | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.audit_key = audit_key
+        self.clock = clock or SystemClock()
+        self.lifecycle = lifecycle or default_lifecycle()
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None, check_schema: bool = True) -> Context:
+        engine = make_engine(database_url_with_secret(settings.resolved_database_url))
+        if check_schema:
+            ensure_current(engine)
+        return cls(engine, settings, require_secret("audit-key").encode("utf-8"), clock)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.settings.office_start, self.settings.office_end)
+
+    @cached_property
+    def clock_policy(self) -> ClockPolicy:
+        return ClockPolicy(target=self.settings.decision_target, calendar=self.calendar)
+
+    def now(self):  # noqa: ANN201 - datetime
+        return self.clock.now()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: commit on success, roll everything back on any error."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def audit(self, session: Session, actor: Actor, action: str, **fields: Any) -> audit.AuditEvent:
+        return audit.append(
+            session,
+            self.audit_key,
+            at=self.now(),
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            action=action,
+            **fields,
+        )
+
+    def changed(self, session: Session, contact_id: int | None, kind: str) -> None:
+        """Feed entry for live screens; PostgreSQL also wakes listeners on commit."""
+        session.add(Change(contact_id=contact_id, kind=kind, at=self.now()))
+        if is_postgres(session.get_bind()):
+            session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                            {"channel": CHANGE_CHANNEL, "payload": kind})
+
+
+def database_url_with_secret(url: str) -> str:
+    """Add the database password from the keyring or environment, never from the file."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or parsed.password or not parsed.username:
+        return url
+    password = get_secret("database-password")
+    if not password:
+        return url
+    return parsed.set(password=password).render_as_string(hide_password=False)

@@ -1,0 +1,214 @@
+"""Agencies and users: data in the store, managed from the CLI, importable from a file."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ffd_core.domain.permissions import DIRECTORY_MANAGERS, require_role
+from ffd_core.domain.vocab import CIN_SOURCE_BY_AGENCY_KIND, CIN_SOURCE_CODES, AgencyKind, Role
+from ffd_core.errors import InvalidInput, NotFound, PermissionDenied
+from ffd_core.services.context import Actor, Context
+from ffd_core.store.tables import Agency, User
+
+# argon2id with the library's current recommended parameters (RFC 9106 low-memory profile).
+HASHER = PasswordHasher()
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+MIN_PASSWORD = 12
+
+
+@dataclass(frozen=True)
+class AgencyInput:
+    name: str
+    kind: AgencyKind
+    email_domains: tuple[str, ...] = ()
+    cin_source_code: str | None = None
+
+
+def add_agency(ctx: Context, actor: Actor, agency: AgencyInput) -> int:
+    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage agencies")
+    return _add_agencies(ctx, actor, [agency])[0]
+
+
+def import_agencies(ctx: Context, actor: Actor, path: Path) -> list[int]:
+    """CSV with columns name, kind, email_domains (space separated), cin_source_code."""
+    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage agencies")
+    rows = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"name", "kind"} - set(reader.fieldnames or [])
+            if missing:
+                raise InvalidInput(f"{path}: the header lacks {', '.join(sorted(missing))}; "
+                                   "expected name,kind,email_domains,cin_source_code")
+            for line, row in enumerate(reader, start=2):
+                try:
+                    rows.append(AgencyInput(
+                        name=row["name"], kind=parse_agency_kind(row["kind"]),
+                        email_domains=tuple((row.get("email_domains") or "").split()),
+                        cin_source_code=(row.get("cin_source_code") or None),
+                    ))
+                except InvalidInput as error:
+                    raise InvalidInput(f"{path}, line {line}: {error}") from None
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    return _add_agencies(ctx, actor, rows)
+
+
+def parse_agency_kind(value: str) -> AgencyKind:
+    try:
+        return AgencyKind(value.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            f"unknown agency kind {value!r}; use one of: {', '.join(k.value for k in AgencyKind)}"
+        ) from None
+
+
+def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -> list[int]:
+    ids = []
+    with ctx.write() as session:
+        for agency in agencies:
+            name = agency.name.strip()
+            if not name:
+                raise InvalidInput("an agency needs a name")
+            domains = tuple(d.strip().lower().lstrip("@") for d in agency.email_domains)
+            bad = [d for d in domains if not DOMAIN.match(d)]
+            if bad:
+                raise InvalidInput(f"{name}: {', '.join(bad)} is not an email domain "
+                                   "(write it like school.example.sch.uk)")
+            code = agency.cin_source_code or CIN_SOURCE_BY_AGENCY_KIND[agency.kind]
+            if code not in CIN_SOURCE_CODES:
+                raise InvalidInput(f"{name}: {code!r} is not a CIN referral source code")
+            if session.execute(select(Agency.id).where(func.lower(Agency.name) == name.lower())).first():
+                raise InvalidInput(f"an agency called {name!r} already exists")
+            row = Agency(name=name, kind=agency.kind.value, email_domains=list(domains),
+                         cin_source_code=code, active=True, created_at=ctx.now())
+            session.add(row)
+            session.flush()
+            ctx.audit(session, actor, "agency_add", subject=f"agency:{row.id}",
+                      data={"name": name, "kind": agency.kind.value})
+            ids.append(row.id)
+    return ids
+
+
+def list_agencies(ctx: Context) -> list[Agency]:
+    with ctx.read() as session:
+        return list(session.execute(select(Agency).order_by(Agency.name)).scalars())
+
+
+@dataclass(frozen=True)
+class UserInput:
+    username: str
+    display_name: str
+    role: Role
+    agency_id: int
+    password: str | None = None
+    email: str | None = None
+    team: str | None = None
+
+
+def add_user(ctx: Context, actor: Actor, user: UserInput) -> int:
+    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage users")
+    if user.role is Role.SYSTEM:
+        raise InvalidInput("the system role is not for people")
+    if actor.role is Role.SUPERVISOR and user.role is Role.ADMINISTRATOR:
+        raise PermissionDenied("only an administrator may create administrators")
+    username = user.username.strip().lower()
+    if not USERNAME.match(username):
+        raise InvalidInput("a username is 2–60 lower-case letters, digits, dots, dashes or "
+                           "underscores, starting with a letter or digit")
+    if user.role is not Role.PARTNER and not user.password:
+        raise InvalidInput("staff accounts need a password")
+    if user.password is not None:
+        check_password_strength(user.password)
+    with ctx.write() as session:
+        agency = session.get(Agency, user.agency_id)
+        if agency is None:
+            raise NotFound(f"no agency with id {user.agency_id}; see `ffd agency list`")
+        if session.execute(select(User.id).where(User.username == username)).first():
+            raise InvalidInput(f"the username {username!r} is taken")
+        row = User(username=username, display_name=user.display_name.strip() or username,
+                   email=user.email, role=user.role.value, agency_id=agency.id, team=user.team,
+                   password_hash=HASHER.hash(user.password) if user.password else None,
+                   active=True, created_at=ctx.now())
+        session.add(row)
+        session.flush()
+        ctx.audit(session, actor, "user_add", subject=f"user:{row.id}",
+                  data={"username": username, "role": user.role.value, "agency_id": agency.id})
+        return row.id
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters; "
+                           "a few unrelated words make a strong one")
+
+
+def disable_user(ctx: Context, actor: Actor, username: str) -> None:
+    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage users")
+    with ctx.write() as session:
+        user = _by_username(session, username)
+        user.active = False
+        ctx.audit(session, actor, "user_disable", subject=f"user:{user.id}")
+
+
+def list_users(ctx: Context) -> list[User]:
+    with ctx.read() as session:
+        return list(session.execute(select(User).order_by(User.username)).scalars())
+
+
+def _by_username(session: Session, username: str) -> User:
+    user = session.execute(
+        select(User).where(User.username == username.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no user called {username!r}; see `ffd user list`")
+    return user
+
+
+def authenticate(ctx: Context, username: str, password: str) -> Actor:
+    """Check a password; the same message whether the user or the password was wrong.
+    Failed attempts are audited too (committed, not rolled back with the refusal)."""
+    failure = PermissionDenied("that username and password do not match an active account")
+    with ctx.write() as session:
+        user = session.execute(
+            select(User).where(User.username == username.strip().lower())
+        ).scalar_one_or_none()
+        if user is None or not user.password_hash:
+            HASHER.hash(password)  # spend the same time, so timing does not reveal usernames
+            ok = False
+        else:
+            try:
+                ok = HASHER.verify(user.password_hash, password) and user.active
+            except (VerificationError, InvalidHashError):
+                ok = False
+        if user is not None:
+            if ok and HASHER.check_needs_rehash(user.password_hash):
+                user.password_hash = HASHER.hash(password)
+            ctx.audit(session, actor_for(user), "sign_in" if ok else "sign_in_failed",
+                      subject=f"user:{user.id}")
+    if not ok:
+        raise failure
+    return actor_for(user)
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, name=user.display_name, role=Role(user.role),
+                 agency_id=user.agency_id)
+
+
+def actor_by_username(ctx: Context, username: str) -> Actor:
+    with ctx.read() as session:
+        user = _by_username(session, username)
+        if not user.active:
+            raise PermissionDenied(f"{username} is disabled")
+        return actor_for(user)

@@ -1,0 +1,186 @@
+"""The holding area and the counters strip: read-only queries, shaped for a window of rows.
+
+Screens ask for one window (offset, limit) of an ordered, filtered list and the total; they
+never load the whole queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ffd_core.clock import UK, as_utc
+from ffd_core.domain.vocab import OPEN_STATUSES, Status
+from ffd_core.services.context import Actor, Context
+from ffd_core.store.tables import Agency, Change, Contact, ContactPerson, User
+
+DUE_SOON = timedelta(hours=4)
+OPEN = [s.value for s in OPEN_STATUSES]
+
+
+class View(str, Enum):
+    MINE = "mine"
+    UNALLOCATED = "unallocated"
+    AWAITING_INFORMATION = "awaiting_information"
+    AWAITING_SIGN_OFF = "awaiting_sign_off"
+    BREACHING = "breaching"
+    OPEN = "open"
+    ALL = "all"
+
+
+SORTS = {
+    "priority": (Contact.priority, Contact.due_at, Contact.id),
+    "due": (Contact.due_at, Contact.priority, Contact.id),
+    "received": (Contact.received_at, Contact.id),
+    "reference": (Contact.reference,),
+    "category": (Contact.category, Contact.priority, Contact.id),
+    "child": (Contact.child_summary, Contact.id),
+    "status": (Contact.status, Contact.priority, Contact.id),
+    "channel": (Contact.channel, Contact.id),
+}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    reference: str
+    received_at: datetime
+    due_at: datetime | None
+    priority: int
+    category: str
+    child: str
+    agency: str
+    channel: str
+    status: str
+    owner: str
+    version: int
+    restricted: bool
+    other_contacts: bool  # another contact about the same child exists
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+
+
+def _filtered(ctx: Context, actor: Actor, view: View, text: str) -> Select:
+    now = ctx.now()
+    query = select(Contact.id)
+    if view is View.MINE:
+        query = query.where(Contact.owner_id == actor.user_id, Contact.status.in_(OPEN))
+    elif view is View.UNALLOCATED:
+        query = query.where(Contact.status == Status.RECEIVED.value, Contact.owner_id.is_(None))
+    elif view is View.AWAITING_INFORMATION:
+        query = query.where(Contact.status == Status.AWAITING_INFORMATION.value)
+    elif view is View.AWAITING_SIGN_OFF:
+        query = query.where(Contact.status == Status.AWAITING_SIGN_OFF.value)
+    elif view is View.BREACHING:
+        query = query.where(Contact.status.in_(OPEN), Contact.due_at < now)
+    elif view is View.OPEN:
+        query = query.where(Contact.status.in_(OPEN))
+    for word in text.lower().split():
+        # Words are ANDed; each may match anywhere in the denormalised search text.
+        query = query.where(Contact.search_text.contains(word, autoescape=True))
+    return query
+
+
+def holding_area(
+    ctx: Context,
+    actor: Actor,
+    view: View = View.OPEN,
+    text: str = "",
+    sort: str = "priority",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> QueuePage:
+    columns = SORTS.get(sort)
+    if columns is None:
+        raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    ids = _filtered(ctx, actor, view, text)
+    owner = aliased(User)
+    same_child = aliased(ContactPerson)
+    this_child = aliased(ContactPerson)
+    other_contact = exists().where(
+        this_child.contact_id == Contact.id,
+        this_child.person_id.is_not(None),
+        same_child.person_id == this_child.person_id,
+        same_child.contact_id != Contact.id,
+    )
+    order = [c.desc() if descending else c.asc() for c in columns]
+    query = (
+        select(Contact, owner.display_name, Agency.name, other_contact)
+        .outerjoin(owner, owner.id == Contact.owner_id)
+        .outerjoin(Agency, Agency.id == Contact.referrer_agency_id)
+        .where(Contact.id.in_(ids))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    )
+    with ctx.read() as session:
+        total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        rows = [
+            QueueRow(
+                id=c.id, reference=c.reference, received_at=c.received_at, due_at=c.due_at,
+                priority=c.priority, category=c.category,
+                child="(restricted)" if c.restricted else c.child_summary,
+                agency=agency or (c.referrer or {}).get("agency_name", "") or
+                ("anonymous" if c.anonymous else ""),
+                channel=c.channel, status=c.status, owner=owner_name or "",
+                version=c.version, restricted=c.restricted, other_contacts=bool(linked),
+            )
+            for c, owner_name, agency, linked in session.execute(query)
+        ]
+    return QueuePage(rows, total)
+
+
+@dataclass(frozen=True)
+class Counters:
+    new_today: int
+    unallocated: int
+    in_screening: int
+    awaiting_information: int
+    awaiting_sign_off: int
+    decided_today: int
+    due_within_4_hours: int
+    breached: int
+
+
+def counters(ctx: Context) -> Counters:
+    now = ctx.now()
+    local_midnight = as_utc(now.astimezone(UK).replace(hour=0, minute=0, second=0, microsecond=0))
+    open_ = Contact.status.in_(OPEN)
+
+    def count(*conditions) -> object:  # noqa: ANN002
+        return func.count().filter(and_(*conditions))
+
+    query = select(
+        count(Contact.received_at >= local_midnight),
+        count(Contact.status == Status.RECEIVED.value, Contact.owner_id.is_(None)),
+        count(Contact.status == Status.SCREENING.value),
+        count(Contact.status == Status.AWAITING_INFORMATION.value),
+        count(Contact.status == Status.AWAITING_SIGN_OFF.value),
+        count(Contact.decided_at >= local_midnight),
+        count(open_, Contact.due_at >= now, Contact.due_at < now + DUE_SOON),
+        count(open_, Contact.due_at < now),
+    ).where(or_(open_, Contact.received_at >= local_midnight, Contact.decided_at >= local_midnight))
+    with ctx.read() as session:
+        return Counters(*session.execute(query).one())
+
+
+def last_change(ctx: Context) -> int:
+    """The change feed's high-water mark: one cheap indexed read for live screens."""
+    with ctx.read() as session:
+        return session.execute(select(func.max(Change.seq))).scalar_one() or 0
+
+
+def changed_since(ctx: Context, seq: int, limit: int = 500) -> list[tuple[int, int | None, str]]:
+    with ctx.read() as session:
+        return [tuple(r) for r in session.execute(
+            select(Change.seq, Change.contact_id, Change.kind)
+            .where(Change.seq > seq).order_by(Change.seq).limit(limit))]

@@ -1,0 +1,322 @@
+"""Tables for agencies, users, contacts and everything that hangs off a contact.
+
+Services are the only writers. Status, owner and the clock columns on ``contacts`` are a
+projection of the audit trail kept for fast sorting and counting; ``ffd clocks rebuild``
+recomputes the clock part from the trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ffd_core.store.base import JSONType, UTCDateTime, Base
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    email_domains: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    cin_source_code: Mapped[str] = mapped_column(String(4))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(40))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    team: Mapped[str | None] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+class ReferenceCounter(Base):
+    """Next human reference per year; references are never reused."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
+        Index("ix_contacts_queue", "status", "priority", "due_at"),
+        Index("ix_contacts_owner_status", "owner_id", "status"),
+        Index("ix_contacts_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    category: Mapped[str] = mapped_column(String(60))
+    form_id: Mapped[str | None] = mapped_column(String(60))
+    form_version: Mapped[str | None] = mapped_column(String(20))
+    form_hash: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # The referrer: a registered user, or details typed in for an unregistered one.
+    referrer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    referrer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    referrer: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    keep_identity_from_family: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent: Mapped[str] = mapped_column(String(20))
+    consent_reason: Mapped[str | None] = mapped_column(Text)
+    referrer_priority: Mapped[int | None] = mapped_column(Integer)
+    referrer_level_of_need: Mapped[str | None] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(Integer, default=3)
+    priority_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(30))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    restricted_reason: Mapped[str | None] = mapped_column(Text)
+    # Optimistic concurrency: every write names the version its caller saw.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Clock projection (see ffd_core.domain.clocks); current statutory period only.
+    clock_period: Mapped[int] = mapped_column(Integer, default=1)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    working_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Denormalised for the holding area: first subject child's name, lowercase search text.
+    child_summary: Mapped[str] = mapped_column(String(300), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    people: Mapped[list[ContactPerson]] = relationship(
+        back_populates="contact", order_by="ContactPerson.position", cascade="all, delete-orphan"
+    )
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+    referrer_agency: Mapped[Agency | None] = relationship(foreign_keys=[referrer_agency_id])
+
+
+class ContactPerson(Base):
+    """A child or household member as entered on the contact (linked to person records later)."""
+
+    __tablename__ = "contact_people"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    given_name: Mapped[str] = mapped_column(String(120), default="")
+    family_name: Mapped[str] = mapped_column(String(120), default="")
+    aliases: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    expected_due_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(10))
+    relationship_to_child: Mapped[str | None] = mapped_column(String(60))
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    school: Mapped[str | None] = mapped_column(String(200))
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    upn: Mapped[str | None] = mapped_column(String(13))
+    # Set when an officer links this entry to a person in the index (the single view).
+    person_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Ground truth for synthetic data only, so linkage quality can be measured.
+    synthetic_key: Mapped[str | None] = mapped_column(String(40), index=True)
+
+    contact: Mapped[Contact] = relationship(back_populates="people")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or "(name not known)"
+
+
+class Decision(Base):
+    """The decision about one subject child on one contact (Annex A counts these rows)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("contact_people.id"))
+    clock_period: Mapped[int] = mapped_column(Integer, default=1)
+    outcome: Mapped[str] = mapped_column(String(40))
+    rationale: Mapped[str] = mapped_column(Text)
+    level_of_need: Mapped[str | None] = mapped_column(String(20))
+    indicators: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    primary_need: Mapped[str | None] = mapped_column(String(3))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # proposed while awaiting sign-off; final once decided (approved or needing none);
+    # returned when a supervisor sends it back (kept: history is never deleted).
+    state: Mapped[str] = mapped_column(String(20))
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ContactLink(Base):
+    """Two contacts about the same child: linked, never merged."""
+
+    __tablename__ = "contact_links"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "other_contact_id"),
+        CheckConstraint("contact_id < other_contact_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    other_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Message(Base):
+    """Between officers and the referrer: requests, replies, rejections, outcomes."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(10))  # "out" to the referrer, "in" from them
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    body: Mapped[str] = mapped_column(Text)
+    chase_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Attachment(Base):
+    """Metadata only: the content lives in the blob store, addressed by its sha256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """An effect to deliver later (email, case-system push), written in the same transaction
+    as the change that caused it; the idempotency key stops a retry sending it twice."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Append-only and chained: triggers refuse UPDATE and DELETE, and each event's HMAC
+    covers its content and the previous event's HMAC (see ffd_core.audit)."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(String(120), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    prev_hmac: Mapped[str] = mapped_column(String(64))
+    hmac: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row: the chain's tip. Locking it serialises audit writers on PostgreSQL."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hmac: Mapped[str] = mapped_column(String(64))
+
+
+class Change(Base):
+    """The change feed: front ends ask "what changed since N" with one indexed read."""
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClockPeriodRow(Base):
+    """Projection of each statutory period (a reopen starts a new one; old results stay)."""
+
+    __tablename__ = "clock_periods"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    counted_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    statutory_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    working_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_minutes: Mapped[float] = mapped_column(Float, default=0)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stop_status: Mapped[str | None] = mapped_column(String(30))
+    statutory_margin_minutes: Mapped[float | None] = mapped_column(Float)
+    working_margin_minutes: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,300 @@
+"""The contact lifecycle through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from ffd_core.domain.decisions import ChildDecision
+from ffd_core.domain.vocab import LevelOfNeed, Outcome, Priority, Role, Status
+from ffd_core.errors import (
+    AlreadyClaimed, IllegalTransition, InvalidInput, MissingInput, NothingToTake,
+    PermissionDenied, StaleContact,
+)
+from ffd_core.services import contacts, triage
+from ffd_core.store.tables import AuditEvent, Contact, Decision, Message, OutboxMessage
+from tests.factories import child, new_contact
+
+NFA = ChildDecision(Outcome.NO_FURTHER_ACTION, "Accident explained; school to monitor.",
+                    level_of_need=LevelOfNeed.UNIVERSAL)
+REFER = ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "Unexplained injury to a young child.",
+                      level_of_need=LevelOfNeed.ACUTE, primary_need="N1",
+                      indicators=("ACUTE-CD-01",))
+
+
+def submit(ctx, people, **overrides):
+    return contacts.submit(ctx, people["teacher"], new_contact(ctx.now(), **overrides))
+
+
+def load(ctx, contact_id) -> Contact:
+    with ctx.read() as session:
+        return session.get(Contact, contact_id)
+
+
+def actions(ctx, contact_id) -> list[str]:
+    with ctx.read() as session:
+        return list(session.execute(select(AuditEvent.action).where(
+            AuditEvent.contact_id == contact_id).order_by(AuditEvent.seq)).scalars())
+
+
+def test_submit_gives_reference_audit_ack_and_due_time(ctx, people):
+    receipt = submit(ctx, people)
+    assert receipt.reference == "FFD-2026-000001"
+    contact = load(ctx, receipt.contact_id)
+    assert contact.status == "received" and contact.owner_id is None
+    # Received Tuesday 10:00 → due Wednesday 10:00 (one working day).
+    assert contact.due_at == ctx.now() + timedelta(days=1)
+    assert actions(ctx, receipt.contact_id) == ["submit"]
+    with ctx.read() as session:
+        ack = session.execute(select(OutboxMessage)).scalar_one()
+    assert ack.kind == "email" and ack.payload["to"] == "tess@hawthorn.sch.example"
+    assert submit(ctx, people).reference == "FFD-2026-000002"
+
+
+def test_submit_refuses_bad_input_and_stores_nothing(ctx, people):
+    with pytest.raises(InvalidInput) as error:
+        submit(ctx, people, children=(), consent_reason=None,
+               consent=__import__("ffd_core.domain.vocab").domain.vocab.Consent.REFUSED)
+    assert "add at least one child" in str(error.value)
+    assert "say why consent was refused" in str(error.value)
+    with ctx.read() as session:
+        assert session.execute(select(func.count(Contact.id))).scalar_one() == 0
+
+
+def test_idempotent_api_retry_stores_once(ctx, people):
+    first = submit(ctx, people, idempotency_key="police-77")
+    again = submit(ctx, people, idempotency_key="police-77")
+    assert again.duplicate and again.reference == first.reference
+    with ctx.read() as session:
+        assert session.execute(select(func.count(Contact.id))).scalar_one() == 1
+
+
+def test_claim_decide_and_outcome(ctx, people):
+    officer = people["olivia"]
+    receipt = submit(ctx, people)
+    version = triage.claim(ctx, officer, receipt.contact_id, receipt.version)
+    ctx.clock.advance(hours=2)
+    status = triage.decide(ctx, officer, receipt.contact_id, same_for_all=REFER,
+                           expected_version=version)
+    assert status is Status.DECIDED
+    contact = load(ctx, receipt.contact_id)
+    assert contact.status == "decided" and contact.decided_at == ctx.now()
+    with ctx.read() as session:
+        decision = session.execute(select(Decision)).scalar_one()
+        kinds = sorted(m.kind for m in session.execute(select(OutboxMessage)).scalars())
+    assert decision.outcome == "social_care_referral" and decision.state == "final"
+    assert kinds == ["case_system_push", "email", "email"]  # ack, outcome, push
+    assert actions(ctx, receipt.contact_id) == ["submit", "claim", "decide"]
+
+
+def test_nfa_needs_sign_off_then_supervisor_approves(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    assert triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=NFA) \
+        is Status.AWAITING_SIGN_OFF
+    with pytest.raises(PermissionDenied):
+        triage.approve(ctx, people["oscar"], receipt.contact_id)
+    triage.approve(ctx, people["sam"], receipt.contact_id)
+    assert load(ctx, receipt.contact_id).status == "decided"
+    with ctx.read() as session:
+        decision = session.execute(select(Decision)).scalar_one()
+    assert decision.state == "final" and decision.signed_off_by_id == people["sam"].user_id
+
+
+def test_supervisor_returns_with_reason_and_officer_decides_again(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=NFA)
+    with pytest.raises(MissingInput):
+        triage.return_for_rework(ctx, people["sam"], receipt.contact_id, reason=" ")
+    triage.return_for_rework(ctx, people["sam"], receipt.contact_id, reason="Check with GP")
+    assert load(ctx, receipt.contact_id).status == "screening"
+    triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER)
+    with ctx.read() as session:
+        states = sorted(d.state for d in session.execute(select(Decision)).scalars())
+    assert states == ["final", "returned"]
+
+
+def test_decision_per_child_must_cover_every_child(ctx, people):
+    receipt = submit(ctx, people, children=(child(), child("Jayden", born=child().date_of_birth
+                                                           .replace(year=2017))))
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    contact = load(ctx, receipt.contact_id)
+    with ctx.read() as session:
+        first_child = session.get(Contact, contact.id).people[0].id
+    with pytest.raises(InvalidInput, match="every child"):
+        triage.decide(ctx, people["olivia"], receipt.contact_id,
+                      [ChildDecision(**{**REFER.__dict__, "child_id": first_child})])
+    triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER)
+    with ctx.read() as session:
+        assert session.execute(select(func.count(Decision.id))).scalar_one() == 2
+
+
+def test_referral_without_primary_need_is_refused(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    bad = ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "Serious", level_of_need=LevelOfNeed.ACUTE)
+    with pytest.raises(InvalidInput, match="primary need"):
+        triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=bad)
+    assert load(ctx, receipt.contact_id).status == "screening"
+
+
+def test_second_claim_gets_clear_error_naming_owner(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id, receipt.version)
+    with pytest.raises(AlreadyClaimed, match="claimed by Olivia Officer"):
+        triage.claim(ctx, people["oscar"], receipt.contact_id, receipt.version)
+
+
+def test_stale_version_is_refused_with_who_and_when(ctx, people):
+    receipt = submit(ctx, people)
+    version = triage.claim(ctx, people["olivia"], receipt.contact_id)
+    triage.set_priority(ctx, people["sam"], receipt.contact_id, 2, "Sibling on CP plan",
+                        expected_version=version)
+    with pytest.raises(StaleContact, match="changed by Sam Supervisor at 24/11/2026 10:00"):
+        triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER,
+                      expected_version=version)
+
+
+def test_take_next_serves_priority_then_earliest_due(ctx, people):
+    low = submit(ctx, people, priority=Priority.LOW)
+    ctx.clock.advance(minutes=5)
+    urgent_later = submit(ctx, people, priority=Priority.IMMEDIATE)
+    ctx.clock.advance(minutes=5)
+    submit(ctx, people, priority=Priority.IMMEDIATE)
+    _, reference, _ = triage.take_next(ctx, people["olivia"])
+    assert reference == urgent_later.reference
+    triage.take_next(ctx, people["olivia"])
+    _, reference, _ = triage.take_next(ctx, people["olivia"])
+    assert reference == low.reference
+    with pytest.raises(NothingToTake):
+        triage.take_next(ctx, people["olivia"])
+
+
+def test_request_information_pauses_and_reply_resumes(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    due = load(ctx, receipt.contact_id).due_at
+    triage.request_information(ctx, people["olivia"], receipt.contact_id,
+                               recipient="tess@hawthorn.sch.example",
+                               message="Has the child said how it happened?",
+                               chase_by=ctx.now() + timedelta(hours=3))
+    contact = load(ctx, receipt.contact_id)
+    assert contact.status == "awaiting_information"
+    assert contact.working_due_at is None  # paused
+    ctx.clock.advance(hours=2)
+    triage.record_reply(ctx, people["teacher"], receipt.contact_id, "She says she fell off a bike.")
+    contact = load(ctx, receipt.contact_id)
+    assert contact.status == "screening"
+    assert contact.due_at == due  # the statutory clock never pauses
+    assert contact.working_due_at == due + timedelta(hours=2)
+    with ctx.read() as session:
+        assert [m.kind for m in session.execute(select(Message).order_by(Message.id)).scalars()] \
+            == ["request_for_information", "reply"]
+
+
+def test_chase_by_passing_returns_contact_to_screening(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    triage.request_information(ctx, people["olivia"], receipt.contact_id, recipient="gp@x.example",
+                               message="Any concerns?", chase_by=ctx.now() + timedelta(hours=1))
+    assert triage.chase_overdue(ctx) == []
+    ctx.clock.advance(hours=1, minutes=1)
+    assert triage.chase_overdue(ctx) == [receipt.reference]
+    assert load(ctx, receipt.contact_id).status == "screening"
+
+
+def test_illegal_moves_name_status_and_edge(ctx, people):
+    receipt = submit(ctx, people)
+    with pytest.raises(IllegalTransition, match="cannot decide a contact that is received"):
+        triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER)
+    with pytest.raises(IllegalTransition, match="cannot reopen"):
+        triage.reopen(ctx, people["sam"], receipt.contact_id, reason="x")
+
+
+def test_social_worker_reads_but_cannot_act(ctx, people):
+    receipt = submit(ctx, people)
+    assert triage.open_contact(ctx, people["wendy"], receipt.contact_id).reference == receipt.reference
+    for attempt in (
+        lambda: triage.claim(ctx, people["wendy"], receipt.contact_id),
+        lambda: triage.take_next(ctx, people["wendy"]),
+        lambda: triage.set_priority(ctx, people["wendy"], receipt.contact_id, 1, "x"),
+        lambda: triage.add_note(ctx, people["wendy"], receipt.contact_id, "note"),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert "view_contact" in actions(ctx, receipt.contact_id)
+
+
+def test_only_owner_decides_and_take_over_needs_reason(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    with pytest.raises(PermissionDenied, match="only the contact's owner"):
+        triage.decide(ctx, people["oscar"], receipt.contact_id, same_for_all=REFER)
+    with pytest.raises(MissingInput, match="reason"):
+        triage.take_over(ctx, people["oscar"], receipt.contact_id, reason="")
+    triage.take_over(ctx, people["oscar"], receipt.contact_id, reason="Olivia is off sick")
+    assert load(ctx, receipt.contact_id).owner_id == people["oscar"].user_id
+
+
+def test_supervisor_allocates_and_reallocates(ctx, people):
+    receipt = submit(ctx, people)
+    with pytest.raises(PermissionDenied):
+        triage.allocate(ctx, people["olivia"], receipt.contact_id, people["oscar"].user_id)
+    triage.allocate(ctx, people["sam"], receipt.contact_id, people["olivia"].user_id)
+    with pytest.raises(MissingInput):
+        triage.allocate(ctx, people["sam"], receipt.contact_id, people["oscar"].user_id)
+    triage.allocate(ctx, people["sam"], receipt.contact_id, people["oscar"].user_id,
+                    reason="Balancing workload")
+    contact = load(ctx, receipt.contact_id)
+    assert contact.owner_id == people["oscar"].user_id and contact.status == "screening"
+
+
+def test_withdraw_reopen_and_close_in_error(ctx, people):
+    receipt = submit(ctx, people)
+    triage.withdraw(ctx, people["olivia"], receipt.contact_id, reason="Sent to wrong council")
+    with pytest.raises(PermissionDenied):
+        triage.reopen(ctx, people["olivia"], receipt.contact_id, reason="x")
+    ctx.clock.advance(days=2)
+    triage.reopen(ctx, people["sam"], receipt.contact_id, reason="It was ours after all")
+    contact = load(ctx, receipt.contact_id)
+    assert contact.status == "screening" and contact.clock_period == 2
+    assert contact.due_at == ctx.now() + timedelta(days=1)  # Thursday 10:00 → Friday 10:00
+    triage.close_in_error(ctx, people["sam"], receipt.contact_id, reason="Duplicate of another")
+    assert load(ctx, receipt.contact_id).status == "closed_in_error"
+
+
+def test_restricted_contact_hidden_from_other_officers(ctx, people):
+    receipt = submit(ctx, people, restricted=True, restricted_reason="Staff member's family")
+    with pytest.raises(PermissionDenied):
+        triage.open_contact(ctx, people["olivia"], receipt.contact_id)
+    with pytest.raises(NothingToTake):
+        triage.take_next(ctx, people["olivia"])
+    triage.allocate(ctx, people["sam"], receipt.contact_id, people["oscar"].user_id)
+    assert triage.open_contact(ctx, people["oscar"], receipt.contact_id).restricted
+
+
+def test_link_contacts_never_merges(ctx, people):
+    a, b = submit(ctx, people), submit(ctx, people)
+    triage.link_contacts(ctx, people["olivia"], b.contact_id, a.contact_id, "Same child")
+    with pytest.raises(InvalidInput, match="already linked"):
+        triage.link_contacts(ctx, people["olivia"], a.contact_id, b.contact_id, "Same child")
+    assert load(ctx, a.contact_id).status == load(ctx, b.contact_id).status == "received"
+
+
+def test_partner_cannot_claim_or_open_others_contacts(ctx, people):
+    receipt = contacts.submit(ctx, people["olivia"], new_contact(ctx.now()))
+    with pytest.raises(PermissionDenied):
+        triage.claim(ctx, people["teacher"], receipt.contact_id)
+    with pytest.raises(PermissionDenied):
+        triage.open_contact(ctx, people["teacher"], receipt.contact_id)
+
+
+def test_telephone_contact_recorded_by_officer(ctx, people):
+    receipt = contacts.record_telephone_contact(ctx, people["olivia"], new_contact(ctx.now()))
+    contact = load(ctx, receipt.contact_id)
+    assert contact.channel == "telephone" and contact.recorded_by_id == people["olivia"].user_id
+    with pytest.raises(PermissionDenied):
+        contacts.record_telephone_contact(ctx, people["teacher"], new_contact(ctx.now()))
