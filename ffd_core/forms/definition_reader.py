@@ -7,7 +7,6 @@ so a snapshot and the YAML it came from can never disagree about what is valid.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -26,9 +25,9 @@ from .model import (
     Repeat,
     Section,
 )
+from .reading import NodeReader, suggest
 from .yaml_source import line_of, plain
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Option values may follow an outside code list, such as the census ethnicity codes (WBRI).
 VALUE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 FORM_KEYS = {"form_id", "version", "kind", "title", "description", "category_question", "sections"}
@@ -60,19 +59,19 @@ def definition_from_data(data: dict[str, Any]) -> FormDefinition:
     return definition
 
 
-class _Reader:
+class _Reader(NodeReader):
     def __init__(self, sink: ErrorSink) -> None:
-        self.sink = sink
+        super().__init__(sink)
         self.lines: dict[str, int | None] = {}  # id -> line, for cross-reference errors
         self.id_lines: dict[str, list[int | None]] = {}  # every line an id is declared on
 
     def form(self, node: Any) -> FormDefinition | None:
-        if not self._mapping(node, FORM_KEYS, "the form", None):
+        if not self.mapping(node, FORM_KEYS, "the form", None):
             return None
-        form_id = self._id(node, "form_id")
-        version = self._int(node, "version", minimum=1, required=True)
+        form_id = self.ident(node, "form_id")
+        version = self.integer(node, "version", minimum=1, required=True)
         kind = self._kind(node)
-        title = self._text(node, "title", required=True)
+        title = self.text(node, "title", required=True)
         sections_node = node.get("sections")
         if not isinstance(sections_node, list) or not sections_node:
             self.sink.add(line_of(node, "sections") or line_of(node), "the form needs a list of sections")
@@ -87,16 +86,16 @@ class _Reader:
             version=version,
             kind=kind,
             title=title,
-            description=self._text(node, "description") or "",
+            description=self.text(node, "description") or "",
             sections=tuple(sections),
             category_question=category,
         )
 
     def section(self, node: Any, line: int | None) -> Section | None:
-        if not self._mapping(node, SECTION_KEYS, "a section", line):
+        if not self.mapping(node, SECTION_KEYS, "a section", line):
             return None
-        section_id = self._id(node, "id")
-        title = self._text(node, "title", required=True)
+        section_id = self.ident(node, "id")
+        title = self.text(node, "title", required=True)
         questions_node = node.get("questions")
         if not isinstance(questions_node, list) or not questions_node:
             self.sink.add(line_of(node, "questions") or line_of(node), "a section needs a list of questions")
@@ -110,25 +109,25 @@ class _Reader:
         return Section(
             id=section_id,
             title=title,
-            description=self._text(node, "description") or "",
+            description=self.text(node, "description") or "",
             questions=tuple(questions),
             show_when=show_when,
             repeat=repeat,
         )
 
     def question(self, node: Any, line: int | None) -> Question | None:
-        if not self._mapping(node, QUESTION_KEYS, "a question", line):
+        if not self.mapping(node, QUESTION_KEYS, "a question", line):
             return None
         before = len(self.sink.errors)
-        question_id = self._id(node, "id")
+        question_id = self.ident(node, "id")
         qtype = plain(node.get("type"))
         if qtype not in QUESTION_TYPES:
             self.sink.add(
                 line_of(node, "type") or line_of(node),
                 f"question '{question_id}' has type {qtype!r}",
-                "use one of: " + ", ".join(QUESTION_TYPES) + _suggest(qtype, QUESTION_TYPES),
+                "use one of: " + ", ".join(QUESTION_TYPES) + suggest(qtype, QUESTION_TYPES),
             )
-        label = self._text(node, "label", required=True)
+        label = self.text(node, "label", required=True)
         options = self._options(node, qtype)
         required = plain(node.get("required"))
         if required not in (None, True, False):
@@ -141,7 +140,7 @@ class _Reader:
         must_be = plain(node.get("must_be")) or ""
         if must_be and (must_be not in ("past", "future") or qtype != "date"):
             self.sink.add(line_of(node, "must_be"), "'must_be' is for date questions and takes past or future")
-        max_length = self._int(node, "max_length", minimum=1)
+        max_length = self.integer(node, "max_length", minimum=1)
         show_when = self._condition(node, "show_when", question_id)
         if len(self.sink.errors) != before or question_id is None:
             return None
@@ -150,55 +149,16 @@ class _Reader:
             id=question_id,
             type=qtype,
             label=label,
-            hint=self._text(node, "hint") or "",
+            hint=self.text(node, "hint") or "",
             options=options,
             required=bool(required),
             required_when=required_when,
             show_when=show_when,
-            error_name=self._text(node, "error_name") or "",
+            error_name=self.text(node, "error_name") or "",
             errors=errors,
             must_be=must_be,
             max_length=max_length,
         )
-
-    # Pieces ---------------------------------------------------------------------------------
-    def _mapping(self, node: Any, allowed: set[str], what: str, line: int | None) -> bool:
-        if not isinstance(node, dict):
-            self.sink.add(line_of(node) or line, f"{what} must be a mapping of keys to values")
-            return False
-        ok = True
-        for key in node:
-            if key not in allowed:
-                ok = False
-                self.sink.add(line_of(node, key), f"unknown key '{key}' in {what}",
-                              "allowed keys: " + ", ".join(sorted(allowed)) + _suggest(key, allowed))
-        return ok
-
-    def _id(self, node: dict, key: str, pattern: re.Pattern[str] = ID_PATTERN) -> str | None:
-        value = plain(node.get(key))
-        if not isinstance(value, str) or not pattern.match(value):
-            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be an id such as child_dob, got {value!r}",
-                          "use lower-case letters, digits and underscores, starting with a letter")
-            return None
-        return value
-
-    def _text(self, node: dict, key: str, required: bool = False) -> str | None:
-        value = plain(node.get(key))
-        if value in (None, "") and not required:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be some text")
-            return None
-        return value.strip()
-
-    def _int(self, node: dict, key: str, minimum: int, required: bool = False) -> int | None:
-        value = plain(node.get(key))
-        if value is None and not required:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be a whole number of at least {minimum}")
-            return None
-        return value
 
     def _kind(self, node: dict) -> ContactKind | None:
         value = plain(node.get("kind"))
@@ -224,15 +184,15 @@ class _Reader:
             return ()
         options, seen = [], set()
         for i, item in enumerate(raw):
-            if not self._mapping(item, OPTION_KEYS, "an option", line_of(raw, i)):
+            if not self.mapping(item, OPTION_KEYS, "an option", line_of(raw, i)):
                 continue
-            value = self._id(item, "value", VALUE_PATTERN)
-            label = self._text(item, "label", required=True)
+            value = self.ident(item, "value", VALUE_PATTERN)
+            label = self.text(item, "label", required=True)
             if value is not None and value in seen:
                 self.sink.add(line_of(item, "value"), f"option '{value}' appears twice")
             seen.add(value)
             if value and label:
-                options.append(Option(value, label, self._text(item, "hint") or ""))
+                options.append(Option(value, label, self.text(item, "hint") or ""))
         return tuple(options)
 
     def _messages(self, node: dict) -> tuple[tuple[str, str], ...]:
@@ -248,11 +208,11 @@ class _Reader:
         raw = node.get("repeat")
         if raw is None:
             return None
-        if not self._mapping(raw, REPEAT_KEYS, "'repeat'", line_of(node, "repeat")):
+        if not self.mapping(raw, REPEAT_KEYS, "'repeat'", line_of(node, "repeat")):
             return None
-        label = self._text(raw, "item_label", required=True)
-        low = self._int(raw, "min", minimum=0)
-        high = self._int(raw, "max", minimum=1)
+        label = self.text(raw, "item_label", required=True)
+        low = self.integer(raw, "min", minimum=0)
+        high = self.integer(raw, "max", minimum=1)
         low = 1 if low is None else low
         high = 10 if high is None else high
         if low > high:
@@ -328,7 +288,7 @@ def _check_compare(definition, compare: Compare, owner, line, sink: ErrorSink, p
     target = compare.ref.name
     if target not in page_of:
         sink.add(line, f"the condition on '{owner}' refers to '{target}', which is not a question in this form",
-                 "check the spelling" + _suggest(target, page_of))
+                 "check the spelling" + suggest(target, page_of))
         return False
     if target == owner:
         sink.add(line, f"the condition on '{owner}' refers to its own answer")
@@ -342,15 +302,8 @@ def _check_compare(definition, compare: Compare, owner, line, sink: ErrorSink, p
             value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
             if value not in question.option_values:
                 sink.add(line, f"the condition on '{owner}' compares '{target}' with {value!r}, which is not one of its options",
-                         "options are: " + ", ".join(question.option_values) + _suggest(value, question.option_values))
+                         "options are: " + ", ".join(question.option_values) + suggest(value, question.option_values))
     return True
-
-
-def _suggest(word: Any, choices: Any) -> str:
-    if not isinstance(word, str):
-        return ""
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 __all__ = ["read_definition", "definition_from_data", "ConfigError"]
