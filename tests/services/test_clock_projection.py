@@ -1,0 +1,61 @@
+"""The stored clock projection always equals a rebuild from the audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ffd_core.domain.decisions import ChildDecision
+from ffd_core.domain.vocab import LevelOfNeed, Outcome
+from ffd_core.services import clocks, contacts, triage
+from ffd_core.store.tables import ClockPeriodRow, Contact
+from tests.factories import new_contact
+
+REFER = ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "Injury", level_of_need=LevelOfNeed.ACUTE,
+                      primary_need="N1")
+NFA = ChildDecision(Outcome.NO_FURTHER_ACTION, "Explained", level_of_need=LevelOfNeed.UNIVERSAL)
+
+
+def snapshot(ctx):  # noqa: ANN001, ANN201
+    with ctx.read() as session:
+        periods = [
+            tuple(getattr(row, c.key) for c in ClockPeriodRow.__table__.columns)
+            for row in session.execute(select(ClockPeriodRow).order_by(
+                ClockPeriodRow.contact_id, ClockPeriodRow.number)).scalars()
+        ]
+        projection = [
+            (c.id, c.clock_period, c.due_at, c.working_due_at, c.decided_at)
+            for c in session.execute(select(Contact).order_by(Contact.id)).scalars()
+        ]
+    return periods, projection
+
+
+def test_projection_equals_rebuild_after_varied_histories(ctx, people):
+    officer, supervisor = people["olivia"], people["sam"]
+    ids = []
+    for hours in (0, 7, 30, 60):  # includes out-of-hours receipts and a weekend
+        ctx.clock.advance(hours=hours)
+        ids.append(contacts.submit(ctx, people["teacher"], new_contact(ctx.now())).contact_id)
+    a, b, c, d = ids
+    triage.claim(ctx, officer, a)
+    triage.request_information(ctx, officer, a, recipient="gp@x.example", message="Concerns?",
+                               chase_by=ctx.now() + timedelta(days=1))
+    ctx.clock.advance(hours=5)
+    triage.record_reply(ctx, people["teacher"], a, "None known")
+    triage.decide(ctx, officer, a, same_for_all=REFER)
+    triage.claim(ctx, officer, b)
+    triage.decide(ctx, officer, b, same_for_all=NFA)
+    ctx.clock.advance(hours=20)
+    triage.approve(ctx, supervisor, b)
+    triage.reopen(ctx, supervisor, b, reason="New information")
+    triage.set_priority(ctx, officer, c, 1, "Child missing now")
+    triage.withdraw(ctx, officer, d, reason="Duplicate")
+    before = snapshot(ctx)
+    assert clocks.rebuild(ctx) == 4
+    assert snapshot(ctx) == before
+    # And a tampered projection is put right by a rebuild.
+    with ctx.write() as session:
+        session.get(Contact, c).due_at = None
+    clocks.rebuild(ctx)
+    assert snapshot(ctx) == before
