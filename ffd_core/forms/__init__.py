@@ -1,0 +1,51 @@
+"""Forms as data: definitions, conditions, validation, drafts and the council's configuration.
+
+Front ends render what this package returns and never decide what a form asks.
+"""
+
+from .config import (
+    CONFIG_FILES,
+    DEFAULTS_DIR,
+    Config,
+    check_config_dir,
+    default_config,
+    export_defaults,
+    load_config,
+)
+from .drafts import Draft, Submission, SubmissionInvalid, save_draft, submit
+from .engine import FormState, ItemView, PageView, QuestionView
+from .errors import ConfigError, ConfigInvalid
+from .migration import DraftMigration, FormChange, migrate_draft
+from .model import FormDefinition, Option, Question, Repeat, Section
+from .validation import FieldError, validate
+
+__all__ = [
+    "CONFIG_FILES",
+    "DEFAULTS_DIR",
+    "Config",
+    "ConfigError",
+    "ConfigInvalid",
+    "Draft",
+    "DraftMigration",
+    "FieldError",
+    "FormChange",
+    "FormDefinition",
+    "FormState",
+    "ItemView",
+    "Option",
+    "PageView",
+    "Question",
+    "QuestionView",
+    "Repeat",
+    "Section",
+    "Submission",
+    "SubmissionInvalid",
+    "check_config_dir",
+    "default_config",
+    "export_defaults",
+    "load_config",
+    "migrate_draft",
+    "save_draft",
+    "submit",
+    "validate",
+]

@@ -33,7 +33,7 @@ class ErrorSink:
     """Collects errors for one file so checks can say 'here' without repeating the filename."""
 
     def __init__(self, file: str | Path) -> None:
-        self.file = Path(file).name
+        self.file = str(file)
         self.errors: list[ConfigError] = []
 
     def add(self, line: int | None, message: str, hint: str = "") -> None:

@@ -21,8 +21,8 @@ def load_yaml(path: Path) -> tuple[Any, list[ConfigError]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [ConfigError(path.name, None, f"cannot read the file: {exc}")]
-    return parse_yaml(text, path.name)
+        return None, [ConfigError(str(path), None, f"cannot read the file: {exc}")]
+    return parse_yaml(text, str(path))
 
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, list[ConfigError]]:
