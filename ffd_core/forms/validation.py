@@ -88,11 +88,12 @@ def _invalid(question: Question, value: Any, today: date) -> str | None:
     """Why a given answer is not acceptable, in generated wording; None if it is fine."""
     name = question.name_in_messages
     kind = question.type
+    # An answer that is not one of the options is treated as no choice at all.
     if kind in ("choice", "yes_no", "checkbox"):
-        return None if value in question.option_values else f"Select {name}"
+        return None if value in question.option_values else _required_message(question)
     if kind == "multi_choice":
         ok = isinstance(value, list) and all(v in question.option_values for v in value)
-        return None if ok else f"Select {name}"
+        return None if ok else _required_message(question)
     if not isinstance(value, str):
         return f"Enter {name}"
     if kind == "date":
@@ -102,7 +103,7 @@ def _invalid(question: Question, value: Any, today: date) -> str | None:
     if kind == "phone" and not _is_phone(value):
         return "Enter a telephone number, like 01632 960 001 or 07700 900 982"
     if kind == "nhs_number" and not is_nhs_number(value):
-        return "Enter a valid NHS number, like 485 777 3456"
+        return "Enter a valid NHS number, like 943 476 5919"
     if question.max_length and len(value) > question.max_length:
         return f"{_capitalise(name)} must be {question.max_length} characters or fewer"
     return None
