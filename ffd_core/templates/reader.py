@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, meta
+from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 
 from ffd_core.forms.errors import ErrorSink
 from ffd_core.forms.reading import NodeReader, suggest
@@ -98,18 +98,23 @@ def _template(reader: NodeReader, template_id: str, node: Any, line: int | None)
 def _check_source(sink: ErrorSink, source: str, line: int | None, template_id: str, allowed: set[str]) -> set[str] | None:
     """The placeholders ``source`` uses, or None after reporting a syntax error or unknown name."""
     try:
-        used = meta.find_undeclared_variables(_PARSER.parse(source))
+        tree = _PARSER.parse(source)
+        used = meta.find_undeclared_variables(tree)
     except TemplateSyntaxError as exc:
         sink.add((line or 0) + exc.lineno - 1 or None, f"'{template_id}' has a template error: {exc.message}",
                  "placeholders are written {{ name }}; check every {{ has a matching }}")
         return None
     unknown = sorted(used - allowed - placeholders.HELPERS)
+    first_use = {}
+    for node in tree.find_all(nodes.Name):
+        first_use.setdefault(node.name, node.lineno)
     for name in unknown:
+        at = (line or 1) + first_use.get(name, 1) - 1
         if name in placeholders.ALL:
-            sink.add(line, f"'{template_id}' uses {{{{ {name} }}}}, which this message does not have",
+            sink.add(at, f"'{template_id}' uses {{{{ {name} }}}}, which this message does not have",
                      "placeholders here: " + ", ".join(sorted(allowed)))
         else:
-            sink.add(line, f"'{template_id}' uses an unknown placeholder {{{{ {name} }}}}",
+            sink.add(at, f"'{template_id}' uses an unknown placeholder {{{{ {name} }}}}",
                      "placeholders here: " + ", ".join(sorted(allowed)) + suggest(name, allowed))
     return None if unknown else set(used)
 
