@@ -27,9 +27,10 @@ def read_guidance(node: Any, sink: ErrorSink, categories: Collection[str] = ()) 
     if base_url and not base_url.startswith("https://"):
         sink.add(line_of(node, "base_url"), "'base_url' must start with https://", "use the public address of the guidance page")
     domains = _domains(reader, node)
-    levels = [_level(reader, item, line, domains, categories) for item, line in items_of(reader, node, "levels", "the guidance") or []]
+    seen: set[str] = set()  # indicator ids so far, to catch a reused id where it is reused
+    levels = [_level(reader, item, line, domains, categories, seen)
+              for item, line in items_of(reader, node, "levels", "the guidance") or []]
     _check_levels(sink, node, [lv for lv in levels if lv is not None])
-    _check_unique_ids(sink, node, levels)
     if len(sink.errors) != before:
         return None
     return ThresholdGuidance(version, base_url.rstrip("/"), tuple(domains), tuple(sorted(levels, key=lambda lv: lv.number)))
@@ -45,7 +46,7 @@ def _domains(reader: NodeReader, node: dict) -> list[Domain]:
     return domains
 
 
-def _level(reader, node, line, domains, categories) -> Level | None:
+def _level(reader, node, line, domains, categories, seen) -> Level | None:
     if not reader.mapping(node, {"level", "number", "title", "summary", "indicators"}, "a level", line):
         return None
     raw = plain(node.get("level"))
@@ -58,20 +59,23 @@ def _level(reader, node, line, domains, categories) -> Level | None:
     number = reader.integer(node, "number", minimum=1, required=True)
     title = reader.text(node, "title", required=True)
     summary = reader.text(node, "summary", required=True)
-    indicators = [_indicator(reader, item, at, level, domains, categories)
+    indicators = [_indicator(reader, item, at, level, domains, categories, seen)
                   for item, at in items_of(reader, node, "indicators", "a level") or []]
     if None in (number, title, summary) or any(i is None for i in indicators):
         return None
     return Level(level, number, title, summary, tuple(indicators))
 
 
-def _indicator(reader, node, line, level, domains, categories) -> Indicator | None:
+def _indicator(reader, node, line, level, domains, categories, seen) -> Indicator | None:
     if not reader.mapping(node, {"id", "domain", "text", "categories"}, "an indicator", line):
         return None
     indicator_id = plain(node.get("id"))
     if not isinstance(indicator_id, str) or not INDICATOR_ID.match(indicator_id):
         reader.sink.add(line, f"indicator id {indicator_id!r} is not valid", "use capitals, digits and hyphens, such as L4-CD-01")
         return None
+    if indicator_id in seen:
+        reader.sink.add(line, f"indicator id {indicator_id} is used twice", "every indicator needs its own id; decisions cite it")
+    seen.add(indicator_id)
     domain = plain(node.get("domain"))
     domain_ids = [d.id for d in domains]
     if domain not in domain_ids:
@@ -96,11 +100,3 @@ def _check_levels(sink: ErrorSink, node: dict, levels: list[Level]) -> None:
         if present.count(level) != 1:
             sink.add(line_of(node, "levels"), f"level '{level.value}' must appear exactly once (found {present.count(level)})")
 
-
-def _check_unique_ids(sink: ErrorSink, node: dict, levels: list[Level | None]) -> None:
-    seen: set[str] = set()
-    for level in filter(None, levels):
-        for indicator in level.indicators:
-            if indicator.id in seen:
-                sink.add(line_of(node, "levels"), f"indicator id {indicator.id} is used twice", "every indicator needs its own id")
-            seen.add(indicator.id)
