@@ -3,15 +3,8 @@
 Front ends render what this package returns and never decide what a form asks.
 """
 
-from .config import (
-    CONFIG_FILES,
-    DEFAULTS_DIR,
-    Config,
-    check_config_dir,
-    default_config,
-    export_defaults,
-    load_config,
-)
+from typing import TYPE_CHECKING, Any
+
 from .drafts import Draft, Submission, SubmissionInvalid, save_draft, submit
 from .engine import FormState, ItemView, PageView, QuestionView
 from .errors import ConfigError, ConfigInvalid
@@ -49,3 +42,18 @@ __all__ = [
     "submit",
     "validate",
 ]
+
+# The configuration reads guidance, priority rules and templates, whose readers use this
+# package's YAML helpers; importing it lazily keeps `import ffd_core.guidance` free of a cycle.
+_CONFIG_NAMES = {"CONFIG_FILES", "DEFAULTS_DIR", "Config", "check_config_dir", "default_config", "export_defaults", "load_config"}
+
+if TYPE_CHECKING:
+    from .config import CONFIG_FILES, DEFAULTS_DIR, Config, check_config_dir, default_config, export_defaults, load_config
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CONFIG_NAMES:
+        from . import config
+
+        return getattr(config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -117,3 +117,16 @@ def test_the_kind_of_form_must_match_its_file(council_dir):
     edit(council_dir / "rfi.yaml", "kind: request_for_information", "kind: cause_for_concern")
     errors = check_config_dir(council_dir)
     assert any("must hold the request for information form" in e.message for e in errors)
+
+
+@pytest.mark.parametrize("package", ["ffd_core.guidance", "ffd_core.priority", "ffd_core.templates", "ffd_core.forms"])
+def test_each_package_imports_on_its_own_without_front_ends(package):
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys, {package}; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'ffd_tui', 'ffd_web', 'ffd_cli')]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
