@@ -12,7 +12,7 @@ from typing import Any
 
 from ffd_core.domain.vocab import ContactKind
 
-from .condition_syntax import from_data, parse_condition
+from .condition_syntax import parse_condition
 from .conditions import Compare, Condition, comparisons
 from .errors import ConfigError, ErrorSink
 from .model import (

@@ -205,6 +205,3 @@ class _Facts:
             return [self.state.value(Slot(section, question, self.scope.item))]
         return [self.state.value(Slot(section, question, i)) for i in range(len(self.state.items(section)))]
 
-
-def form_state(definition: FormDefinition, answers: Mapping[str, Any], today: date) -> FormState:
-    return FormState(definition, answers, today)

@@ -38,8 +38,12 @@ class PriorityFacts:
 
     def fact(self, name: str) -> list[Any] | None:
         """The values of a fact, or None when it is not known yet."""
+        # A contact without a category (a request for information) is known to have none,
+        # and unknown dates of birth are simply absent: only the other facts can be "not yet".
         if name == "child_date_of_birth":
             return [d for d in self.child_dates_of_birth if d is not None]
+        if name == "category":
+            return [] if self.category is None else [self.category]
         value = getattr(self, name)
         return None if value is None else [value]
 
