@@ -59,6 +59,7 @@ class Context:
         self.clock = clock or SystemClock()
         self.lifecycle = lifecycle or default_lifecycle()
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._batch: Session | None = None
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, check_schema: bool = True) -> Context:
@@ -86,8 +87,24 @@ class Context:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: commit on success, roll everything back on any error."""
+        if self._batch is not None:
+            yield self._batch
+            return
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run many use cases in one transaction (bulk seeding and imports): the very same
+        code and rows as one at a time, without a commit per use case. All or nothing."""
+        if self._batch is not None:
+            raise RuntimeError("batches do not nest")
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            self._batch = session
+            try:
+                yield
+            finally:
+                self._batch = None
 
     def audit(self, session: Session, actor: Actor, action: str, **fields: Any) -> audit.AuditEvent:
         return audit.append(

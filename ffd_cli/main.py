@@ -1,0 +1,321 @@
+"""`ffd`: run the demo, manage the store, agencies and users, check the audit trail."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ffd_cli.progress import console, progress_bars
+from ffd_cli.runtime import FFDGroup, cli_actor, ensure_audit_key, open_context, settings_from
+from ffd_core import audit
+from ffd_core.clock import format_uk_datetime
+from ffd_core.domain.vocab import AgencyKind, Role
+from ffd_core.errors import InvalidInput
+from ffd_core.secrets import SECRETS, set_secret
+from ffd_core.services import clocks, directory
+from ffd_core.services.queue import counters
+from ffd_core.store import migrate
+from ffd_core.store.engine import make_engine
+
+
+@click.group(cls=FFDGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Settings file (TOML). Default: FFD_CONFIG, else ffd.toml in your config folder.")
+@click.version_option(package_name="family-front-door")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Family Front Door triage workstation.
+
+    Start with `ffd demo`: it builds a synthetic county in a local SQLite file and opens it.
+    """
+    ctx.obj = {"config": config}
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+def _seed_options(function):  # noqa: ANN001, ANN201
+    options = [
+        click.option("--seed", default=2026, show_default=True, help="Random seed: same seed, same county."),
+        click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="The demo's 'today' (YYYY-MM-DD). Default: today."),
+        click.option("--contacts", default=3000, show_default=True, type=click.IntRange(0, 2_000_000),
+                     help="Contacts in all, including the open queue."),
+        click.option("--open", "open_", default=40, show_default=True, type=click.IntRange(0, 1_000_000),
+                     help="Contacts still open in the holding area."),
+        click.option("--people", default=6000, show_default=True, type=click.IntRange(10, 5_000_000),
+                     help="Children in the synthetic county."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.group(invoke_without_command=True)
+@_seed_options
+@click.pass_context
+def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int) -> None:  # noqa: ANN001
+    """Set up a demo county (if the store is empty) and start the product."""
+    if ctx.invoked_subcommand is not None:
+        return
+    summary = _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=True)
+    settings = settings_from(ctx)
+    context = open_context(settings)
+    figures = counters(context)
+    console.print(f"[bold]Family Front Door demo[/] — {settings.council_name}")
+    console.print(f"Store: {settings.resolved_database_url}")
+    if summary is None:
+        console.print("The store already holds data; nothing was seeded.")
+    console.print(
+        f"Holding area now: {figures.unallocated} unallocated, {figures.in_screening} in screening, "
+        f"{figures.awaiting_information} awaiting information, "
+        f"{figures.awaiting_sign_off} awaiting sign-off, {figures.breached} breached.")
+    console.print("The console arrives with the next release; until then try "
+                  "`ffd audit verify`, `ffd user list` and `ffd agency list`.")
+
+
+@demo.command("seed")
+@_seed_options
+@click.pass_context
+def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int) -> None:  # noqa: ANN001
+    """Build the synthetic county into an empty store (prints the demo passwords once)."""
+    _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=False)
+
+
+def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: ANN001, ANN202
+    from ffd_core.synthetic.county import seed_county
+
+    if open_ > contacts:
+        raise InvalidInput(f"--open ({open_}) cannot be more than --contacts ({contacts})")
+    settings = settings_from(ctx)
+    if ensure_audit_key():
+        console.print("Made a new audit key and kept it in the OS keyring.")
+    engine = make_engine(settings.resolved_database_url)
+    migrate.upgrade(engine)
+    context = open_context(settings)
+    if directory.list_agencies(context):
+        if only_if_empty:
+            return None
+        raise InvalidInput("the store is not empty; seed into a new database "
+                           "(set FFD_DATABASE_URL or FFD_DATA_DIR) or delete the old one")
+    as_of_date = as_of.date() if as_of else date.today()
+    with progress_bars() as report:
+        summary = seed_county(context, seed=seed, as_of=as_of_date, contacts_total=contacts,
+                              open_total=open_, people=people, progress=report)
+    table = Table(title="Demo accounts (passwords are shown only now)")
+    for column in ("username", "role", "password"):
+        table.add_column(column)
+    for username, role, password in summary.staff:
+        table.add_row(username, role, password)
+    console.print(table)
+    console.print(f"Seeded {summary.agencies} agencies, {summary.children} children in the "
+                  f"county, {summary.contacts} contacts ({summary.open_contacts} open) "
+                  f"as of {summary.as_of:%d/%m/%Y}.")
+    return summary
+
+
+# ------------------------------------------------------------------------------ db
+
+
+@cli.group()
+def db() -> None:
+    """The store: migrations and status."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the schema to this version (back up first)."""
+    settings = settings_from(ctx)
+    engine = make_engine(settings.resolved_database_url)
+    before = migrate.current_revisions(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revisions(engine)
+    console.print(f"Schema at {', '.join(sorted(after))}"
+                  + (" (unchanged)" if before == after else f" (was {', '.join(sorted(before)) or 'empty'})"))
+
+
+@db.command("status")
+@click.pass_context
+def db_status(ctx: click.Context) -> None:
+    """Say whether the schema is current."""
+    settings = settings_from(ctx)
+    engine = make_engine(settings.resolved_database_url)
+    migrate.ensure_current(engine)
+    console.print(f"Schema is current ({', '.join(sorted(migrate.head_revisions()))}).")
+
+
+# ------------------------------------------------------------------------------ audit, clocks
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit_group.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Check every event's HMAC chain; name the first broken event."""
+    context = open_context(settings_from(ctx))
+    with progress_bars() as report, context.read() as session:
+        result = audit.verify(session, context.audit_key,
+                              progress=lambda done, total: report(done, total, "events"))
+    if result.ok:
+        console.print(f"[green]Audit trail intact:[/] {result.events_checked} events checked.")
+        return
+    console.print(f"[red]Audit trail broken at event {result.first_broken_seq}:[/] "
+                  f"{result.problem}. Events before it check out ({result.events_checked}).")
+    sys.exit(1)
+
+
+@cli.group("clocks")
+def clocks_group() -> None:
+    """The statutory and working clocks."""
+
+
+@clocks_group.command("rebuild")
+@click.pass_context
+def clocks_rebuild(ctx: click.Context) -> None:
+    """Recompute every contact's clocks from the audit trail."""
+    context = open_context(settings_from(ctx))
+    with progress_bars() as report:
+        count = clocks.rebuild(context, progress=lambda done, total: report(done, total, "contacts"))
+    console.print(f"Rebuilt the clocks of {count} contacts from the audit trail.")
+
+
+# ------------------------------------------------------------------------------ agencies
+
+
+@cli.group()
+def agency() -> None:
+    """Agencies that refer to the front door."""
+
+
+@agency.command("add")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in AgencyKind]))
+@click.option("--domain", "domains", multiple=True, help="Approved email domain (repeatable).")
+@click.option("--cin-code", default=None, help="CIN referral source code, if not the kind's default.")
+@click.pass_context
+def agency_add(ctx: click.Context, name: str, kind: str, domains: tuple[str, ...], cin_code: str | None) -> None:
+    """Add an agency."""
+    context = open_context(settings_from(ctx))
+    agency_id = directory.add_agency(context, cli_actor(), directory.AgencyInput(
+        name, AgencyKind(kind), domains, cin_code))
+    console.print(f"Added agency {agency_id}: {name}")
+
+
+@agency.command("list")
+@click.pass_context
+def agency_list(ctx: click.Context) -> None:
+    """List agencies."""
+    context = open_context(settings_from(ctx))
+    table = Table()
+    for column in ("id", "name", "kind", "CIN", "email domains"):
+        table.add_column(column)
+    for row in directory.list_agencies(context):
+        table.add_row(str(row.id), row.name, row.kind, row.cin_source_code, " ".join(row.email_domains))
+    console.print(table)
+
+
+@agency.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def agency_import(ctx: click.Context, file: Path) -> None:
+    """Import agencies from CSV (name,kind,email_domains,cin_source_code); all or none."""
+    context = open_context(settings_from(ctx))
+    ids = directory.import_agencies(context, cli_actor(), file)
+    console.print(f"Imported {len(ids)} agencies.")
+
+
+# ------------------------------------------------------------------------------ users
+
+
+@cli.group()
+def user() -> None:
+    """Staff and partner accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="Full name as shown to colleagues.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role if r is not Role.SYSTEM]))
+@click.option("--agency", "agency_name", required=True, help="Agency name or id (see `ffd agency list`).")
+@click.option("--email", default=None)
+@click.option("--team", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def user_add(ctx: click.Context, username: str, name: str, role: str, agency_name: str,
+             email: str | None, team: str | None, password_stdin: bool) -> None:
+    """Add a user; staff are asked for a password (hashed with argon2id)."""
+    context = open_context(settings_from(ctx))
+    agency_id = _agency_id(context, agency_name)
+    password = None
+    if Role(role) is not Role.PARTNER or password_stdin:
+        password = (sys.stdin.readline().rstrip("\n") if password_stdin else
+                    click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    user_id = directory.add_user(context, cli_actor(), directory.UserInput(
+        username, name, Role(role), agency_id, password, email, team))
+    console.print(f"Added user {user_id}: {username} ({role})")
+
+
+def _agency_id(context, name_or_id: str) -> int:  # noqa: ANN001
+    agencies = directory.list_agencies(context)
+    for row in agencies:
+        if str(row.id) == name_or_id or row.name.lower() == name_or_id.lower():
+            return row.id
+    raise InvalidInput(f"no agency {name_or_id!r}; see `ffd agency list`")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """List users."""
+    context = open_context(settings_from(ctx))
+    table = Table()
+    for column in ("username", "name", "role", "agency", "active", "since"):
+        table.add_column(column)
+    for row in directory.list_users(context):
+        table.add_row(row.username, row.display_name, row.role, row.agency.name,
+                      "yes" if row.active else "no", format_uk_datetime(row.created_at))
+    console.print(table)
+
+
+@user.command("disable")
+@click.argument("username")
+@click.pass_context
+def user_disable(ctx: click.Context, username: str) -> None:
+    """Stop a user signing in (history is kept)."""
+    context = open_context(settings_from(ctx))
+    directory.disable_user(context, cli_actor(), username)
+    console.print(f"Disabled {username}.")
+
+
+# ------------------------------------------------------------------------------ secrets
+
+
+@cli.group()
+def secret() -> None:
+    """Secrets kept in the OS keyring (never in files)."""
+
+
+@secret.command("set")
+@click.argument("name", type=click.Choice(sorted(SECRETS)))
+def secret_set(name: str) -> None:
+    """Store a secret in the OS keyring (or set its FFD_ environment variable instead)."""
+    value = click.prompt(name, hide_input=True, confirmation_prompt=True)
+    set_secret(name, value)
+    console.print(f"Stored the {name} in the OS keyring.")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

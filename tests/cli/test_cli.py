@@ -1,0 +1,92 @@
+"""The `ffd` command, run in-process with click's runner against a real store."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from ffd_cli.main import cli
+from ffd_core.services import contacts
+from tests.conftest import AUDIT_KEY
+from tests.factories import new_contact
+
+
+@pytest.fixture
+def run(database_url, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    monkeypatch.setenv("FFD_CONFIG", "/nonexistent/ffd.toml")
+    monkeypatch.delenv("FFD_CONFIG")
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # noqa: A002, ANN202
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_every_command_has_help(run):
+    for path in (["--help"], ["demo", "--help"], ["demo", "seed", "--help"], ["db", "upgrade", "--help"],
+                 ["audit", "verify", "--help"], ["clocks", "rebuild", "--help"],
+                 ["agency", "add", "--help"], ["agency", "import", "--help"],
+                 ["user", "add", "--help"], ["user", "disable", "--help"]):
+        result = run(*path)
+        assert result.exit_code == 0 and "Usage:" in result.output, path
+
+
+def test_agencies_and_users_round_trip(run, tmp_path):
+    result = run("agency", "add", "Fenmoor Academy", "--kind", "school", "--domain", "fenmoor.sch.example")
+    assert result.exit_code == 0, result.output
+    csv = tmp_path / "agencies.csv"
+    csv.write_text("name,kind,email_domains,cin_source_code\n"
+                   "Thornwick Surgery,gp_practice,thornwick.nhs.example,\n"
+                   "Brackenshire YOT,council_internal,yot.example,5B\n")
+    assert run("agency", "import", str(csv)).exit_code == 0
+    listing = run("agency", "list").output
+    assert "Thornwick Surgery" in listing and "3A" in listing
+    result = run("user", "add", "pat", "--name", "Pat Officer", "--role", "screening_officer",
+                 "--agency", "Fenmoor Academy", "--password-stdin", input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    assert "pat" in run("user", "list").output
+    assert run("user", "disable", "pat").exit_code == 0
+
+
+def test_bad_input_is_one_clear_line_and_nonzero(run, tmp_path):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("name,kind\nSomewhere,spaceship\n")
+    result = run("agency", "import", str(csv))
+    assert result.exit_code == 2
+    assert "line 2" in result.output and "unknown agency kind 'spaceship'" in result.output
+    assert "Traceback" not in result.output
+    short = run("user", "add", "kim", "--name", "Kim", "--role", "supervisor", "--agency", "1",
+                "--password-stdin", input="short\n")
+    assert short.exit_code == 2 and "at least 12 characters" in short.output
+
+
+def test_audit_verify_names_first_broken_event(run, ctx, people):
+    contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
+    ok = run("audit", "verify")
+    assert ok.exit_code == 0 and "intact" in ok.output
+    with ctx.write() as session:
+        if ctx.engine.dialect.name == "sqlite":
+            session.execute(text("DROP TRIGGER audit_events_no_update"))
+        else:
+            session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        session.execute(text("UPDATE audit_events SET action = 'nothing' WHERE seq = 4"))
+    broken = run("audit", "verify")
+    assert broken.exit_code == 1 and "broken at event 4" in broken.output
+
+
+def test_clocks_rebuild_and_db_status(run, ctx, people):
+    contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
+    assert "1 contacts" in run("clocks", "rebuild").output
+    assert "current" in run("db", "status").output
+
+
+def test_unmigrated_database_is_refused_with_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("FFD_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    monkeypatch.setenv("FFD_AUDIT_KEY", "k")
+    result = CliRunner().invoke(cli, ["user", "list"])
+    assert result.exit_code != 0
+    assert "ffd db upgrade" in str(result.exception) or "ffd db upgrade" in result.output
