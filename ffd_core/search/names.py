@@ -62,8 +62,17 @@ def nickname_groups(name: str | None) -> frozenset[int]:
 
 
 def same_by_nickname(a: str | None, b: str | None) -> bool:
-    """True when one name is a known short or long form of the other (Bob / Robert)."""
-    return bool(nickname_groups(a) & nickname_groups(b))
+    """True when one name is a known short or long form of the other.
+
+    Robert/Bob and Bob/Bobby, yes; Alfie/Freddie, no: both are short for Alfred but
+    parents give them to different children, so two short forms must grow from each other.
+    """
+    a, b = compact(a), compact(b)
+    for index in nickname_groups(a) & nickname_groups(b):
+        formal = NICKNAME_GROUPS[index][0]
+        if formal in (a, b) or a.startswith(b) or b.startswith(a):
+            return True
+    return False
 
 
 def formal_forms(name: str | None) -> frozenset[str]:

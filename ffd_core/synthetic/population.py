@@ -15,6 +15,13 @@ from datetime import date, timedelta
 from functools import cached_property
 from itertools import accumulate
 
+from ffd_core.search.identifiers import (  # noqa: F401 - re-exported for callers
+    is_valid_nhs_number,
+    is_valid_upn,
+    nhs_check_digit,
+    upn_check_letter,
+)
+from ffd_core.search.names import formal_forms
 from ffd_core.synthetic.names import (
     ADULT_MEN,
     ADULT_WOMEN,
@@ -94,36 +101,6 @@ class Population:
     def household_of(self, child: TrueChild | str) -> Household:
         household_key = child.household_key if isinstance(child, TrueChild) else self.child(child).household_key
         return self._households_by_key[household_key]
-
-
-# --- Identifiers -------------------------------------------------------------------
-
-
-def nhs_check_digit(first_nine: str) -> int | None:
-    """Modulus 11 check digit of an NHS number, or None when no valid digit exists."""
-    total = sum(int(d) * (10 - i) for i, d in enumerate(first_nine))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    return None if check == 10 else check
-
-
-def is_valid_nhs_number(value: str) -> bool:
-    digits = value.replace(" ", "")
-    return len(digits) == 10 and digits.isdigit() and nhs_check_digit(digits[:9]) == int(digits[9])
-
-
-UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: no I, O or S
-
-
-def upn_check_letter(twelve: str) -> str:
-    """DfE UPN check letter for the 12 characters after it (weights 2..13, modulus 23)."""
-    total = sum(int(ch) * weight for weight, ch in enumerate(twelve, start=2))
-    return UPN_CHECK_LETTERS[total % 23]
-
-
-def is_valid_upn(value: str) -> bool:
-    return len(value) == 13 and value[1:].isdigit() and upn_check_letter(value[1:]) == value[0]
 
 
 # --- Geography ---------------------------------------------------------------------
@@ -368,7 +345,8 @@ class _CountyBuilder:
             group = groups[0] if len(groups) == 1 or self.rng.random() < 0.6 else self.rng.choice(groups)
             pool = POOLS[group].boys if gender == "male" else POOLS[group].girls
             name = self.names.pick(pool)
-            if name not in avoid:
+            # Parents do not call two children Alfie and Alfred: avoid shared formal forms.
+            if name not in avoid and not (formal_forms(name) & {f for a in avoid for f in formal_forms(a)}):
                 return name
         return name
 

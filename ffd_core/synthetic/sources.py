@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Mapping
 
-from ffd_core.search.names import NICKNAME_GROUPS, compact
+from ffd_core.search.names import NICKNAME_GROUPS, compact, same_by_nickname
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
 from ffd_core.synthetic.population import Population, TrueChild, UNBORN_GIVEN_NAME
 
@@ -203,10 +203,13 @@ _NEIGHBOURS = {
 _SOUND_SWAPS = (("ph", "f"), ("ie", "y"), ("ey", "y"), ("ck", "k"), ("mc", "mac"), ("ll", "l"),
                 ("tt", "t"), ("nn", "n"), ("ss", "s"), ("th", "t"), ("ou", "o"), ("ai", "ay"))
 
+# What a clerk writes for a child: the formal name, or a short form that grows from it.
 _NICKNAMES_OF: dict[str, list[str]] = {}
 for _group in NICKNAME_GROUPS:
     for _name in _group:
-        _NICKNAMES_OF.setdefault(_name, []).extend(n for n in _group if n != _name)
+        _NICKNAMES_OF.setdefault(_name, []).extend(
+            n for n in _group if n != _name and same_by_nickname(n, _name)
+        )
 
 
 def typo(name: str, rng: random.Random) -> str:

@@ -1,0 +1,236 @@
+"""Field-by-field comparison of two records (or a query and a record) into agreement levels.
+
+A comparison is a tuple with one level index per field (``None`` when either side is
+missing the field). The levels know UK reality: nicknames, double-barrelled surnames,
+transposed day and month, forename and surname swapped, an old address in the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from ffd_core.search.identifiers import is_valid_nhs_number
+from ffd_core.search.names import compact, formal_forms, parts, same_by_nickname, sound
+from ffd_core.search.records import SourceRecord
+
+# Names that stand in for "no forename yet" on an unborn baby's record.
+PLACEHOLDER_FORENAMES = frozenset({"unborn", "baby", "babyof", "unknown"})
+
+FIELDS = ("forename", "surname", "date_of_birth", "postcode", "nhs_number", "upn", "gender",
+          "middle_name")
+LEVELS: dict[str, tuple[str, ...]] = {
+    "forename": ("exact", "nickname", "typo", "one_letter_changed", "middle_name", "initial", "different"),
+    "surname": ("exact", "part", "typo", "different"),
+    "date_of_birth": ("exact", "day_month_swapped", "one_part_differs", "different"),
+    "postcode": ("exact", "previous", "district", "different"),
+    "nhs_number": ("same", "different"),
+    "upn": ("same", "different"),
+    "gender": ("same", "different"),
+    "middle_name": ("same", "initial", "different"),
+}
+FORENAME_DIFFERENT = LEVELS["forename"].index("different")
+
+REASONS = {
+    ("forename", "exact"): "same forename",
+    ("forename", "nickname"): "forename is a nickname of the other",
+    ("forename", "typo"): "forename spelt slightly differently",
+    ("forename", "one_letter_changed"): "forename differs by one letter",
+    ("forename", "middle_name"): "known by middle name",
+    ("forename", "initial"): "forename initial matches",
+    ("forename", "different"): "different forename",
+    ("surname", "exact"): "same surname",
+    ("surname", "part"): "one part of a double-barrelled surname",
+    ("surname", "typo"): "surname sounds or is spelt alike",
+    ("surname", "different"): "different surname",
+    ("date_of_birth", "exact"): "same date of birth",
+    ("date_of_birth", "day_month_swapped"): "date of birth with day and month swapped",
+    ("date_of_birth", "one_part_differs"): "date of birth differs in one part",
+    ("date_of_birth", "different"): "different date of birth",
+    ("postcode", "exact"): "same postcode",
+    ("postcode", "previous"): "a previous postcode matches",
+    ("postcode", "district"): "same postcode district",
+    ("postcode", "different"): "different postcode",
+    ("nhs_number", "same"): "same NHS number",
+    ("nhs_number", "different"): "different NHS number",
+    ("upn", "same"): "same UPN",
+    ("upn", "different"): "different UPN",
+    ("gender", "same"): "same gender",
+    ("gender", "different"): "different gender",
+    ("middle_name", "same"): "same middle name",
+    ("middle_name", "initial"): "middle initial matches",
+    ("middle_name", "different"): "different middle name",
+}
+
+Comparison = tuple  # (level index | None, ...) in FIELDS order, then the swapped flag
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A record in comparison-ready form, computed once and compared many times."""
+
+    ref: tuple[str, str]
+    given: str
+    given_formal: frozenset[str]
+    middle: str
+    family: str
+    family_parts: tuple[str, ...]
+    family_sound: str
+    date_of_birth: date | None
+    postcode: str
+    previous_postcodes: frozenset[str]
+    nhs_number: str
+    upn: str
+    gender: str
+
+
+def _postcode(value: str | None) -> str:
+    return " ".join((value or "").upper().split())
+
+
+def profile(record: SourceRecord) -> Profile:
+    given = compact(record.given_name)
+    if given in PLACEHOLDER_FORENAMES:
+        given = ""
+    family = compact(record.family_name)
+    nhs = (record.nhs_number or "").replace(" ", "")
+    return Profile(
+        ref=record.ref,
+        given=given,
+        given_formal=formal_forms(given) if given else frozenset(),
+        middle=compact(record.middle_name),
+        family=family,
+        family_parts=parts(record.family_name),
+        family_sound=sound(family),
+        date_of_birth=record.date_of_birth,
+        postcode=_postcode(record.postcode),
+        previous_postcodes=frozenset(_postcode(p) for p in record.previous_postcodes),
+        # A mistyped NHS number fails its check digit: treat it as unknown, not as different.
+        nhs_number=nhs if is_valid_nhs_number(nhs) else "",
+        upn=(record.upn or "").upper(),
+        gender=record.gender if record.gender in ("male", "female") else "",
+    )
+
+
+def _forename_level(a: str, b: str, a_middle: str, b_middle: str) -> int | None:
+    if not a or not b:
+        return None
+    if a == b:
+        return 0
+    if same_by_nickname(a, b):
+        return 1
+    if _typo(a, b, surname=False):
+        # One changed letter in a short name is as often a twin (Lina/Linh) as a slip.
+        return 3 if len(a) == len(b) <= 5 and sorted(a) != sorted(b) else 2
+    if (a_middle and a_middle == b) or (b_middle and b_middle == a):
+        return 4
+    if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
+        return 5
+    return 6
+
+
+def _middle_level(a: str, b: str) -> int | None:
+    if not a or not b:
+        return None
+    if a == b:
+        return 0
+    return 1 if (len(a) == 1 or len(b) == 1) and a[0] == b[0] else 2
+
+
+def _typo(a: str, b: str, *, surname: bool) -> bool:
+    shorter = min(len(a), len(b))
+    if shorter >= 4 and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1:
+        return True
+    if shorter >= 7 and DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 2:
+        return True
+    if surname:
+        if shorter == 3 and a[0] == b[0] and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1:
+            return True
+        if shorter >= 4 and sound(a) == sound(b):
+            return True
+        return JaroWinkler.similarity(a, b) >= 0.93
+    if shorter == 3 and a[0] == b[0] and DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1:
+        # Short forenames: a dropped, doubled or swapped letter is a slip (Leo/Loe, Ivy/Ivyy),
+        # a changed one is usually another child (Ava/Eva, Leo/Lea).
+        return len(a) != len(b) or sorted(a) == sorted(b)
+    return shorter >= 5 and JaroWinkler.similarity(a, b) >= 0.94
+
+
+def _surname_level(a: str, b: str, a_parts: tuple[str, ...], b_parts: tuple[str, ...]) -> int | None:
+    if not a or not b:
+        return None
+    if a == b:
+        return 0
+    if len(a_parts) > 1 or len(b_parts) > 1:
+        if set(a_parts) & set(b_parts):
+            return 1
+    if _typo(a, b, surname=True):
+        return 2
+    return 3
+
+
+def _date_level(a: date | None, b: date | None) -> int | None:
+    if a is None or b is None:
+        return None
+    if a == b:
+        return 0
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return 1
+    same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
+    return 2 if same == 2 else 3
+
+
+def _postcode_level(a: Profile, b: Profile) -> int | None:
+    if not a.postcode or not b.postcode:
+        return None
+    if a.postcode == b.postcode:
+        return 0
+    if a.postcode in b.previous_postcodes or b.postcode in a.previous_postcodes:
+        return 1
+    if a.postcode.split(" ")[0] == b.postcode.split(" ")[0]:
+        return 2
+    return 3
+
+
+def _same(a: str, b: str) -> int | None:
+    if not a or not b:
+        return None
+    return 0 if a == b else 1
+
+
+def compare(a: Profile, b: Profile) -> Comparison:
+    """Agreement levels of two profiles; tries forename and surname swapped as well."""
+    forename = _forename_level(a.given, b.given, a.middle, b.middle)
+    surname = _surname_level(a.family, b.family, a.family_parts, b.family_parts)
+    swapped = False
+    if (forename is None or forename >= 2) and (surname is None or surname >= 2) and a.given and b.given:
+        crossed_fore = _forename_level(a.given, b.family, "", "")
+        crossed_sur = _surname_level(a.family, b.given, a.family_parts, (b.given,))
+        if crossed_fore is not None and crossed_sur is not None and crossed_fore <= 2 and crossed_sur <= 2:
+            forename, surname, swapped = crossed_fore, crossed_sur, True
+    return (
+        forename,
+        surname,
+        _date_level(a.date_of_birth, b.date_of_birth),
+        _postcode_level(a, b),
+        _same(a.nhs_number, b.nhs_number),
+        _same(a.upn, b.upn),
+        _same(a.gender, b.gender),
+        _middle_level(a.middle, b.middle),
+        swapped,
+    )
+
+
+def reasons(comparison: Comparison) -> tuple[str, ...]:
+    """Plain words for what agreed and what did not, strongest evidence first."""
+    words = ["forename and surname swapped"] if comparison[-1] else []
+    for field, level in zip(FIELDS, comparison[:-1]):
+        if level is not None:
+            words.append(REASONS[(field, LEVELS[field][level])])
+    return tuple(words)
+
+
+def shares_identifier(comparison: Comparison) -> bool:
+    return comparison[FIELDS.index("nhs_number")] == 0 or comparison[FIELDS.index("upn")] == 0

@@ -1,0 +1,31 @@
+"""Check digits of the two national identifiers a child carries: NHS number and UPN."""
+
+from __future__ import annotations
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """Modulus 11 check digit of an NHS number, or None when no valid digit exists."""
+    total = sum(int(d) * (10 - i) for i, d in enumerate(first_nine))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
+def is_valid_nhs_number(value: str | None) -> bool:
+    digits = (value or "").replace(" ", "")
+    return len(digits) == 10 and digits.isdigit() and nhs_check_digit(digits[:9]) == int(digits[9])
+
+
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: no I, O or S
+
+
+def upn_check_letter(twelve: str) -> str:
+    """DfE UPN check letter for the 12 characters after it (weights 2..13, modulus 23)."""
+    total = sum(int(ch) * weight for weight, ch in enumerate(twelve, start=2))
+    return UPN_CHECK_LETTERS[total % 23]
+
+
+def is_valid_upn(value: str | None) -> bool:
+    value = (value or "").upper()
+    return len(value) == 13 and value[1:].isdigit() and upn_check_letter(value[1:]) == value[0]

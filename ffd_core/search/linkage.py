@@ -1,0 +1,245 @@
+"""Record linkage: group source records about the same child into one person.
+
+Pure: records and officers' decisions in, people and scored pairs out. Steps: block,
+compare, fit the Fellegi–Sunter model to these records, score every candidate pair, then
+merge pairs into people strongest first, never merging across a "different child" pair.
+
+Why a family guard on top of the model: Fellegi–Sunter adds field evidence as if fields
+were independent, but within a family they are not. Twins share surname, date of birth,
+address and often school; the sum of that agreement outweighs one different forename.
+A different forename (not a nickname, typo, middle name or initial) therefore means
+"different child" unless an NHS number or UPN says otherwise: a missed link costs an
+officer a search, a wrong one shows one child's history on another's record.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from ffd_core.search.blocking import candidate_pairs
+from ffd_core.search.compare import (
+    FIELDS,
+    FORENAME_DIFFERENT,
+    LEVELS,
+    Comparison,
+    Profile,
+    compare,
+    profile,
+    reasons,
+    shares_identifier,
+)
+from ffd_core.search.model import DEFAULT_MODEL, MatchModel, estimate_m, estimate_u
+from ffd_core.search.records import SourceRecord
+
+Ref = tuple[str, str]  # (source, source_id)
+Progress = Callable[[int, int, str], None]
+
+NHS = FIELDS.index("nhs_number")
+DOB = FIELDS.index("date_of_birth")
+UPN = FIELDS.index("upn")
+DOB_DIFFERENT = LEVELS["date_of_birth"].index("different")
+DOB_ONE_PART = LEVELS["date_of_birth"].index("one_part_differs")
+POSTCODE = FIELDS.index("postcode")
+FORENAME_MIDDLE = LEVELS["forename"].index("middle_name")
+FORENAME_ONE_LETTER = LEVELS["forename"].index("one_letter_changed")
+MIDDLE = FIELDS.index("middle_name")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Match weights (log2 likelihood ratios): link at or above ``link``, review from ``review``."""
+
+    link: float = 16.0
+    review: float = 8.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An officer's word on two records: the same child (confirm) or not (split)."""
+
+    a: Ref
+    b: Ref
+    same: bool
+
+
+@dataclass(frozen=True)
+class PairScore:
+    a: Ref
+    b: Ref
+    weight: float
+    probability: float
+    status: str  # "link" | "review" | "distinct"
+    reasons: tuple[str, ...]
+    apart: bool = False  # different children whatever the weight (family guard, NHS clash)
+
+
+@dataclass
+class LinkResult:
+    people: list[tuple[Ref, ...]]  # every record in exactly one person, singletons included
+    pairs: list[PairScore]  # every candidate pair that was compared
+    model: MatchModel
+    person_index: dict[Ref, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.person_index:
+            self.person_index = {ref: i for i, refs in enumerate(self.people) for ref in refs}
+
+    def same_person(self, a: Ref, b: Ref) -> bool:
+        return self.person_index[a] == self.person_index[b]
+
+    def possible_matches(self) -> list[PairScore]:
+        """Pairs worth an officer's look: in the review band and not already one person."""
+        return [p for p in self.pairs if p.status == "review" and not self.same_person(p.a, p.b)]
+
+
+def _noop(done: int, total: int, label: str) -> None:
+    pass
+
+
+def is_distinct(comparison: Comparison) -> bool:
+    """Different children whatever the rest says: the family guard and clashing NHS numbers."""
+    if shares_identifier(comparison):
+        return False
+    return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1
+
+
+def _needs_review(comparison: Comparison, both_names_common: bool) -> bool:
+    """Evidence that is a sibling as often as a slip: an officer decides, not the score.
+
+    A wholly different date of birth, or one differing in a part at another address; two UPNs; a forename that is the other's
+    middle name (twins Hamza Aariz and Aariz Musa); a forename one letter from the other
+    when both spellings are common names here (twins Lina and Linh, but Enily is a slip).
+    """
+    if shares_identifier(comparison):
+        return False
+    forename = comparison[0]
+    return (
+        comparison[DOB] == DOB_DIFFERENT
+        or comparison[UPN] == 1
+        or forename == FORENAME_MIDDLE
+        or (forename == FORENAME_ONE_LETTER and both_names_common and comparison[MIDDLE] != 0)
+        # a namesake born a month or a year apart, living elsewhere
+        or (comparison[DOB] == DOB_ONE_PART and comparison[POSTCODE] not in (0, 1))
+    )
+
+
+class _NameCounts:
+    """How often each forename spelling occurs: a spelling seen once or twice is a slip."""
+
+    COMMON = 3
+
+    def __init__(self, profiles: Sequence[Profile]) -> None:
+        self.counts = Counter(p.given for p in profiles)
+
+    def both_common(self, a: Profile, b: Profile) -> bool:
+        return self.counts[a.given] >= self.COMMON and self.counts[b.given] >= self.COMMON
+
+
+def link_records(
+    records: Sequence[SourceRecord],
+    decisions: Iterable[Decision] = (),
+    *,
+    thresholds: Thresholds = Thresholds(),
+    model: MatchModel | None = None,
+    progress: Progress = _noop,
+    seed: int = 0,
+) -> LinkResult:
+    """Group ``records`` into people. Without a ``model`` one is fitted to these records."""
+    progress(0, 5, "profiling records")
+    profiles = [profile(r) for r in records]
+    progress(1, 5, "finding candidate pairs")
+    index_pairs = sorted(candidate_pairs(profiles))
+    progress(2, 5, "comparing candidate pairs")
+    comparisons = [compare(profiles[i], profiles[j]) for i, j in index_pairs]
+    if model is None:
+        progress(3, 5, "estimating the match model")
+        model = estimate_m(comparisons, estimate_u(profiles, seed=seed))
+    progress(4, 5, "grouping records into people")
+    names = _NameCounts(profiles)
+    scored = [_score(profiles[i].ref, profiles[j].ref, c, model, thresholds,
+                     names.both_common(profiles[i], profiles[j]))
+              for (i, j), c in zip(index_pairs, comparisons)]
+    people = _cluster([p.ref for p in profiles], scored, list(decisions))
+    progress(5, 5, "done")
+    return LinkResult(people=people, pairs=scored, model=model)
+
+
+def score_pair(a: SourceRecord | Profile, b: SourceRecord | Profile, model: MatchModel = DEFAULT_MODEL,
+               thresholds: Thresholds = Thresholds()) -> PairScore:
+    pa = a if isinstance(a, Profile) else profile(a)
+    pb = b if isinstance(b, Profile) else profile(b)
+    return _score(pa.ref, pb.ref, compare(pa, pb), model, thresholds, both_names_common=True)
+
+
+def _score(a: Ref, b: Ref, comparison: Comparison, model: MatchModel, thresholds: Thresholds,
+           both_names_common: bool) -> PairScore:
+    weight = model.weight(comparison)
+    apart = is_distinct(comparison)
+    if apart:
+        status = "distinct"
+    elif weight >= thresholds.link and not _needs_review(comparison, both_names_common):
+        status = "link"
+    elif weight >= thresholds.review:
+        status = "review"
+    else:
+        status = "distinct"
+    return PairScore(a, b, round(weight, 3), model.probability(weight), status, reasons(comparison), apart)
+
+
+class _People:
+    """Union-find over records that refuses merges across a "different child" pair."""
+
+    def __init__(self, refs: Sequence[Ref]) -> None:
+        self.parent = {r: r for r in refs}
+        self.members = {r: [r] for r in refs}
+        self.apart: dict[Ref, set[Ref]] = {}
+
+    def find(self, ref: Ref) -> Ref:
+        root = ref
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[ref] != root:
+            self.parent[ref], ref = root, self.parent[ref]
+        return root
+
+    def keep_apart(self, a: Ref, b: Ref) -> None:
+        self.apart.setdefault(a, set()).add(b)
+        self.apart.setdefault(b, set()).add(a)
+
+    def merge(self, a: Ref, b: Ref) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if len(self.members[ra]) > len(self.members[rb]):
+            ra, rb = rb, ra
+        for member in self.members[ra]:
+            for other in self.apart.get(member, ()):
+                if self.find(other) == rb:
+                    return False
+        self.parent[ra] = rb
+        self.members[rb].extend(self.members.pop(ra))
+        return True
+
+    def groups(self) -> list[tuple[Ref, ...]]:
+        return [tuple(sorted(m)) for m in self.members.values()]
+
+
+def _cluster(refs: Sequence[Ref], scored: Sequence[PairScore], decisions: Sequence[Decision]) -> list[tuple[Ref, ...]]:
+    people = _People(refs)
+    known = set(refs)
+    relevant = [d for d in decisions if d.a in known and d.b in known]
+    for d in relevant:
+        if not d.same:
+            people.keep_apart(d.a, d.b)
+    for d in relevant:  # an officer's confirmation beats any score
+        if d.same:
+            people.merge(d.a, d.b)
+    for pair in scored:
+        if pair.apart:
+            people.keep_apart(pair.a, pair.b)
+    for pair in sorted((p for p in scored if p.status == "link"), key=lambda p: -p.weight):
+        people.merge(pair.a, pair.b)
+    return sorted(people.groups())
+
