@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ffd_core.domain.vocab import ContactKind
 from ffd_core.guidance import ThresholdGuidance, read_guidance
 from ffd_core.priority import PriorityRules, read_rules
-from ffd_core.templates import Council, TemplateSet, read_council, read_templates
+from ffd_core.templates import Council, RenderedMessage, TemplateSet, read_council, read_templates
 
 from .definition_reader import read_definition
 from .errors import ConfigError, ConfigInvalid, ErrorSink
@@ -56,6 +56,10 @@ class Config:
         facts = {**self.council.template_facts(), "guidance_url": self.guidance.url()}
         facts["urgent_help"] = self.templates.urgent_help(facts)
         return facts
+
+    def render(self, template_id: str, contact_facts: Mapping[str, Any]) -> RenderedMessage:
+        """A reply for one contact; its facts (reference, names, ...) go over the shared ones."""
+        return self.templates.render(template_id, {**self.template_facts(), **contact_facts})
 
     @property
     def urgent_help_text(self) -> str:

@@ -168,7 +168,8 @@ class FormState:
         if section.repeat is None:
             items = [ItemView(None, "", self._question_views(section, None))]
         else:
-            count = max(len(self.items(section)), section.repeat.min, 1)
+            # An optional repeating page starts with no items: the front end offers "Add another".
+            count = max(len(self.items(section)), section.repeat.min)
             items = [
                 ItemView(i, f"{section.repeat.item_label} {i + 1}", self._question_views(section, i))
                 for i in range(count)

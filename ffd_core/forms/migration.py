@@ -51,7 +51,9 @@ def _answers_by_question(answers: Mapping[str, Any]) -> dict[str, list[Any]]:
         if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
             for index, item in enumerate(value):
                 for question_id, answer in item.items():
-                    found.setdefault(question_id, [None] * len(value))[index] = answer
+                    per_item = found.setdefault(question_id, [])
+                    per_item.extend([None] * (index + 1 - len(per_item)))
+                    per_item[index] = answer
         else:
             found[key] = [value]
     return found

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ffd_core.domain.vocab import ContactKind
-from ffd_core.forms import Draft, FormState, default_config, save_draft, validate
+from ffd_core.forms import Draft, FormDefinition, FormState, default_config, migrate_draft, save_draft, validate
 
 CFC = default_config().form(ContactKind.CAUSE_FOR_CONCERN)
 TODAY = date(2026, 11, 26)
@@ -88,3 +88,42 @@ def test_submitted_answers_are_only_visible_ones(given_answers):
         s.id for s in state.visible_sections() if s.repeat
     }
     assert set(kept) <= visible_ids
+
+
+def _renamed_a_label(snapshot):
+    snapshot["sections"][-1]["questions"][0]["label"] = "Your name"
+    snapshot["version"] += 1
+
+
+@given(answers())
+def test_a_migrated_draft_keeps_only_answers_the_newest_form_can_hold(given_answers):
+    snapshot = CFC.to_snapshot()
+    _renamed_a_label(snapshot)
+    newest = FormDefinition.from_snapshot(snapshot)
+    migration = migrate_draft(save_draft(CFC, given_answers), newest, used=CFC)
+    assert migration.draft.content_hash == newest.content_hash
+    for key, value in migration.draft.answers.items():
+        if newest.has_question(key):
+            assert newest.section_of(key).repeat is None
+        else:
+            assert newest.section(key).repeat is not None
+            assert all(newest.section_of(q).id == key for item in value for q in item)
+    json.dumps(migration.draft.to_data())
+
+
+known_keys = st.sampled_from([q.id for _, q in CFC.questions()] + [s.id for s in CFC.sections])
+messy = st.dictionaries(
+    st.one_of(known_keys, st.text(max_size=5)),
+    st.one_of(junk, st.lists(st.dictionaries(st.one_of(known_keys, st.text(max_size=3)), junk, max_size=3), max_size=3)),
+    max_size=6,
+)
+
+
+@given(messy)
+def test_any_saved_draft_can_be_migrated_and_validated(given_answers):
+    snapshot = CFC.to_snapshot()
+    _renamed_a_label(snapshot)
+    newest = FormDefinition.from_snapshot(snapshot)
+    migration = migrate_draft(save_draft(CFC, given_answers), newest, used=CFC)
+    assert all(change.message for change in migration.changes)
+    validate(newest, migration.draft.answers, TODAY)

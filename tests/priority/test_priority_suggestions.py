@@ -2,6 +2,8 @@ import textwrap
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ffd_core.domain.vocab import Priority
 from ffd_core.forms import default_config
@@ -139,3 +141,38 @@ def test_the_window_for_recent_contacts_is_data(rules):
     rules_read, errors = read(RULES)
     assert errors == [] and rules_read.recent_contacts_window_days == 91
     assert rules.recent_contacts_window_days == 91
+
+
+def test_police_involvement_in_abuse_is_high_and_inactive_until_known(rules):
+    assert suggest_priority(rules, known(category="sexual_abuse", police_involved=True)).priority is Priority.HIGH
+    unknown = suggest_priority(rules, PriorityFacts(today=TODAY, category="sexual_abuse"))
+    assert "police_involved_in_abuse" in {r.rule_id for r in unknown.inactive}
+
+
+facts_strategy = st.builds(
+    PriorityFacts,
+    today=st.just(TODAY),
+    answers=st.dictionaries(
+        st.sampled_from(["non_mobile", "injury_types", "missing_now", "at_risk_today", "police_attended", "child_present", "help_needed"]),
+        st.sampled_from(["yes", "no", ["bruise"], "early_help", None]),
+    ),
+    category=st.one_of(st.none(), st.sampled_from(["physical_abuse", "neglect", "domestic_abuse", "parenting_support"])),
+    child_dates_of_birth=st.lists(st.one_of(st.none(), st.dates(date(2005, 1, 1), date(2027, 6, 1))), max_size=3),
+    police_involved=st.one_of(st.none(), st.booleans()),
+    recent_contacts_same_child=st.one_of(st.none(), st.integers(0, 6)),
+    open_to_social_care=st.one_of(st.none(), st.booleans()),
+)
+
+
+@given(facts_strategy)
+def test_every_suggestion_is_explained(rules, facts):
+    suggestion = suggest_priority(rules, facts)
+    fired_ids = set(fired(suggestion))
+    inactive_ids = {r.rule_id for r in suggestion.inactive}
+    assert suggestion.priority in Priority
+    assert not fired_ids & inactive_ids
+    assert fired_ids | inactive_ids <= {r.id for r in rules.rules}
+    if suggestion.priority != rules.default_priority:
+        assert suggestion.fired, "a priority other than the default must come from a rule"
+    for rule in suggestion.inactive:
+        assert all(getattr(facts, name) is None for name in rule.missing_facts)
