@@ -184,3 +184,39 @@ def changed_since(ctx: Context, seq: int, limit: int = 500) -> list[tuple[int, i
         return [tuple(r) for r in session.execute(
             select(Change.seq, Change.contact_id, Change.kind)
             .where(Change.seq > seq).order_by(Change.seq).limit(limit))]
+
+
+@dataclass(frozen=True)
+class Workload:
+    officer_id: int
+    officer: str
+    screening: int
+    awaiting_information: int
+    awaiting_sign_off: int
+    breaching: int
+    decided_today: int
+
+
+def workload(ctx: Context) -> list[Workload]:
+    """Per officer: what they hold now and what they decided today (supervisor view)."""
+    now = ctx.now()
+    local_midnight = as_utc(now.astimezone(UK).replace(hour=0, minute=0, second=0, microsecond=0))
+
+    def count(*conditions) -> object:  # noqa: ANN002
+        return func.count(Contact.id).filter(and_(*conditions))
+
+    query = (
+        select(User.id, User.display_name,
+               count(Contact.status == Status.SCREENING.value),
+               count(Contact.status == Status.AWAITING_INFORMATION.value),
+               count(Contact.status == Status.AWAITING_SIGN_OFF.value),
+               count(Contact.status.in_(OPEN), Contact.due_at < now),
+               count(Contact.decided_at >= local_midnight))
+        .outerjoin(Contact, and_(Contact.owner_id == User.id,
+                                 or_(Contact.status.in_(OPEN), Contact.decided_at >= local_midnight)))
+        .where(User.role.in_(["screening_officer", "supervisor"]), User.active.is_(True))
+        .group_by(User.id, User.display_name)
+        .order_by(User.display_name)
+    )
+    with ctx.read() as session:
+        return [Workload(*row) for row in session.execute(query)]

@@ -401,7 +401,8 @@ class _CountyBuilder:
                                        message="Can you tell us whether the family know about "
                                                "your concern?",
                                        chase_by=now + timedelta(hours=rng.uniform(2, 30)))
-        elif stage < 0.7:
+        elif stage < 0.7 and new.kind is ContactKind.CAUSE_FOR_CONCERN:
+            # Proposed no further action, waiting for a supervisor's sign-off.
             triage.decide(ctx, officer, receipt.contact_id, same_for_all=ChildDecision(
                 Outcome.NO_FURTHER_ACTION, "Below threshold; school to monitor.",
                 level_of_need=LevelOfNeed.UNIVERSAL))

@@ -298,3 +298,24 @@ def test_telephone_contact_recorded_by_officer(ctx, people):
     assert contact.channel == "telephone" and contact.recorded_by_id == people["olivia"].user_id
     with pytest.raises(PermissionDenied):
         contacts.record_telephone_contact(ctx, people["teacher"], new_contact(ctx.now()))
+
+
+def test_contact_view_has_thread_history_and_decisions_and_is_audited(ctx, people):
+    from ffd_core.services.contact_view import view_contact
+    from ffd_core.services.queue import workload
+
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    triage.add_note(ctx, people["olivia"], receipt.contact_id, "Spoke to the DSL")
+    triage.request_information(ctx, people["olivia"], receipt.contact_id, recipient="t@x.example",
+                               message="Any siblings?", chase_by=ctx.now() + timedelta(hours=2))
+    triage.record_reply(ctx, people["teacher"], receipt.contact_id, "One brother, aged 9")
+    triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER)
+    view = view_contact(ctx, people["sam"], receipt.contact_id)
+    assert [t.kind for t in view.thread] == ["request_for_information", "reply", "outcome"]
+    assert view.notes[0].body == "Spoke to the DSL" and view.notes[0].who == "Olivia Officer"
+    assert view.decisions[0].child == "Maisie Thompson" and view.decisions[0].primary_need == "N1"
+    assert [h.action for h in view.history][-1] == "view_contact"
+    assert view.children[0].name == "Maisie Thompson" and view.household[0].relationship == "mother"
+    load = {w.officer: w for w in workload(ctx)}
+    assert load["Olivia Officer"].decided_today == 1 and load["Oscar Officer"].screening == 0

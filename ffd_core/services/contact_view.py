@@ -1,0 +1,210 @@
+"""Everything a screen shows about one contact, read in one go and audited as a view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ffd_core.domain.permissions import READERS, require_open_contact, require_role
+from ffd_core.domain.vocab import PersonRole, Role
+from ffd_core.services.context import Actor, Context
+from ffd_core.store.tables import (
+    Attachment, AuditEvent, ClockPeriodRow, Contact, ContactLink, ContactPerson, Decision,
+    Message, Note, User,
+)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    role: str
+    name: str
+    date_of_birth: Any
+    expected_due_date: Any
+    gender: str | None
+    relationship: str | None
+    address: str | None
+    postcode: str | None
+    school: str | None
+    nhs_number: str | None
+    upn: str | None
+    person_id: str | None
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    at: datetime
+    kind: str
+    direction: str
+    who: str
+    body: str
+    chase_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    child: str
+    outcome: str
+    rationale: str
+    level_of_need: str | None
+    indicators: list[str]
+    primary_need: str | None
+    decided_by: str
+    decided_at: datetime
+    state: str
+
+
+@dataclass(frozen=True)
+class LinkView:
+    contact_id: int
+    reference: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    reference: str
+    version: int
+    kind: str
+    channel: str
+    status: str
+    priority: int
+    priority_reason: str | None
+    category: str
+    received_at: datetime
+    due_at: datetime | None
+    working_due_at: datetime | None
+    clock_period: int
+    owner_id: int | None
+    owner: str
+    restricted: bool
+    anonymous: bool
+    keep_identity_from_family: bool
+    consent: str
+    consent_reason: str | None
+    referrer: dict[str, Any]
+    referrer_agency: str
+    referrer_level_of_need: str | None
+    form: tuple[str | None, str | None, str | None]  # id, version, content hash
+    answers: dict[str, Any]
+    children: list[PersonView]
+    household: list[PersonView]
+    thread: list[ThreadItem]
+    notes: list[ThreadItem]
+    attachments: list[dict[str, Any]]
+    decisions: list[DecisionView]
+    links: list[LinkView]
+    history: list[HistoryItem]
+    statutory_margin_minutes: float | None
+    changed_at: datetime
+    changed_by: str
+
+
+def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
+    """Open a contact for a person: rights checked, the view put on the audit trail."""
+    require_role(actor.role, READERS | {Role.PARTNER}, "open contacts")
+    from ffd_core.services.triage import _load  # one loader for every use case
+
+    with ctx.write() as session:
+        contact = _load(session, contact_id, lock=False)
+        require_open_contact(actor.role, actor.user_id, contact.reference,
+                             restricted=contact.restricted, owner_id=contact.owner_id,
+                             referrer_user_id=contact.referrer_user_id)
+        ctx.audit(session, actor, "view_contact", contact_id=contact.id)
+        names = _names(session, contact)
+        return _build(session, contact, names)
+
+
+def _names(session, contact: Contact) -> dict[int, str]:  # noqa: ANN001
+    ids = {contact.owner_id, contact.changed_by_id}
+    ids |= set(session.execute(select(Message.author_id).where(Message.contact_id == contact.id)).scalars())
+    ids |= set(session.execute(select(Note.author_id).where(Note.contact_id == contact.id)).scalars())
+    ids |= set(session.execute(select(Decision.decided_by_id).where(Decision.contact_id == contact.id)).scalars())
+    ids.discard(None)
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def _person(row: ContactPerson) -> PersonView:
+    return PersonView(row.id, row.role, row.display_name, row.date_of_birth, row.expected_due_date,
+                      row.gender, row.relationship_to_child, row.address, row.postcode, row.school,
+                      row.nhs_number, row.upn, row.person_id)
+
+
+def _build(session, contact: Contact, names: dict[int, str]) -> ContactView:  # noqa: ANN001
+    people = contact.people
+    child_names = {p.id: p.display_name for p in people}
+    referrer = dict(contact.referrer or {})
+    thread = [
+        ThreadItem(m.created_at, m.kind, m.direction,
+                   names.get(m.author_id, referrer.get("name") or "referrer") if m.direction == "in"
+                   else names.get(m.author_id, "system"), m.body, m.chase_by)
+        for m in session.execute(select(Message).where(Message.contact_id == contact.id)
+                                 .order_by(Message.created_at, Message.id)).scalars()
+    ]
+    notes = [
+        ThreadItem(n.created_at, "note", "internal", names.get(n.author_id, "?"), n.body)
+        for n in session.execute(select(Note).where(Note.contact_id == contact.id)
+                                 .order_by(Note.created_at, Note.id)).scalars()
+    ]
+    decisions = [
+        DecisionView(child_names.get(d.child_id, "?"), d.outcome, d.rationale, d.level_of_need,
+                     list(d.indicators or []), d.primary_need, names.get(d.decided_by_id, "?"),
+                     d.decided_at, d.state)
+        for d in session.execute(select(Decision).where(Decision.contact_id == contact.id)
+                                 .order_by(Decision.id)).scalars()
+    ]
+    links = []
+    for link in session.execute(select(ContactLink).where(or_(
+            ContactLink.contact_id == contact.id, ContactLink.other_contact_id == contact.id))).scalars():
+        other_id = link.other_contact_id if link.contact_id == contact.id else link.contact_id
+        other = session.get(Contact, other_id)
+        links.append(LinkView(other.id, other.reference, other.status, link.reason))
+    history = [
+        HistoryItem(e.seq, e.at, e.actor_name, e.action, e.from_status, e.to_status, dict(e.data or {}))
+        for e in session.execute(select(AuditEvent).where(AuditEvent.contact_id == contact.id)
+                                 .order_by(AuditEvent.seq)).scalars()
+    ]
+    attachments = [
+        {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size,
+         "sha256": a.sha256}
+        for a in session.execute(select(Attachment).where(Attachment.contact_id == contact.id)).scalars()
+    ]
+    period = session.get(ClockPeriodRow, (contact.id, contact.clock_period))
+    return ContactView(
+        id=contact.id, reference=contact.reference, version=contact.version, kind=contact.kind,
+        channel=contact.channel, status=contact.status, priority=contact.priority,
+        priority_reason=contact.priority_reason, category=contact.category,
+        received_at=contact.received_at, due_at=contact.due_at,
+        working_due_at=contact.working_due_at, clock_period=contact.clock_period,
+        owner_id=contact.owner_id, owner=names.get(contact.owner_id, ""),
+        restricted=contact.restricted, anonymous=contact.anonymous,
+        keep_identity_from_family=contact.keep_identity_from_family, consent=contact.consent,
+        consent_reason=contact.consent_reason, referrer=referrer,
+        referrer_agency=contact.referrer_agency.name if contact.referrer_agency else
+        referrer.get("agency_name", ""),
+        referrer_level_of_need=contact.referrer_level_of_need,
+        form=(contact.form_id, contact.form_version, contact.form_hash),
+        answers=dict(contact.answers or {}),
+        children=[_person(p) for p in people if p.role == PersonRole.SUBJECT.value],
+        household=[_person(p) for p in people if p.role == PersonRole.HOUSEHOLD.value],
+        thread=thread, notes=notes, attachments=attachments, decisions=decisions, links=links,
+        history=history,
+        statutory_margin_minutes=period.statutory_margin_minutes if period else None,
+        changed_at=contact.changed_at, changed_by=names.get(contact.changed_by_id, "system"),
+    )
