@@ -1,0 +1,239 @@
+"""Find a child: any mix of name, date of birth, postcode, school, UPN, NHS number, source id.
+
+Candidates come from the query's search keys (each tolerating a different error) and, for
+partial names, a prefix look-up; they are ranked by the linkage model's evidence and
+grouped into people, so both sources' records about one child come back together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ffd_core.search.compare import FIELDS, Profile, compare, profile, reasons
+from ffd_core.search.identifiers import is_valid_nhs_number
+from ffd_core.search.index_store import to_record
+from ffd_core.search.model import DEFAULT_MODEL, MatchModel
+from ffd_core.search.names import compact, normalise
+from ffd_core.search.records import SourceRecord
+from ffd_core.search.search_keys import query_keys
+from ffd_core.store.people_tables import LinkageRun, SearchKey, SourceRecordRow
+
+# No key is read past this many records: a key that common says little about the child.
+PER_KEY_LIMIT = 400
+PREFIX_LIMIT = 400
+SCHOOL_BONUS = 3.0
+PARTIAL_DATE_BONUS = 2.0
+
+
+@dataclass(frozen=True)
+class PersonQuery:
+    """What an officer types. ``name`` is free text ("Bobby Smith", "Smith"); the separate
+    name fields win when given. ``date_of_birth`` takes "12/03/2015", "2015-03-12",
+    "03/2015" or "2015"."""
+
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | str | None = None
+    postcode: str | None = None
+    school: str | None = None
+    upn: str | None = None
+    nhs_number: str | None = None
+    source_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    record_id: int
+    record: SourceRecord
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    person_id: str
+    score: float
+    reasons: tuple[str, ...]  # why the best record matched
+    records: tuple[RecordMatch, ...]  # all the person's records, best match first
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({r.record.source for r in self.records}))
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def full(self) -> date | None:
+        if self.year and self.month and self.day:
+            try:
+                return date(self.year, self.month, self.day)
+            except ValueError:
+                return None
+        return None
+
+
+_DATE = re.compile(r"^\s*(?:(\d{1,2})[/.\- ])?(?:(\d{1,2})[/.\- ])?(\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
+
+
+def parse_date(value: date | str | None) -> PartialDate:
+    """UK order (day/month/year), ISO, month/year or a year alone."""
+    if value is None or value == "":
+        return PartialDate()
+    if isinstance(value, date):
+        return PartialDate(value.year, value.month, value.day)
+    iso = _ISO.match(value)
+    if iso:
+        return PartialDate(int(iso[1]), int(iso[2]), int(iso[3]) if iso[3] else None)
+    uk = _DATE.match(value)
+    if not uk:
+        raise ValueError(f"not a date: {value!r} (use dd/mm/yyyy, mm/yyyy or yyyy)")
+    first, second, year = uk[1], uk[2], int(uk[3])
+    if first and second:
+        return PartialDate(year, int(second), int(first))
+    return PartialDate(year, int(first) if first else None)
+
+
+def _split_name(query: PersonQuery) -> tuple[str, str]:
+    given, family = query.given_name or "", query.family_name or ""
+    if query.name and not (given or family):
+        words = query.name.replace(",", " ").split()
+        if len(words) == 1:
+            family = words[0]
+        elif words:
+            given, family = words[0], " ".join(words[1:])
+    return given, family
+
+
+def query_profile(query: PersonQuery) -> tuple[Profile, PartialDate]:
+    given, family = _split_name(query)
+    when = parse_date(query.date_of_birth)
+    nhs = (query.nhs_number or "").replace(" ", "")
+    record = SourceRecord(
+        source="query", source_id="query", given_name=given, family_name=family,
+        date_of_birth=when.full, postcode=query.postcode,
+        nhs_number=nhs if is_valid_nhs_number(nhs) else None, upn=query.upn,
+    )
+    return profile(record), when
+
+
+def _model(session: Session) -> MatchModel:
+    run = session.execute(select(LinkageRun).order_by(LinkageRun.id.desc()).limit(1)).scalar_one_or_none()
+    return MatchModel.from_dict(run.model) if run else DEFAULT_MODEL
+
+
+def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str, family: str) -> set[int]:
+    ids: set[int] = set()
+    keys = query_keys(q, query.source_id)
+    if query.school:
+        keys.add(f"sc:{compact(query.school)[:60]}")
+    for key in sorted(keys):
+        ids.update(session.execute(
+            select(SearchKey.record_id).where(SearchKey.key == key[:80]).limit(PER_KEY_LIMIT)
+        ).scalars())
+    # A partial name ("Moh", "Smi") has no sound key worth the name: look it up by prefix.
+    for column, text in ((SourceRecordRow.family_key, family), (SourceRecordRow.given_key, given)):
+        prefix = normalise(text)
+        if prefix and (len(ids) < 5 or q.date_of_birth is None):
+            ids.update(session.execute(
+                select(SourceRecordRow.id).where(column.like(prefix.replace("%", "") + "%"))
+                .limit(PREFIX_LIMIT)
+            ).scalars())
+    return ids
+
+
+def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceRecord,
+           model: MatchModel, given: str, family: str) -> tuple[float, tuple[str, ...]]:
+    p = profile(record)
+    comparison = list(compare(q, p))
+    # A partial name that begins the record's name counts as spelt slightly differently.
+    if given and comparison[0] is not None and comparison[0] >= 5 and p.given.startswith(compact(given)):
+        comparison[0] = 2
+    if family and comparison[1] == 3 and p.family.startswith(compact(family)):
+        comparison[1] = 2
+    if query.source_id and record.source_id.lower() == query.source_id.lower():
+        comparison[FIELDS.index("upn")] = 0  # as strong as a national identifier
+    comparison_t = tuple(comparison)
+    score = model.weight(comparison_t)
+    why = list(reasons(comparison_t))
+    if when.full is None and record.date_of_birth and when.year:
+        if record.date_of_birth.year == when.year and (when.month in (None, record.date_of_birth.month)):
+            score += PARTIAL_DATE_BONUS
+            why.append("born in the year (and month) given")
+        else:
+            score -= PARTIAL_DATE_BONUS
+    if query.school and record.school and compact(query.school) in compact(record.school):
+        score += SCHOOL_BONUS
+        why.append("same school")
+    return score, tuple(why)
+
+
+def search_people(session: Session, query: PersonQuery, limit: int = 10,
+                  model: MatchModel | None = None) -> list[PersonMatch]:
+    """People best matching ``query``, best first, each with all their records."""
+    model = model or _model(session)
+    q, when = query_profile(query)
+    given, family = _split_name(query)
+    ids = _candidate_ids(session, query, q, given, family)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow)
+        .where(SourceRecordRow.id.in_(ids))
+    ).all()
+    best: dict[str, RecordMatch] = {}
+    for record_id, person_id, row in rows:
+        score, why = _score(q, when, query, to_record(row), model, given, family)
+        person = person_id or f"R{record_id}"
+        if person not in best or score > best[person].score:
+            best[person] = RecordMatch(record_id, to_record(row), round(score, 3), why)
+    ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))[:limit]
+    return _with_all_records(session, ranked, q, model)
+
+
+def _with_all_records(session: Session, ranked: Sequence[tuple[str, RecordMatch]], q: Profile,
+                      model: MatchModel) -> list[PersonMatch]:
+    person_ids = [pid for pid, _ in ranked if not pid.startswith("R")]
+    others: dict[str, list[RecordMatch]] = defaultdict(list)
+    if person_ids:
+        for row in session.execute(select(SourceRecordRow).where(SourceRecordRow.person_id.in_(person_ids))).scalars():
+            record = to_record(row)
+            comparison = compare(q, profile(record))
+            others[row.person_id].append(
+                RecordMatch(row.id, record, round(model.weight(comparison), 3), reasons(comparison)))
+    people = []
+    for pid, top in ranked:
+        records = [top] + sorted((r for r in others.get(pid, []) if r.record_id != top.record_id),
+                                 key=lambda r: (-r.score, r.record.ref))
+        people.append(PersonMatch(pid, top.score, top.reasons, tuple(records)))
+    return people
+
+
+def find_exactly(session: Session, given_name: str, family_name: str, date_of_birth: date,
+                 postcode: str) -> PersonMatch | None:
+    """The restricted partner look-up: one person, only on an exact name, date and postcode."""
+    query = PersonQuery(given_name=given_name, family_name=family_name,
+                        date_of_birth=date_of_birth, postcode=postcode)
+    wanted_postcode = " ".join(postcode.upper().split())
+    exact = [
+        person for person in search_people(session, query, limit=5)
+        if any(compact(r.record.given_name) == compact(given_name)
+               and compact(r.record.family_name) == compact(family_name)
+               and r.record.date_of_birth == date_of_birth
+               and " ".join((r.record.postcode or "").upper().split()) == wanted_postcode
+               for r in person.records)
+    ]
+    return exact[0] if len(exact) == 1 else None  # two children alike: say nothing

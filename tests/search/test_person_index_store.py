@@ -1,0 +1,155 @@
+"""The person index in the store (SQLite, and PostgreSQL when configured): import, relink,
+stable person ids, audited decisions that survive re-linking, search, export."""
+
+import csv
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ffd_core.search import service
+from ffd_core.search.records import EDUCATION, SOCIAL_CARE
+from ffd_core.search.search import PersonQuery, find_exactly, search_people
+from ffd_core.store.people_tables import SearchKey, SourceRecordRow
+from ffd_core.store.tables import AuditEvent
+from ffd_core.synthetic.population import build_population
+from ffd_core.synthetic.sources import build_sources
+from tests.conftest import AUDIT_KEY
+
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def county():
+    return build_population(seed=8, children=1500, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def extract(county):
+    return build_sources(county, seed=8, as_of=AS_OF)
+
+
+@pytest.fixture
+def index(ctx, extract):
+    service.import_records(ctx.engine, extract.records, clock=ctx.clock)
+    service.relink(ctx.engine, clock=ctx.clock)
+    return ctx.engine
+
+
+def person_ids(engine):
+    with Session(engine) as session:
+        return dict(((s, i), p) for s, i, p in session.execute(
+            select(SourceRecordRow.source, SourceRecordRow.source_id, SourceRecordRow.person_id)))
+
+
+def test_import_is_idempotent(ctx, extract, index):
+    again = service.import_records(ctx.engine, extract.records[:300], clock=ctx.clock)
+    assert (again.inserted, again.updated) == (0, 300)
+    with Session(ctx.engine) as session:
+        assert session.execute(select(func.count(SourceRecordRow.id))).scalar_one() == len(extract.records)
+        keys = session.execute(select(func.count()).select_from(SearchKey)).scalar_one()
+    service.import_records(ctx.engine, extract.records[:300], clock=ctx.clock)
+    with Session(ctx.engine) as session:
+        assert session.execute(select(func.count()).select_from(SearchKey)).scalar_one() == keys
+
+
+def test_person_ids_stay_stable_across_relinking(ctx, index):
+    before = person_ids(index)
+    service.relink(index, clock=ctx.clock)
+    assert person_ids(index) == before
+
+
+def test_a_person_keeps_its_id_when_a_record_joins(ctx, extract, index):
+    before = person_ids(index)
+    child_key = extract.true_key(extract.records[0])
+    newcomer = replace(next(r for r in extract.records if extract.true_key(r) == child_key),
+                       source_id="NEW-1")
+    service.import_records(index, [newcomer], clock=ctx.clock)
+    service.relink(index, clock=ctx.clock)
+    after = person_ids(index)
+    assert after[newcomer.ref] == after[extract.records[0].ref] == before[extract.records[0].ref]
+
+
+def test_confirm_and_split_are_audited_and_survive_relinking(ctx, index):
+    ids = person_ids(index)
+    by_person = {}
+    for ref, pid in ids.items():
+        by_person.setdefault(pid, []).append(ref)
+    linked = next(refs for refs in by_person.values() if len(refs) == 2)
+    lonely = [refs[0] for refs in by_person.values() if len(refs) == 1][:2]
+    officer = service.Officer("Olivia Officer")
+
+    service.decide_link(index, linked[0], linked[1], same=False, officer=officer,
+                        audit_key=AUDIT_KEY, reason="different children", clock=ctx.clock)
+    merged = service.decide_link(index, lonely[0], lonely[1], same=True, officer=officer,
+                                 audit_key=AUDIT_KEY, clock=ctx.clock)
+    now = person_ids(index)
+    assert now[linked[0]] != now[linked[1]]
+    assert now[lonely[0]] == now[lonely[1]] == merged
+
+    service.relink(index, clock=ctx.clock)
+    relinked = person_ids(index)
+    assert relinked[linked[0]] != relinked[linked[1]]
+    assert relinked[lonely[0]] == relinked[lonely[1]]
+    with Session(index) as session:
+        actions = session.execute(select(AuditEvent.action).where(
+            AuditEvent.action.like("person_link_%"))).scalars().all()
+    assert sorted(actions) == ["person_link_confirmed", "person_link_split"]
+
+
+def test_search_finds_the_child_with_a_typo_and_groups_both_sources(county, extract, index):
+    child = next(c for c in county.children if c.school and len(c.family_name) > 5
+                 and any(extract.true_key(r) == c.key and r.source == SOCIAL_CARE for r in extract.records))
+    typo = child.family_name[:2] + child.family_name[3] + child.family_name[2] + child.family_name[4:]
+    with Session(index) as session:
+        found = search_people(session, PersonQuery(name=f"{child.given_name} {typo}",
+                                                   date_of_birth=child.date_of_birth.strftime("%d/%m/%Y")))
+    assert found
+    assert {extract.true_key(r.record) for r in found[0].records} == {child.key}
+    assert found[0].reasons
+
+
+@pytest.mark.parametrize("query_for", [
+    lambda c: PersonQuery(upn=c.upn),
+    lambda c: PersonQuery(given_name=c.given_name[:3], family_name=c.family_name,
+                          date_of_birth=str(c.date_of_birth.year)),
+    lambda c: PersonQuery(name=f"{c.family_name} {c.given_name}",
+                          date_of_birth=c.date_of_birth.strftime("%m/%d/%Y")),
+    lambda c: PersonQuery(name=c.family_name, postcode=c.address.postcode, school=c.school),
+], ids=["upn", "partial forename and birth year", "swapped names and day/month", "surname postcode school"])
+def test_search_by_each_mix_of_fields(county, extract, index, query_for):
+    child = next(c for c in county.children if c.school and c.date_of_birth.day <= 12
+                 and sum(extract.true_key(r) == c.key for r in extract.records) >= 1
+                 and c.given_name in {r.given_name for r in extract.records if extract.true_key(r) == c.key})
+    with Session(index) as session:
+        found = search_people(session, query_for(child), limit=5)
+    assert any(extract.true_key(r.record) == child.key for p in found for r in p.records)
+
+
+def test_restricted_lookup_answers_only_an_exact_match(county, extract, index):
+    record = next(r for r in extract.of(EDUCATION))
+    with Session(index) as session:
+        person = find_exactly(session, record.given_name, record.family_name, record.date_of_birth,
+                              record.postcode)
+        assert person is not None and record.ref in {r.record.ref for r in person.records}
+        assert find_exactly(session, record.given_name + "x", record.family_name,
+                            record.date_of_birth, record.postcode) is None
+
+
+def test_links_export_matches_the_store(index, tmp_path, extract):
+    path = tmp_path / "links.csv"
+    written = service.export_links(index, path)
+    rows = list(csv.DictReader(path.open()))
+    assert written == len(rows) == len(extract.records)
+    assert set(rows[0]) == {"source", "source_id", "person_id", "score"}
+    assert all(row["person_id"] for row in rows)
+
+
+def test_single_view_shows_both_sources(extract, index):
+    ids = person_ids(index)
+    pid = next(p for ref, p in ids.items() if ref[0] == SOCIAL_CARE
+               and any(o[0] == EDUCATION and q == p for o, q in ids.items()))
+    view = service.person_view(index, pid)
+    assert view.of(SOCIAL_CARE) and view.of(EDUCATION) and view.links
