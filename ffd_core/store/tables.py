@@ -60,6 +60,20 @@ class User(Base):
     agency: Mapped[Agency] = relationship(lazy="joined")
 
 
+class RememberToken(Base):
+    """"Remember me" on an officer's machine: only the token's hash is stored here; the token
+    itself sits in that machine's OS keyring."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ReferenceCounter(Base):
     """Next human reference per year; references are never reused."""
 

@@ -319,3 +319,34 @@ def test_contact_view_has_thread_history_and_decisions_and_is_audited(ctx, peopl
     assert view.children[0].name == "Maisie Thompson" and view.household[0].relationship == "mother"
     load = {w.officer: w for w in workload(ctx)}
     assert load["Olivia Officer"].decided_today == 1 and load["Oscar Officer"].screening == 0
+
+
+def test_remember_me_token_signs_in_until_revoked_or_expired(ctx, people):
+    from ffd_core.services import sessions
+
+    token = sessions.remember(ctx, people["olivia"])
+    assert sessions.sign_in_with_token(ctx, token).name == "Olivia Officer"
+    with pytest.raises(PermissionDenied):
+        sessions.sign_in_with_token(ctx, token + "x")
+    ctx.clock.advance(days=15)
+    with pytest.raises(PermissionDenied, match="expired"):
+        sessions.sign_in_with_token(ctx, token)
+    fresh = sessions.remember(ctx, people["olivia"])
+    sessions.forget(ctx, fresh)
+    with pytest.raises(PermissionDenied):
+        sessions.sign_in_with_token(ctx, fresh)
+
+
+def test_password_sign_in_and_failures_are_audited(ctx, people):
+    from ffd_core.services import directory
+    from tests.conftest import PASSWORD
+
+    assert directory.authenticate(ctx, "Olivia", PASSWORD).role is Role.SCREENING_OFFICER
+    with pytest.raises(PermissionDenied, match="do not match"):
+        directory.authenticate(ctx, "olivia", "wrong password")
+    with pytest.raises(PermissionDenied, match="do not match"):
+        directory.authenticate(ctx, "nobody", "wrong password")
+    with ctx.read() as session:
+        acts = list(session.execute(select(AuditEvent.action).where(
+            AuditEvent.action.like("sign_in%"))).scalars())
+    assert acts == ["sign_in", "sign_in_failed"]

@@ -291,6 +291,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_decisions_contact_id'), ['contact_id'], unique=False)
 
     # ### end Alembic commands ###
+    op.create_table('remember_tokens',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_remember_tokens_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_remember_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_remember_tokens_token_hash'))
+    )
+    with op.batch_alter_table('remember_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_remember_tokens_user_id'), ['user_id'], unique=False)
+
     op.execute(f"INSERT INTO audit_head (id, last_seq, last_hmac) VALUES (1, 0, '{GENESIS_HMAC}')")
     _make_audit_append_only()
 
@@ -324,6 +338,7 @@ def _make_audit_append_only() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('remember_tokens')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_change ON audit_events")
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")

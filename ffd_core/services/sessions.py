@@ -1,0 +1,57 @@
+"""Staying signed in on an officer's own machine ("remember me").
+
+The console keeps a random token in the OS keyring; the store keeps only its SHA-256, so a
+copy of the database does not let anyone sign in. Tokens expire and can be revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from ffd_core.errors import PermissionDenied
+from ffd_core.services.context import Actor, Context
+from ffd_core.services.directory import actor_for
+from ffd_core.store.tables import RememberToken, User
+
+LIFETIME = timedelta(days=14)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def remember(ctx: Context, actor: Actor) -> str:
+    """Issue a token for a signed-in person; the caller stores it in the keyring."""
+    token = secrets.token_urlsafe(32)
+    with ctx.write() as session:
+        session.add(RememberToken(user_id=actor.user_id, token_hash=_digest(token),
+                                  created_at=ctx.now(), expires_at=ctx.now() + LIFETIME))
+        ctx.audit(session, actor, "remember_me", subject=f"user:{actor.user_id}")
+    return token
+
+
+def sign_in_with_token(ctx: Context, token: str) -> Actor:
+    failure = PermissionDenied("the saved sign-in has expired or was revoked; sign in again")
+    with ctx.write() as session:
+        row = session.execute(
+            select(RememberToken).where(RememberToken.token_hash == _digest(token))
+        ).scalar_one_or_none()
+        if row is None or row.revoked_at is not None or row.expires_at <= ctx.now():
+            raise failure
+        user = session.get(User, row.user_id)
+        if user is None or not user.active:
+            raise failure
+        actor = actor_for(user)
+        ctx.audit(session, actor, "sign_in", subject=f"user:{user.id}", data={"via": "remembered"})
+        return actor
+
+
+def forget(ctx: Context, token: str) -> None:
+    """Sign out for good on this machine: the token stops working everywhere."""
+    with ctx.write() as session:
+        session.execute(update(RememberToken).where(RememberToken.token_hash == _digest(token))
+                        .values(revoked_at=ctx.now()))
