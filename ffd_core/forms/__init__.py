@@ -45,10 +45,26 @@ __all__ = [
 
 # The configuration reads guidance, priority rules and templates, whose readers use this
 # package's YAML helpers; importing it lazily keeps `import ffd_core.guidance` free of a cycle.
-_CONFIG_NAMES = {"CONFIG_FILES", "DEFAULTS_DIR", "Config", "check_config_dir", "default_config", "export_defaults", "load_config"}
+_CONFIG_NAMES = {
+    "CONFIG_FILES",
+    "DEFAULTS_DIR",
+    "Config",
+    "check_config_dir",
+    "default_config",
+    "export_defaults",
+    "load_config",
+}
 
 if TYPE_CHECKING:
-    from .config import CONFIG_FILES, DEFAULTS_DIR, Config, check_config_dir, default_config, export_defaults, load_config
+    from .config import (
+        CONFIG_FILES,
+        DEFAULTS_DIR,
+        Config,
+        check_config_dir,
+        default_config,
+        export_defaults,
+        load_config,
+    )
 
 
 def __getattr__(name: str) -> Any:

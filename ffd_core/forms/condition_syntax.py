@@ -41,7 +41,9 @@ def _parse_combination(node, combinators, sink, subjects, here) -> Condition | N
         part = parse_condition(body, sink, subjects, line_of(node, key))
         return Not(part) if part is not None else None
     if not isinstance(body, list) or len(body) < 2:
-        sink.add(line_of(node, key), f"'{key}' needs a list of at least two conditions", VOCABULARY_HINT)
+        sink.add(
+            line_of(node, key), f"'{key}' needs a list of at least two conditions", VOCABULARY_HINT
+        )
         return None
     parts = [parse_condition(item, sink, subjects, line_of(body, i)) for i, item in enumerate(body)]
     if any(p is None for p in parts):
@@ -54,7 +56,11 @@ def _parse_compare(node, sink, subjects, here) -> Condition | None:
     ops = [k for k in node if k in OPERATORS]
     unknown = [k for k in node if k not in subjects and k not in OPERATORS]
     if unknown:
-        sink.add(line_of(node, unknown[0]) or here, f"unknown word '{unknown[0]}' in a condition", VOCABULARY_HINT)
+        sink.add(
+            line_of(node, unknown[0]) or here,
+            f"unknown word '{unknown[0]}' in a condition",
+            VOCABULARY_HINT,
+        )
         return None
     if len(named) != 1 or len(ops) != 1:
         what = " or ".join(subjects)

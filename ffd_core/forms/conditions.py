@@ -128,8 +128,10 @@ def _flatten(values: Sequence[Any]) -> Iterator[Any]:
 
 
 def is_empty_value(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, tuple, dict)) and not value) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or (isinstance(value, (str, list, tuple, dict)) and not value)
+        or (isinstance(value, str) and not value.strip())
     )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ffd_core.domain.vocab import ContactKind
 from ffd_core.guidance import ThresholdGuidance, read_guidance
@@ -26,8 +26,17 @@ from .reading import suggest
 from .yaml_source import line_of, load_yaml
 
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
-FORM_FILES = {"cfc.yaml": ContactKind.CAUSE_FOR_CONCERN, "rfi.yaml": ContactKind.REQUEST_FOR_INFORMATION}
-CONFIG_FILES = ("council.yaml", *FORM_FILES, "thresholds.yaml", "priority_rules.yaml", "templates.yaml")
+FORM_FILES = {
+    "cfc.yaml": ContactKind.CAUSE_FOR_CONCERN,
+    "rfi.yaml": ContactKind.REQUEST_FOR_INFORMATION,
+}
+CONFIG_FILES = (
+    "council.yaml",
+    *FORM_FILES,
+    "thresholds.yaml",
+    "priority_rules.yaml",
+    "templates.yaml",
+)
 
 # (form_id, version) -> content hash of every definition the store has used.
 PreviousHashes = Mapping[tuple[str, int], str]
@@ -85,11 +94,20 @@ def default_config() -> Config:
     return config
 
 
-def check_config_dir(directory: str | Path | None = None, previous_hashes: PreviousHashes | None = None) -> list[ConfigError]:
+def check_config_dir(
+    directory: str | Path | None = None, previous_hashes: PreviousHashes | None = None
+) -> list[ConfigError]:
     """Every problem in DIR (over the defaults), including forms changed without a new version."""
     path = Path(directory) if directory is not None else None
     if path is not None and not path.is_dir():
-        return [ConfigError(str(path), None, "this folder does not exist", "run `ffd config export DIR` to create one")]
+        return [
+            ConfigError(
+                str(path),
+                None,
+                "this folder does not exist",
+                "run `ffd config export DIR` to create one",
+            )
+        ]
     config, errors = _read(path)
     if path is not None:
         errors = _unexpected_files(path) + errors
@@ -104,7 +122,9 @@ def export_defaults(directory: str | Path, overwrite: bool = False) -> list[Path
     target.mkdir(parents=True, exist_ok=True)
     clashes = [target / n for n in CONFIG_FILES if (target / n).exists()]
     if clashes and not overwrite:
-        raise FileExistsError(f"{', '.join(str(c) for c in clashes)} already exist; pass overwrite=True to replace them")
+        raise FileExistsError(
+            f"{', '.join(str(c) for c in clashes)} already exist; pass overwrite=True to replace them"
+        )
     written = []
     for name in CONFIG_FILES:
         shutil.copyfile(DEFAULTS_DIR / name, target / name)
@@ -130,7 +150,10 @@ def _read(directory: Path | None) -> tuple[Config | None, list[ConfigError]]:
         return result
 
     council = read("council.yaml", read_council)
-    forms = {kind: read(name, lambda n, s, k=kind: _read_form(n, s, k)) for name, kind in FORM_FILES.items()}
+    forms = {
+        kind: read(name, lambda n, s, k=kind: _read_form(n, s, k))
+        for name, kind in FORM_FILES.items()
+    }
     # Cross-file checks only when the forms loaded: a broken form must not make every rule look wrong.
     loaded = all(forms.values())
     question_ids = {q.id for f in forms.values() for _, q in f.questions()} if loaded else set()
@@ -154,8 +177,11 @@ def _source(directory: Path | None, name: str) -> Path:
 def _read_form(node: Any, sink: ErrorSink, kind: ContactKind) -> FormDefinition | None:
     definition = read_definition(node, sink)
     if definition is not None and definition.kind != kind:
-        sink.add(line_of(node, "kind"), f"this file must hold the {kind.label} form, not {definition.kind.label}",
-                 "cfc.yaml is the cause for concern form and rfi.yaml the request for information form")
+        sink.add(
+            line_of(node, "kind"),
+            f"this file must hold the {kind.label} form, not {definition.kind.label}",
+            "cfc.yaml is the cause for concern form and rfi.yaml the request for information form",
+        )
         return None
     return definition
 
@@ -164,8 +190,14 @@ def _unexpected_files(directory: Path) -> list[ConfigError]:
     errors = []
     for path in sorted(directory.iterdir()):
         if path.suffix in (".yaml", ".yml") and path.name not in CONFIG_FILES:
-            errors.append(ConfigError(str(path), None, "this file is not read, so its changes would be ignored",
-                                      "the files are: " + ", ".join(CONFIG_FILES) + suggest(path.name, CONFIG_FILES)))
+            errors.append(
+                ConfigError(
+                    str(path),
+                    None,
+                    "this file is not read, so its changes would be ignored",
+                    "the files are: " + ", ".join(CONFIG_FILES) + suggest(path.name, CONFIG_FILES),
+                )
+            )
     return errors
 
 
@@ -178,9 +210,21 @@ def _version_errors(config: Config, previous: PreviousHashes) -> list[ConfigErro
         used = sorted(v for (form_id, v) in previous if form_id == definition.form_id)
         known = previous.get((definition.form_id, definition.version))
         if known is not None and known != definition.content_hash:
-            errors.append(ConfigError(str(source), line, f"the {definition.form_id} form has changed but its version is still {definition.version}",
-                                      f"set version: {max(used) + 1} so earlier submissions keep the questions they were made with"))
+            errors.append(
+                ConfigError(
+                    str(source),
+                    line,
+                    f"the {definition.form_id} form has changed but its version is still {definition.version}",
+                    f"set version: {max(used) + 1} so earlier submissions keep the questions they were made with",
+                )
+            )
         elif used and definition.version < used[-1]:
-            errors.append(ConfigError(str(source), line, f"version {definition.version} is older than version {used[-1]}, which has already been used",
-                                      f"set version: {used[-1] + 1}"))
+            errors.append(
+                ConfigError(
+                    str(source),
+                    line,
+                    f"version {definition.version} is older than version {used[-1]}, which has already been used",
+                    f"set version: {used[-1] + 1}",
+                )
+            )
     return errors

@@ -13,12 +13,13 @@ from typing import Any
 from ffd_core.domain.vocab import ContactKind
 
 from .condition_syntax import parse_condition
-from .conditions import Compare, Condition, comparisons
+from .conditions import Condition
 from .errors import ConfigError, ErrorSink
+from .form_references import check_references
 from .model import (
     CHOICE_TYPES,
-    QUESTION_TYPES,
     FIXED_OPTIONS,
+    QUESTION_TYPES,
     FormDefinition,
     Option,
     Question,
@@ -33,12 +34,21 @@ VALUE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 FORM_KEYS = {"form_id", "version", "kind", "title", "description", "category_question", "sections"}
 SECTION_KEYS = {"id", "title", "description", "show_when", "repeat", "questions"}
 QUESTION_KEYS = {
-    "id", "type", "label", "hint", "options", "required", "required_when", "show_when",
-    "error_name", "errors", "must_be", "max_length",
+    "id",
+    "type",
+    "label",
+    "hint",
+    "options",
+    "required",
+    "required_when",
+    "show_when",
+    "error_name",
+    "errors",
+    "must_be",
+    "max_length",
 }
 OPTION_KEYS = {"value", "label", "hint"}
 REPEAT_KEYS = {"item_label", "min", "max"}
-DATE_OPERATORS = {"before", "after", "age_under"}
 SUBJECTS = ("question",)
 
 
@@ -47,7 +57,7 @@ def read_definition(node: Any, sink: ErrorSink) -> FormDefinition | None:
     reader = _Reader(sink)
     definition = reader.form(node)
     if definition is not None:
-        _check_references(definition, reader.lines, sink)
+        check_references(definition, reader.lines, sink)
     return definition if len(sink.errors) == before else None
 
 
@@ -74,13 +84,16 @@ class _Reader(NodeReader):
         title = self.text(node, "title", required=True)
         sections_node = node.get("sections")
         if not isinstance(sections_node, list) or not sections_node:
-            self.sink.add(line_of(node, "sections") or line_of(node), "the form needs a list of sections")
+            self.sink.add(
+                line_of(node, "sections") or line_of(node), "the form needs a list of sections"
+            )
             return None
         sections = [self.section(s, line_of(sections_node, i)) for i, s in enumerate(sections_node)]
         if None in (form_id, version, kind, title) or any(s is None for s in sections):
             return None
         self._unique_ids()
         category = plain(node.get("category_question")) or None
+        self.lines[".category_question"] = line_of(node, "category_question")
         return FormDefinition(
             form_id=form_id,
             version=version,
@@ -98,9 +111,13 @@ class _Reader(NodeReader):
         title = self.text(node, "title", required=True)
         questions_node = node.get("questions")
         if not isinstance(questions_node, list) or not questions_node:
-            self.sink.add(line_of(node, "questions") or line_of(node), "a section needs a list of questions")
+            self.sink.add(
+                line_of(node, "questions") or line_of(node), "a section needs a list of questions"
+            )
             return None
-        questions = [self.question(q, line_of(questions_node, i)) for i, q in enumerate(questions_node)]
+        questions = [
+            self.question(q, line_of(questions_node, i)) for i, q in enumerate(questions_node)
+        ]
         show_when = self._condition(node, "show_when", section_id)
         repeat = self._repeat(node)
         if section_id is None or title is None or any(q is None for q in questions):
@@ -134,12 +151,17 @@ class _Reader(NodeReader):
             self.sink.add(line_of(node, "required"), "'required' takes true or false")
         required_when = self._condition(node, "required_when", question_id)
         if required and required_when is not None:
-            self.sink.add(line_of(node, "required_when"), "a question cannot have both 'required: true' and 'required_when'",
-                          "keep 'required_when' if it is only sometimes required")
+            self.sink.add(
+                line_of(node, "required_when"),
+                "a question cannot have both 'required: true' and 'required_when'",
+                "keep 'required_when' if it is only sometimes required",
+            )
         errors = self._messages(node)
         must_be = plain(node.get("must_be")) or ""
         if must_be and (must_be not in ("past", "future") or qtype != "date"):
-            self.sink.add(line_of(node, "must_be"), "'must_be' is for date questions and takes past or future")
+            self.sink.add(
+                line_of(node, "must_be"), "'must_be' is for date questions and takes past or future"
+            )
         max_length = self.integer(node, "max_length", minimum=1)
         show_when = self._condition(node, "show_when", question_id)
         if len(self.sink.errors) != before or question_id is None:
@@ -165,22 +187,36 @@ class _Reader(NodeReader):
         try:
             return ContactKind(value)
         except ValueError:
-            self.sink.add(line_of(node, "kind") or line_of(node), f"'kind' is {value!r}",
-                          "use " + " or ".join(k.value for k in ContactKind))
+            self.sink.add(
+                line_of(node, "kind") or line_of(node),
+                f"'kind' is {value!r}",
+                "use " + " or ".join(k.value for k in ContactKind),
+            )
             return None
 
     def _options(self, node: dict, qtype: Any) -> tuple[Option, ...]:
         raw = node.get("options")
         if qtype in FIXED_OPTIONS:
             if raw:
-                self.sink.add(line_of(node, "options"), f"a {qtype} question has fixed options", "remove 'options' or use type: choice")
+                self.sink.add(
+                    line_of(node, "options"),
+                    f"a {qtype} question has fixed options",
+                    "remove 'options' or use type: choice",
+                )
             return tuple(Option(v, label) for v, label in FIXED_OPTIONS[qtype])
         if qtype not in CHOICE_TYPES:
             if raw:
-                self.sink.add(line_of(node, "options"), f"a {qtype} question takes no options", "use type: choice")
+                self.sink.add(
+                    line_of(node, "options"),
+                    f"a {qtype} question takes no options",
+                    "use type: choice",
+                )
             return ()
         if not isinstance(raw, list) or len(raw) < 2:
-            self.sink.add(line_of(node, "options") or line_of(node), "a choice question needs a list of at least two options")
+            self.sink.add(
+                line_of(node, "options") or line_of(node),
+                "a choice question needs a list of at least two options",
+            )
             return ()
         options, seen = [], set()
         for i, item in enumerate(raw):
@@ -200,7 +236,9 @@ class _Reader(NodeReader):
         if not raw:
             return ()
         if not isinstance(raw, dict) or set(raw) - {"required", "invalid"}:
-            self.sink.add(line_of(node, "errors"), "'errors' may only set 'required' and 'invalid' messages")
+            self.sink.add(
+                line_of(node, "errors"), "'errors' may only set 'required' and 'invalid' messages"
+            )
             return ()
         return tuple(sorted((k, str(plain(v))) for k, v in raw.items()))
 
@@ -234,76 +272,11 @@ class _Reader(NodeReader):
     def _unique_ids(self) -> None:
         for item_id, lines in self.id_lines.items():
             for line in lines[1:]:
-                self.sink.add(line, f"the id '{item_id}' is used twice",
-                              "question and section ids must be unique in the form; answers are stored by id")
-
-
-def _check_references(definition: FormDefinition, lines: dict[str, int | None], sink: ErrorSink) -> None:
-    """Conditions may only look at questions on an earlier page, or (for a question) its own page.
-
-    Same-page references are how a conditional reveal works ("tick 'not known'"); a circle of
-    them would make visibility undecidable, so circles are refused.
-    """
-    page_of = {q.id: i for i, s in enumerate(definition.sections) for q in s.questions}
-    if definition.category_question is not None:
-        if definition.category_question not in page_of or definition.question(definition.category_question).type != "choice":
-            sink.add(None, f"category_question '{definition.category_question}' must name a choice question in the form")
-    same_page: dict[str, set[str]] = {}
-    for page, section in enumerate(definition.sections):
-        owners = [(section.id, "show_when", section.show_when, False)]
-        for q in section.questions:
-            owners += [(q.id, "show_when", q.show_when, True), (q.id, "required_when", q.required_when, True)]
-        for owner, key, condition, may_look_at_own_page in owners:
-            line = lines.get(f"{owner}.{key}") or lines.get(owner)
-            for compare in comparisons(condition):
-                target = compare.ref.name
-                if not _check_compare(definition, compare, owner, line, sink, page_of):
-                    continue
-                if page_of[target] > page or (page_of[target] == page and not may_look_at_own_page):
-                    sink.add(line, f"the condition on '{owner}' looks at '{target}', which is not asked before it",
-                             "a condition can only use answers from an earlier page (or, for a question, its own page)")
-                elif page_of[target] == page and key == "show_when":
-                    same_page.setdefault(owner, set()).add(target)
-    for question_id in _in_a_circle(same_page):
-        sink.add(lines.get(f"{question_id}.show_when"), f"'{question_id}' is shown depending on a question that depends on it",
-                 "break the circle: one of the questions must always show")
-
-
-def _in_a_circle(edges: dict[str, set[str]]) -> list[str]:
-    def reaches(start: str, goal: str, seen: set[str]) -> bool:
-        for nxt in edges.get(start, ()):
-            if nxt == goal:
-                return True
-            if nxt not in seen:
-                seen.add(nxt)
-                if reaches(nxt, goal, seen):
-                    return True
-        return False
-
-    return [node for node in edges if reaches(node, node, set())]
-
-
-def _check_compare(definition, compare: Compare, owner, line, sink: ErrorSink, page_of) -> bool:
-    """Check what a comparison points at; False when the target does not exist."""
-    target = compare.ref.name
-    if target not in page_of:
-        sink.add(line, f"the condition on '{owner}' refers to '{target}', which is not a question in this form",
-                 "check the spelling" + suggest(target, page_of))
-        return False
-    if target == owner:
-        sink.add(line, f"the condition on '{owner}' refers to its own answer")
-        return False
-    question = definition.question(target)
-    if compare.op in DATE_OPERATORS and question.type != "date":
-        sink.add(line, f"'{compare.op}' needs a date question, but '{target}' is {question.type}")
-    if compare.op in ("equals", "one_of") and question.type in CHOICE_TYPES:
-        values = compare.operand if compare.op == "one_of" else (compare.operand,)
-        for value in values:
-            value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
-            if value not in question.option_values:
-                sink.add(line, f"the condition on '{owner}' compares '{target}' with {value!r}, which is not one of its options",
-                         "options are: " + ", ".join(question.option_values) + suggest(value, question.option_values))
-    return True
+                self.sink.add(
+                    line,
+                    f"the id '{item_id}' is used twice",
+                    "question and section ids must be unique in the form; answers are stored by id",
+                )
 
 
 __all__ = ["read_definition", "definition_from_data", "ConfigError"]

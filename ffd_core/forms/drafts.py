@@ -29,7 +29,12 @@ class Draft:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Draft:
-        return cls(data["form_id"], int(data["version"]), data["content_hash"], dict(data.get("answers") or {}))
+        return cls(
+            data["form_id"],
+            int(data["version"]),
+            data["content_hash"],
+            dict(data.get("answers") or {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,16 @@ class Submission:
 class SubmissionInvalid(Exception):
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
-        super().__init__(f"{len(errors)} answer(s) need attention: " + "; ".join(e.message for e in errors))
+        super().__init__(
+            f"{len(errors)} answer(s) need attention: " + "; ".join(e.message for e in errors)
+        )
 
 
 def save_draft(definition: FormDefinition, answers: Mapping[str, Any]) -> Draft:
     """Never refuses: whatever was typed so far is kept, as JSON-safe data, for later."""
-    return Draft(definition.form_id, definition.version, definition.content_hash, json_safe(answers))
+    return Draft(
+        definition.form_id, definition.version, definition.content_hash, json_safe(answers)
+    )
 
 
 def submit(definition: FormDefinition, answers: Mapping[str, Any], today: date) -> Submission:
@@ -59,7 +68,9 @@ def submit(definition: FormDefinition, answers: Mapping[str, Any], today: date) 
         raise SubmissionInvalid(errors)
     kept = FormState(definition, answers, today).visible_answers()
     category = kept.get(definition.category_question) if definition.category_question else None
-    return Submission(definition.form_id, definition.version, definition.content_hash, kept, category)
+    return Submission(
+        definition.form_id, definition.version, definition.content_hash, kept, category
+    )
 
 
 def json_safe(value: Any) -> Any:

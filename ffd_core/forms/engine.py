@@ -119,7 +119,8 @@ class FormState:
         if not self.visible(slot):
             return False
         return slot.question.required or (
-            slot.question.required_when is not None and self._holds(slot.question.required_when, slot)
+            slot.question.required_when is not None
+            and self._holds(slot.question.required_when, slot)
         )
 
     def value(self, slot: Slot) -> Any:
@@ -171,10 +172,14 @@ class FormState:
             # An optional repeating page starts with no items: the front end offers "Add another".
             count = max(len(self.items(section)), section.repeat.min)
             items = [
-                ItemView(i, f"{section.repeat.item_label} {i + 1}", self._question_views(section, i))
+                ItemView(
+                    i, f"{section.repeat.item_label} {i + 1}", self._question_views(section, i)
+                )
                 for i in range(count)
             ]
-        return PageView(section.id, section.title, section.description, section.repeat is not None, tuple(items))
+        return PageView(
+            section.id, section.title, section.description, section.repeat is not None, tuple(items)
+        )
 
     def _question_views(self, section: Section, item: int | None) -> tuple[QuestionView, ...]:
         views = []
@@ -182,8 +187,18 @@ class FormState:
             slot = Slot(section, question, item)
             if self.visible(slot):
                 q = question
-                views.append(QuestionView(slot.field, q.id, q.type, q.label, q.hint, q.options,
-                                          self.required(slot), self.raw_value(slot)))
+                views.append(
+                    QuestionView(
+                        slot.field,
+                        q.id,
+                        q.type,
+                        q.label,
+                        q.hint,
+                        q.options,
+                        self.required(slot),
+                        self.raw_value(slot),
+                    )
+                )
         return tuple(views)
 
 
@@ -204,5 +219,7 @@ class _Facts:
         # Inside the same repeating section a condition is about this child, not any child.
         if self.scope is not None and self.scope.section.id == section.id:
             return [self.state.value(Slot(section, question, self.scope.item))]
-        return [self.state.value(Slot(section, question, i)) for i in range(len(self.state.items(section)))]
-
+        return [
+            self.state.value(Slot(section, question, i))
+            for i in range(len(self.state.items(section)))
+        ]

@@ -28,7 +28,9 @@ class DraftMigration:
     changes: tuple[FormChange, ...]  # what to tell the person; empty when nothing they see changed
 
 
-def migrate_draft(draft: Draft, newest: FormDefinition, used: FormDefinition | None = None) -> DraftMigration:
+def migrate_draft(
+    draft: Draft, newest: FormDefinition, used: FormDefinition | None = None
+) -> DraftMigration:
     """Re-home ``draft`` on ``newest``. ``used`` is the definition the draft was made with, from
     the store's snapshots; without it the messages can only say what was lost, not what was added."""
     if draft.form_id != newest.form_id:
@@ -59,7 +61,9 @@ def _answers_by_question(answers: Mapping[str, Any]) -> dict[str, list[Any]]:
     return found
 
 
-def _rebuild(newest: FormDefinition, old: dict[str, list[Any]]) -> tuple[dict[str, Any], list[FormChange]]:
+def _rebuild(
+    newest: FormDefinition, old: dict[str, list[Any]]
+) -> tuple[dict[str, Any], list[FormChange]]:
     answers: dict[str, Any] = {}
     changes: list[FormChange] = []
     for section in newest.sections:
@@ -67,7 +71,12 @@ def _rebuild(newest: FormDefinition, old: dict[str, list[Any]]) -> tuple[dict[st
         for question in section.questions:
             values = old.get(question.id, [])
             if any(not _still_an_option(question, v) for v in values):
-                changes.append(FormChange(question.id, f"The choices for ‘{question.label}’ have changed. Answer it again."))
+                changes.append(
+                    FormChange(
+                        question.id,
+                        f"The choices for ‘{question.label}’ have changed. Answer it again.",
+                    )
+                )
                 values = [v if _still_an_option(question, v) else None for v in values]
             if section.repeat is None:
                 if values and not is_empty_value(values[0]):
@@ -90,7 +99,9 @@ def _still_an_option(question: Question, value: Any) -> bool:
     return all(v in question.option_values for v in chosen)
 
 
-def _dropped(newest: FormDefinition, old: dict[str, list[Any]], used: FormDefinition | None) -> list[FormChange]:
+def _dropped(
+    newest: FormDefinition, old: dict[str, list[Any]], used: FormDefinition | None
+) -> list[FormChange]:
     changes = []
     for question_id, values in old.items():
         if newest.has_question(question_id) or all(is_empty_value(v) for v in values):
@@ -98,7 +109,12 @@ def _dropped(newest: FormDefinition, old: dict[str, list[Any]], used: FormDefini
         if used is not None and not used.has_question(question_id):
             continue  # a repeating section's own key, or stray data: nothing the person answered
         label = used.question(question_id).label if used is not None else question_id
-        changes.append(FormChange(question_id, f"The question ‘{label}’ is no longer asked, so your answer has been removed."))
+        changes.append(
+            FormChange(
+                question_id,
+                f"The question ‘{label}’ is no longer asked, so your answer has been removed.",
+            )
+        )
     return changes
 
 
@@ -106,8 +122,15 @@ def _added_and_reworded(newest: FormDefinition, used: FormDefinition) -> list[Fo
     changes = []
     for _, question in newest.questions():
         if not used.has_question(question.id):
-            changes.append(FormChange(question.id, f"A new question has been added: ‘{question.label}’."))
+            changes.append(
+                FormChange(question.id, f"A new question has been added: ‘{question.label}’.")
+            )
         elif used.question(question.id).label != question.label:
             before = used.question(question.id).label
-            changes.append(FormChange(question.id, f"The question ‘{before}’ now reads ‘{question.label}’. Check your answer."))
+            changes.append(
+                FormChange(
+                    question.id,
+                    f"The question ‘{before}’ now reads ‘{question.label}’. Check your answer.",
+                )
+            )
     return changes

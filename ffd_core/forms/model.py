@@ -100,7 +100,11 @@ class FormDefinition:
     # The question whose answer picks which sections appear (the CfC's category).
     category_question: str | None = None
     _index: dict[str, tuple[Section, Question]] = field(
-        default=None, init=False, repr=False, compare=False, hash=False  # type: ignore[assignment]
+        default=None,
+        init=False,
+        repr=False,
+        compare=False,
+        hash=False,  # type: ignore[assignment]
     )
 
     def __post_init__(self) -> None:

@@ -24,15 +24,21 @@ class NodeReader:
         for key in node:
             if key not in allowed:
                 ok = False
-                self.sink.add(line_of(node, key), f"unknown key '{key}' in {what}",
-                              "allowed keys: " + ", ".join(sorted(allowed)) + suggest(key, allowed))
+                self.sink.add(
+                    line_of(node, key),
+                    f"unknown key '{key}' in {what}",
+                    "allowed keys: " + ", ".join(sorted(allowed)) + suggest(key, allowed),
+                )
         return ok
 
     def ident(self, node: dict, key: str, pattern: re.Pattern[str] = ID_PATTERN) -> str | None:
         value = plain(node.get(key))
         if not isinstance(value, str) or not pattern.match(value):
-            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be an id such as child_dob, got {value!r}",
-                          "use lower-case letters, digits and underscores, starting with a letter")
+            self.sink.add(
+                line_of(node, key) or line_of(node),
+                f"'{key}' must be an id such as child_dob, got {value!r}",
+                "use lower-case letters, digits and underscores, starting with a letter",
+            )
             return None
         return value
 
@@ -50,7 +56,10 @@ class NodeReader:
         if value is None and not required:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be a whole number of at least {minimum}")
+            self.sink.add(
+                line_of(node, key) or line_of(node),
+                f"'{key}' must be a whole number of at least {minimum}",
+            )
             return None
         return value
 
@@ -62,9 +71,9 @@ def suggest(word: Any, choices: Any) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-
-
-def items_of(reader: NodeReader, node: dict, key: str, what: str) -> list[tuple[Any, int | None]] | None:
+def items_of(
+    reader: NodeReader, node: dict, key: str, what: str
+) -> list[tuple[Any, int | None]] | None:
     """The entries of a non-empty list with their lines, or None after reporting the problem."""
     value = node.get(key)
     if not isinstance(value, list) or not value:

@@ -30,7 +30,9 @@ class FieldError:
     message: str
 
 
-def validate(definition: FormDefinition, answers: Mapping[str, Any], today: date) -> list[FieldError]:
+def validate(
+    definition: FormDefinition, answers: Mapping[str, Any], today: date
+) -> list[FieldError]:
     """Every problem that stops submission; an empty list means the answers can be submitted."""
     state = FormState(definition, answers, today)
     errors: list[FieldError] = []
@@ -41,8 +43,14 @@ def validate(definition: FormDefinition, answers: Mapping[str, Any], today: date
                 continue
             message = _problem(state, slot)
             if message:
-                prefix = f"{section.repeat.item_label} {slot.item + 1}: " if section.repeat and slot.item is not None else ""
-                errors.append(FieldError(slot.field, slot.question.id, section.id, prefix + message))
+                prefix = (
+                    f"{section.repeat.item_label} {slot.item + 1}: "
+                    if section.repeat and slot.item is not None
+                    else ""
+                )
+                errors.append(
+                    FieldError(slot.field, slot.question.id, section.id, prefix + message)
+                )
     return errors
 
 
@@ -53,9 +61,23 @@ def _count_errors(state: FormState, section: Section) -> list[FieldError]:
     count = len(state.items(section))
     noun = repeat.item_label.lower()
     if count < repeat.min:
-        return [FieldError(section.id, None, section.id, f"Add details of at least {repeat.min} {_plural(noun, repeat.min)}")]
+        return [
+            FieldError(
+                section.id,
+                None,
+                section.id,
+                f"Add details of at least {repeat.min} {_plural(noun, repeat.min)}",
+            )
+        ]
     if count > repeat.max:
-        return [FieldError(section.id, None, section.id, f"You can add up to {repeat.max} {_plural(noun, repeat.max)}")]
+        return [
+            FieldError(
+                section.id,
+                None,
+                section.id,
+                f"You can add up to {repeat.max} {_plural(noun, repeat.max)}",
+            )
+        ]
     return []
 
 
@@ -131,7 +153,7 @@ def is_nhs_number(value: str) -> bool:
     digits = re.sub(r"[\s-]", "", value)
     if not re.fullmatch(r"\d{10}", digits):
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     check = 0 if check == 11 else check
     return check != 10 and check == int(digits[9])

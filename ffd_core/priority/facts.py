@@ -34,7 +34,10 @@ class PriorityFacts:
     @property
     def child_ages(self) -> list[int | None]:
         """Completed years per child; -1 for an unborn child; None where the date is not known."""
-        return [None if born is None else age_in_years(born, self.today) for born in self.child_dates_of_birth]
+        return [
+            None if born is None else age_in_years(born, self.today)
+            for born in self.child_dates_of_birth
+        ]
 
     def fact(self, name: str) -> list[Any] | None:
         """The values of a fact, or None when it is not known yet."""
@@ -54,11 +57,17 @@ class PriorityFacts:
         found = []
         for value in self.answers.values():
             if isinstance(value, list):
-                found += [item[question_id] for item in value if isinstance(item, Mapping) and question_id in item]
+                found += [
+                    item[question_id]
+                    for item in value
+                    if isinstance(item, Mapping) and question_id in item
+                ]
         return found
 
 
 def dates_of_birth(answers: Mapping[str, Any], section: str = "children") -> list[date | None]:
     """Each child's date of birth (or due date) from a cause-for-concern submission."""
     children = answers.get(section) or []
-    return [parse_date(c.get("dob") or c.get("due_date")) for c in children if isinstance(c, Mapping)]
+    return [
+        parse_date(c.get("dob") or c.get("due_date")) for c in children if isinstance(c, Mapping)
+    ]

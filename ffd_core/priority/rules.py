@@ -60,9 +60,13 @@ def read_rules(
     entries = items_of(reader, node, "rules", "the priority rules") or []
     rules = [_rule(reader, item, line, question_ids, categories) for item, line in entries]
     seen: set[str] = set()
-    for rule, (_, line) in zip(rules, entries):
+    for rule, (_, line) in zip(rules, entries, strict=True):
         if rule is not None and rule.id in seen:
-            sink.add(line, f"rule id '{rule.id}' is used twice", "give every rule its own id; officers see it in the reasons")
+            sink.add(
+                line,
+                f"rule id '{rule.id}' is used twice",
+                "give every rule its own id; officers see it in the reasons",
+            )
         seen.add(rule.id if rule else "")
     if len(sink.errors) != before:
         return None
@@ -72,8 +76,11 @@ def read_rules(
 def _priority(reader: NodeReader, node: dict, key: str) -> Priority | None:
     value = plain(node.get(key))
     if value not in {p.value for p in Priority}:
-        reader.sink.add(line_of(node, key) or line_of(node), f"'{key}' must be 1, 2, 3 or 4",
-                        "1 immediate, 2 high, 3 standard, 4 low")
+        reader.sink.add(
+            line_of(node, key) or line_of(node),
+            f"'{key}' must be 1, 2, 3 or 4",
+            "1 immediate, 2 high, 3 standard, 4 low",
+        )
         return None
     return Priority(value)
 
@@ -94,7 +101,7 @@ def _rule(reader: NodeReader, node: Any, line: int | None, question_ids, categor
 
 
 def _effect(reader: NodeReader, node: Any, line: int | None) -> Effect | None:
-    hint = "write one of: {priority: 1}, {raise: 1}, {route: \"Route to ...\"}"
+    hint = 'write one of: {priority: 1}, {raise: 1}, {route: "Route to ..."}'
     if not reader.mapping(node, {"priority", "raise", "route"}, "'then'", line) or len(node) != 1:
         reader.sink.add(line, "'then' must say exactly one thing to do", hint)
         return None
@@ -112,11 +119,23 @@ def _check_refs(sink: ErrorSink, when: Condition, line, question_ids, categories
     for compare in comparisons(when):
         name = compare.ref.name
         if compare.ref.subject == "fact" and name not in FACT_NAMES:
-            sink.add(line, f"unknown fact '{name}'", "facts are: " + ", ".join(FACT_NAMES) + suggest(name, FACT_NAMES))
+            sink.add(
+                line,
+                f"unknown fact '{name}'",
+                "facts are: " + ", ".join(FACT_NAMES) + suggest(name, FACT_NAMES),
+            )
         if compare.ref.subject == "answer" and question_ids and name not in question_ids:
-            sink.add(line, f"no form asks a question with id '{name}'", "use a question id from cfc.yaml or rfi.yaml" + suggest(name, question_ids))
+            sink.add(
+                line,
+                f"no form asks a question with id '{name}'",
+                "use a question id from cfc.yaml or rfi.yaml" + suggest(name, question_ids),
+            )
         if compare.ref.subject == "fact" and name == "category" and categories:
             values = compare.operand if compare.op == "one_of" else (compare.operand,)
             for value in values:
                 if value not in categories:
-                    sink.add(line, f"category {value!r} is not one of the form's categories", "use a value from cfc.yaml" + suggest(value, categories))
+                    sink.add(
+                        line,
+                        f"category {value!r} is not one of the form's categories",
+                        "use a value from cfc.yaml" + suggest(value, categories),
+                    )

@@ -35,8 +35,11 @@ def read_council(node: Any, sink: ErrorSink) -> Council | None:
         if value is None and not required:
             continue
         if not isinstance(value, str) or not PHONE.match(value):
-            sink.add(line_of(node, key) or 1, f"'{key}' must be a telephone number, got {value!r}",
-                     "write it in quotes if it starts with 0, for example \"01632 960 000\"")
+            sink.add(
+                line_of(node, key) or 1,
+                f"'{key}' must be a telephone number, got {value!r}",
+                'write it in quotes if it starts with 0, for example "01632 960 000"',
+            )
         phones[key] = str(value)
     if len(sink.errors) != before:
         return None

@@ -42,4 +42,3 @@ def to_html(rendered: str) -> str:
         else:
             parts.append(f'<p class="govuk-body">{"<br>".join(lines)}</p>')
     return "\n".join(parts) + "\n"
-

@@ -8,9 +8,14 @@ from typing import Any
 
 from ffd_core.domain.vocab import Outcome
 
-from .markup import html_environment, tidy_text, text_environment, to_html
+from .markup import html_environment, text_environment, tidy_text, to_html
 
-REJECTION_REASONS = ("below_threshold", "not_enough_information", "consent_not_recorded", "wrong_service")
+REJECTION_REASONS = (
+    "below_threshold",
+    "not_enough_information",
+    "consent_not_recorded",
+    "wrong_service",
+)
 ACKNOWLEDGEMENT = "acknowledgement"
 REQUEST_FOR_INFORMATION = "request_for_information"
 
@@ -36,7 +41,9 @@ def outcome_template(outcome: Outcome) -> str:
 
 def rejection_template(reason: str) -> str:
     if reason not in REJECTION_REASONS:
-        raise KeyError(f"no rejection reason {reason!r}; reasons are {', '.join(REJECTION_REASONS)}")
+        raise KeyError(
+            f"no rejection reason {reason!r}; reasons are {', '.join(REJECTION_REASONS)}"
+        )
     return f"rejection.{reason}"
 
 

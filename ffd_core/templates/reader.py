@@ -40,7 +40,9 @@ def read_templates(node: Any, sink: ErrorSink) -> TemplateSet | None:
     version = reader.integer(node, "version", minimum=1, required=True)
     urgent = reader.text(node, "urgent_help", required=True)
     if urgent:
-        _check_source(sink, urgent, line_of(node, "urgent_help"), "urgent_help", {"council_name", "edt_phone"})
+        _check_source(
+            sink, urgent, line_of(node, "urgent_help"), "urgent_help", {"council_name", "edt_phone"}
+        )
     found = _flatten(reader, node.get("templates"), line_of(node, "templates"))
     templates = {}
     for template_id, (entry, line) in found.items():
@@ -50,7 +52,11 @@ def read_templates(node: Any, sink: ErrorSink) -> TemplateSet | None:
     for missing in sorted(set(TEMPLATE_EXTRAS) - set(found)):
         group, _, name = missing.partition(".")
         where = f"under '{group}:'" if name else "under 'templates:'"
-        sink.add(line_of(node, "templates"), f"the template '{missing}' is missing", f"add '{name or group}' {where}")
+        sink.add(
+            line_of(node, "templates"),
+            f"the template '{missing}' is missing",
+            f"add '{name or group}' {where}",
+        )
     if len(sink.errors) != before:
         return None
     return TemplateSet(version, urgent, templates)
@@ -71,15 +77,25 @@ def _flatten(reader: NodeReader, node: Any, line: int | None) -> dict[str, tuple
             found[str(key)] = (value, at)
     for template_id, (_, at) in found.items():
         if template_id not in TEMPLATE_EXTRAS:
-            reader.sink.add(at, f"there is no template called '{template_id}'",
-                            "templates are: " + ", ".join(sorted(TEMPLATE_EXTRAS)) + suggest(template_id, TEMPLATE_EXTRAS))
+            reader.sink.add(
+                at,
+                f"there is no template called '{template_id}'",
+                "templates are: "
+                + ", ".join(sorted(TEMPLATE_EXTRAS))
+                + suggest(template_id, TEMPLATE_EXTRAS),
+            )
     return {k: v for k, v in found.items() if k in TEMPLATE_EXTRAS}
 
 
-def _template(reader: NodeReader, template_id: str, node: Any, line: int | None) -> MessageTemplate | None:
+def _template(
+    reader: NodeReader, template_id: str, node: Any, line: int | None
+) -> MessageTemplate | None:
     if not reader.mapping(node, {"subject", "body"}, f"template '{template_id}'", line):
         return None
-    subject, body = reader.text(node, "subject", required=True), reader.text(node, "body", required=True)
+    subject, body = (
+        reader.text(node, "subject", required=True),
+        reader.text(node, "body", required=True),
+    )
     if not subject or not body:
         return None
     allowed = set(placeholders.COMMON) | TEMPLATE_EXTRAS[template_id]
@@ -88,21 +104,33 @@ def _template(reader: NodeReader, template_id: str, node: Any, line: int | None)
     body_line = (line_of(node, "body") or 0) + (1 if "\n" in plain(node["body"]) else 0)
     used = _check_source(reader.sink, body, body_line, template_id, allowed)
     if used is not None and template_id in MUST_CARRY_URGENT_HELP and "urgent_help" not in used:
-        reader.sink.add(line_of(node, "body"), f"'{template_id}' must include {{{{ urgent_help }}}}",
-                        "every acknowledgement tells the partner how to get urgent help")
-    if ok is None or used is None or not _trial_render(reader.sink, template_id, subject, body, line):
+        reader.sink.add(
+            line_of(node, "body"),
+            f"'{template_id}' must include {{{{ urgent_help }}}}",
+            "every acknowledgement tells the partner how to get urgent help",
+        )
+    if (
+        ok is None
+        or used is None
+        or not _trial_render(reader.sink, template_id, subject, body, line)
+    ):
         return None
     return MessageTemplate(template_id, subject, body)
 
 
-def _check_source(sink: ErrorSink, source: str, line: int | None, template_id: str, allowed: set[str]) -> set[str] | None:
+def _check_source(
+    sink: ErrorSink, source: str, line: int | None, template_id: str, allowed: set[str]
+) -> set[str] | None:
     """The placeholders ``source`` uses, or None after reporting a syntax error or unknown name."""
     try:
         tree = _PARSER.parse(source)
         used = meta.find_undeclared_variables(tree)
     except TemplateSyntaxError as exc:
-        sink.add((line or 0) + exc.lineno - 1 or None, f"'{template_id}' has a template error: {exc.message}",
-                 "placeholders are written {{ name }}; check every {{ has a matching }}")
+        sink.add(
+            (line or 0) + exc.lineno - 1 or None,
+            f"'{template_id}' has a template error: {exc.message}",
+            "placeholders are written {{ name }}; check every {{ has a matching }}",
+        )
         return None
     unknown = sorted(used - allowed - placeholders.HELPERS)
     first_use = {}
@@ -111,19 +139,31 @@ def _check_source(sink: ErrorSink, source: str, line: int | None, template_id: s
     for name in unknown:
         at = (line or 1) + first_use.get(name, 1) - 1
         if name in placeholders.ALL:
-            sink.add(at, f"'{template_id}' uses {{{{ {name} }}}}, which this message does not have",
-                     "placeholders here: " + ", ".join(sorted(allowed)))
+            sink.add(
+                at,
+                f"'{template_id}' uses {{{{ {name} }}}}, which this message does not have",
+                "placeholders here: " + ", ".join(sorted(allowed)),
+            )
         else:
-            sink.add(at, f"'{template_id}' uses an unknown placeholder {{{{ {name} }}}}",
-                     "placeholders here: " + ", ".join(sorted(allowed)) + suggest(name, allowed))
+            sink.add(
+                at,
+                f"'{template_id}' uses an unknown placeholder {{{{ {name} }}}}",
+                "placeholders here: " + ", ".join(sorted(allowed)) + suggest(name, allowed),
+            )
     return None if unknown else set(used)
 
 
-def _trial_render(sink: ErrorSink, template_id: str, subject: str, body: str, line: int | None) -> bool:
+def _trial_render(
+    sink: ErrorSink, template_id: str, subject: str, body: str, line: int | None
+) -> bool:
     trial = TemplateSet(1, "", {template_id: MessageTemplate(template_id, subject, body)})
     try:
         trial.render(template_id, SAMPLE_FACTS)
     except (TemplateError, TypeError, ValueError) as exc:
-        sink.add(line, f"'{template_id}' fails when filled in: {exc}", "check the placeholders and any {% %} tags")
+        sink.add(
+            line,
+            f"'{template_id}' fails when filled in: {exc}",
+            "check the placeholders and any {% %} tags",
+        )
         return False
     return True

@@ -36,9 +36,13 @@ def complete_answers(definition: FormDefinition, today: date, start: dict | None
 
 def _value(question, today):
     if question.type == "date":
-        return (today + timedelta(days=30) if question.must_be == "future" else date(2019, 5, 4)).isoformat()
+        return (
+            today + timedelta(days=30) if question.must_be == "future" else date(2019, 5, 4)
+        ).isoformat()
     if question.type in ("choice", "yes_no"):
-        return question.option_values[-1] if question.type == "yes_no" else question.option_values[0]
+        return (
+            question.option_values[-1] if question.type == "yes_no" else question.option_values[0]
+        )
     if question.type == "multi_choice":
         return [question.option_values[0]]
     return VALUE_BY_TYPE[question.type]

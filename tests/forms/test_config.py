@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 
 from ffd_core.domain.vocab import ContactKind
-from ffd_core.forms import CONFIG_FILES, ConfigInvalid, check_config_dir, default_config, export_defaults, load_config
+from ffd_core.forms import (
+    CONFIG_FILES,
+    ConfigInvalid,
+    check_config_dir,
+    default_config,
+    export_defaults,
+    load_config,
+)
 
 
 @pytest.fixture
@@ -40,15 +47,55 @@ def test_export_will_not_overwrite_a_councils_edits(council_dir):
 @pytest.mark.parametrize(
     "file, old, new, message",
     [
-        ("cfc.yaml", "        type: yes_no\n        label: Did the police attend?", "        type: yesno\n        label: Did the police attend?", "has type 'yesno'"),
-        ("cfc.yaml", "show_when: {question: category, equals: missing_child}", "show_when: {question: category, equals: missing}", "not one of its options"),
-        ("rfi.yaml", "required_when: {question: legal_basis, equals: court_order}", "required_when: {question: legal_basis, equal: court_order}", "unknown word 'equal'"),
-        ("thresholds.yaml", "domain: parenting_capacity, text: \"Severe neglect", "domain: parenting, text: \"Severe neglect", "names domain 'parenting'"),
-        ("priority_rules.yaml", "{answer: missing_now, equals: \"yes\"}", "{answer: missing_today, equals: \"yes\"}", "no form asks a question with id 'missing_today'"),
+        (
+            "cfc.yaml",
+            "        type: yes_no\n        label: Did the police attend?",
+            "        type: yesno\n        label: Did the police attend?",
+            "has type 'yesno'",
+        ),
+        (
+            "cfc.yaml",
+            "show_when: {question: category, equals: missing_child}",
+            "show_when: {question: category, equals: missing}",
+            "not one of its options",
+        ),
+        (
+            "rfi.yaml",
+            "required_when: {question: legal_basis, equals: court_order}",
+            "required_when: {question: legal_basis, equal: court_order}",
+            "unknown word 'equal'",
+        ),
+        (
+            "thresholds.yaml",
+            'domain: parenting_capacity, text: "Severe neglect',
+            'domain: parenting, text: "Severe neglect',
+            "names domain 'parenting'",
+        ),
+        (
+            "priority_rules.yaml",
+            '{answer: missing_now, equals: "yes"}',
+            '{answer: missing_today, equals: "yes"}',
+            "no form asks a question with id 'missing_today'",
+        ),
         ("priority_rules.yaml", "then: {raise: 1}", "then: {raise: 0}", "at least 1"),
-        ("templates.yaml", "Your reference is {{ reference }}.", "Your reference is {{ referance }}.", "unknown placeholder {{ referance }}"),
-        ("council.yaml", "edt_phone: 01632 960 000", "edt_phone: 01632960000", "must be a telephone number"),
-        ("cfc.yaml", "    title: What happened\n", "    title: What happened\n   oops: [\n", "not valid YAML"),
+        (
+            "templates.yaml",
+            "Your reference is {{ reference }}.",
+            "Your reference is {{ referance }}.",
+            "unknown placeholder {{ referance }}",
+        ),
+        (
+            "council.yaml",
+            "edt_phone: 01632 960 000",
+            "edt_phone: 01632960000",
+            "must be a telephone number",
+        ),
+        (
+            "cfc.yaml",
+            "    title: What happened\n",
+            "    title: What happened\n   oops: [\n",
+            "not valid YAML",
+        ),
     ],
 )
 def test_a_broken_copy_reports_the_right_file_and_line(council_dir, file, old, new, message):
@@ -67,7 +114,9 @@ def test_a_council_directory_overrides_only_the_files_it_holds(tmp_path):
     config = load_config(tmp_path)
     assert config.council.name == "Oakfield Council"
     assert "0300 123 4567" in config.urgent_help_text
-    assert config.form(ContactKind.CAUSE_FOR_CONCERN) == default_config().form(ContactKind.CAUSE_FOR_CONCERN)
+    assert config.form(ContactKind.CAUSE_FOR_CONCERN) == default_config().form(
+        ContactKind.CAUSE_FOR_CONCERN
+    )
     assert config.sources["council.yaml"] == tmp_path / "council.yaml"
 
 
@@ -97,7 +146,9 @@ def test_a_form_whose_content_changed_without_a_new_version_is_refused(council_d
     used = {(cfc.form_id, 1): cfc.content_hash}
     assert check_config_dir(council_dir, used) == []
 
-    edit(council_dir / "cfc.yaml", "label: Did the police attend?", "label: Were the police called?")
+    edit(
+        council_dir / "cfc.yaml", "label: Did the police attend?", "label: Were the police called?"
+    )
     errors = check_config_dir(council_dir, used)
     assert [(Path(e.file).name, e.line) for e in errors] == [("cfc.yaml", 5)]
     assert "changed but its version is still 1" in errors[0].message
@@ -119,7 +170,9 @@ def test_the_kind_of_form_must_match_its_file(council_dir):
     assert any("must hold the request for information form" in e.message for e in errors)
 
 
-@pytest.mark.parametrize("package", ["ffd_core.guidance", "ffd_core.priority", "ffd_core.templates", "ffd_core.forms"])
+@pytest.mark.parametrize(
+    "package", ["ffd_core.guidance", "ffd_core.priority", "ffd_core.templates", "ffd_core.forms"]
+)
 def test_each_package_imports_on_its_own_without_front_ends(package):
     import subprocess
     import sys

@@ -24,7 +24,11 @@ def question(snapshot, question_id):
 
 def test_partial_answers_save_as_a_draft_of_the_exact_version(cfc):
     draft = save_draft(cfc, {"category": "neglect", "children": [{"first_name": "Amy"}]})
-    assert (draft.form_id, draft.version, draft.content_hash) == (cfc.form_id, cfc.version, cfc.content_hash)
+    assert (draft.form_id, draft.version, draft.content_hash) == (
+        cfc.form_id,
+        cfc.version,
+        cfc.content_hash,
+    )
     assert draft.answers["children"][0]["first_name"] == "Amy"
 
 
@@ -40,17 +44,34 @@ def test_a_draft_moves_to_the_newest_version_keeping_answers_whose_questions_rem
         section["questions"].remove(q)
         question(s, "consent")[1]["label"] = "Have the parents or carers agreed to this referral?"
         section, _ = question(s, "what_happened")
-        section["questions"].append({"id": "witnesses", "type": "long_text", "label": "Who else saw it?"})
+        section["questions"].append(
+            {"id": "witnesses", "type": "long_text", "label": "Who else saw it?"}
+        )
 
     newest = edited(cfc, change)
-    draft = save_draft(cfc, {"category": "neglect", "children": [{"first_name": "Amy"}], "child_views": "Sad", "consent": "given"})
+    draft = save_draft(
+        cfc,
+        {
+            "category": "neglect",
+            "children": [{"first_name": "Amy"}],
+            "child_views": "Sad",
+            "consent": "given",
+        },
+    )
     migration = migrate_draft(draft, newest, used=cfc)
 
     assert migration.draft.version == cfc.version + 1
     assert migration.draft.content_hash == newest.content_hash
-    assert migration.draft.answers == {"category": "neglect", "children": [{"first_name": "Amy"}], "consent": "given"}
+    assert migration.draft.answers == {
+        "category": "neglect",
+        "children": [{"first_name": "Amy"}],
+        "consent": "given",
+    }
     told = [c.message for c in migration.changes]
-    assert "The question ‘What does the child say or feel about this? (optional)’ is no longer asked, so your answer has been removed." in told
+    assert (
+        "The question ‘What does the child say or feel about this? (optional)’ is no longer asked, so your answer has been removed."
+        in told
+    )
     assert "A new question has been added: ‘Who else saw it?’." in told
     assert any("now reads ‘Have the parents or carers agreed to this referral?’" in m for m in told)
 
@@ -61,7 +82,9 @@ def test_an_answer_that_is_no_longer_an_option_is_dropped_with_an_explanation(cf
         q["options"] = [o for o in q["options"] if o["value"] != "weeks"]
 
     newest = edited(cfc, change)
-    draft = save_draft(cfc, {"category": "neglect", "neglect_duration": "weeks", "neglect_areas": ["food"]})
+    draft = save_draft(
+        cfc, {"category": "neglect", "neglect_duration": "weeks", "neglect_areas": ["food"]}
+    )
     migration = migrate_draft(draft, newest)
     assert "neglect_duration" not in migration.draft.answers
     assert migration.draft.answers["neglect_areas"] == ["food"]
@@ -75,7 +98,14 @@ def test_an_answer_follows_its_question_to_another_page(cfc):
         question(s, "actions_taken")[0]["questions"].append(q)
 
     newest = edited(cfc, move)
-    draft = save_draft(cfc, {"category": "other", "child_views": "Wants to stay with nan", "children": [{"school": "Oak"}, {"school": "Elm"}]})
+    draft = save_draft(
+        cfc,
+        {
+            "category": "other",
+            "child_views": "Wants to stay with nan",
+            "children": [{"school": "Oak"}, {"school": "Elm"}],
+        },
+    )
     migration = migrate_draft(draft, newest, used=cfc)
     assert migration.draft.answers == draft.answers
     assert newest.section_of("child_views").id == "already_done"
@@ -99,5 +129,10 @@ def test_an_old_submission_is_shown_with_the_questions_it_was_made_with(cfc, tod
     assert newest.content_hash != submission.content_hash
 
     pinned = FormDefinition.from_snapshot(json.loads(stored[submission.content_hash]))
-    labels = {q.id: q.label for p in FormState(pinned, submission.answers, today).pages() for i in p.items for q in i.questions}
+    labels = {
+        q.id: q.label
+        for p in FormState(pinned, submission.answers, today).pages()
+        for i in p.items
+        for q in i.questions
+    }
     assert labels["police_attended"] == "Did the police attend?"

@@ -43,7 +43,10 @@ def test_one_of():
     assert not holds(condition)
 
 
-@pytest.mark.parametrize("answer, empty", [(None, True), ("", True), ("   ", True), ([], True), ("x", False), (["a"], False)])
+@pytest.mark.parametrize(
+    "answer, empty",
+    [(None, True), ("", True), ("   ", True), ([], True), ("x", False), (["a"], False)],
+)
 def test_is_empty(answer, empty):
     assert holds({"question": "q", "is_empty": True}, q=answer) is empty
     assert holds({"question": "q", "is_empty": False}, q=answer) is not empty
@@ -90,7 +93,13 @@ def test_a_comparison_holds_when_any_child_matches_but_is_empty_needs_all_empty(
         ({"question": "a", "before": "yesterday"}, "YYYY-MM-DD"),
         ({"question": "a", "age_under": -1}, "number of 0 or more"),
         ({"all": [{"question": "a", "equals": 1}]}, "at least two"),
-        ({"all": [{"question": "a", "equals": 1}, {"question": "b", "equals": 1}], "question": "c"}, "only key"),
+        (
+            {
+                "all": [{"question": "a", "equals": 1}, {"question": "b", "equals": 1}],
+                "question": "c",
+            },
+            "only key",
+        ),
         ("neglect", "must be a mapping"),
     ],
 )
@@ -104,9 +113,15 @@ def test_mistakes_are_explained(condition, complaint):
 names = st.sampled_from(["category", "dob", "police"])
 leaves = st.one_of(
     st.builds(lambda n, v: {"question": n, "equals": v}, names, st.sampled_from(["yes", "no", 3])),
-    st.builds(lambda n, v: {"question": n, "one_of": v}, names, st.lists(st.sampled_from(["a", "b"]), min_size=1)),
+    st.builds(
+        lambda n, v: {"question": n, "one_of": v},
+        names,
+        st.lists(st.sampled_from(["a", "b"]), min_size=1),
+    ),
     st.builds(lambda n, v: {"question": n, "is_empty": v}, names, st.booleans()),
-    st.builds(lambda n, v: {"question": n, "before": v}, names, st.sampled_from(["today", "2020-02-29"])),
+    st.builds(
+        lambda n, v: {"question": n, "before": v}, names, st.sampled_from(["today", "2020-02-29"])
+    ),
     st.builds(lambda n, v: {"question": n, "age_under": v}, names, st.integers(0, 18)),
 )
 conditions = st.recursive(

@@ -54,9 +54,19 @@ def test_a_valid_form_reads_without_errors():
     "old, new, line, message",
     [
         ("        type: long_text", "        type: longtext", 22, "has type 'longtext'"),
-        ("        label: Details", "        label: Details\n        colour: red", 24, "unknown key 'colour'"),
+        (
+            "        label: Details",
+            "        label: Details\n        colour: red",
+            24,
+            "unknown key 'colour'",
+        ),
         ("equals: neglect}", "equals: neglet}", 19, "not one of its options"),
-        ("{question: category, equals", "{question: categroy, equals", 19, "not a question in this form"),
+        (
+            "{question: category, equals",
+            "{question: categroy, equals",
+            19,
+            "not a question in this form",
+        ),
         ("  - id: second", "  - id: category", 17, "used twice"),
         ("version: 1", "version: one", 2, "whole number"),
         ("kind: cause_for_concern", "kind: complaint", 3, "'kind'"),
@@ -76,7 +86,8 @@ def test_a_misspelt_type_gets_a_suggestion():
 
 def test_a_section_cannot_depend_on_an_answer_from_a_later_page():
     text = SMALL_FORM.replace(
-        "    title: First\n", "    title: First\n    show_when: {question: details, is_empty: true}\n"
+        "    title: First\n",
+        "    title: First\n    show_when: {question: details, is_empty: true}\n",
     )
     _, errors = read(text)
     assert any("not asked before it" in e.message for e in errors)
@@ -94,7 +105,9 @@ def test_questions_on_one_page_cannot_show_each_other_in_a_circle():
 
 
 def test_a_date_comparison_needs_a_date_question():
-    text = SMALL_FORM.replace("{question: category, equals: neglect}", "{question: category, age_under: 2}")
+    text = SMALL_FORM.replace(
+        "{question: category, equals: neglect}", "{question: category, age_under: 2}"
+    )
     _, errors = read(text)
     assert any("needs a date question" in e.message for e in errors)
 
@@ -110,7 +123,10 @@ def test_snapshot_round_trip_keeps_every_detail(cfc, rfi):
 
 def test_content_hash_changes_with_any_wording_and_ignores_comments_and_layout():
     definition, _ = read(SMALL_FORM)
-    relaid, _ = read("# a comment\n" + SMALL_FORM.replace("{value: other, label: Other}", "{label: Other, value: other}"))
+    relaid, _ = read(
+        "# a comment\n"
+        + SMALL_FORM.replace("{value: other, label: Other}", "{label: Other, value: other}")
+    )
     reworded, _ = read(SMALL_FORM.replace("label: Details", "label: Tell us more"))
     assert relaid.content_hash == definition.content_hash
     assert reworded.content_hash != definition.content_hash
@@ -122,3 +138,10 @@ def test_a_damaged_snapshot_is_refused():
     snapshot["sections"][0]["questions"][0]["type"] = "slider"
     with pytest.raises(ValueError, match="slider"):
         FormDefinition.from_snapshot(snapshot)
+
+
+def test_the_category_question_must_be_a_choice_in_the_form():
+    _, errors = read(SMALL_FORM.replace("category_question: category", "category_question: details"))
+    assert [(e.line, e.message) for e in errors] == [
+        (5, "category_question 'details' must name a choice question in the form")
+    ]

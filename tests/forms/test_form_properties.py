@@ -7,14 +7,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ffd_core.domain.vocab import ContactKind
-from ffd_core.forms import Draft, FormDefinition, FormState, default_config, migrate_draft, save_draft, validate
+from ffd_core.forms import (
+    Draft,
+    FormDefinition,
+    FormState,
+    default_config,
+    migrate_draft,
+    save_draft,
+    validate,
+)
 
 CFC = default_config().form(ContactKind.CAUSE_FOR_CONCERN)
 TODAY = date(2026, 11, 26)
 
 junk = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.dates().map(date.isoformat)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.dates().map(date.isoformat)
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=5,
 )
 
@@ -42,7 +54,9 @@ def answers(draw):
                 result[question.id] = draw(plausible_value(question))
         else:
             count = draw(st.integers(0, 3))
-            result[section.id] = [{q.id: draw(plausible_value(q)) for q in questions} for _ in range(count)]
+            result[section.id] = [
+                {q.id: draw(plausible_value(q)) for q in questions} for _ in range(count)
+            ]
     if draw(st.booleans()):
         result.update(draw(st.dictionaries(st.text(max_size=6), junk, max_size=3)))
     return result
@@ -114,7 +128,13 @@ def test_a_migrated_draft_keeps_only_answers_the_newest_form_can_hold(given_answ
 known_keys = st.sampled_from([q.id for _, q in CFC.questions()] + [s.id for s in CFC.sections])
 messy = st.dictionaries(
     st.one_of(known_keys, st.text(max_size=5)),
-    st.one_of(junk, st.lists(st.dictionaries(st.one_of(known_keys, st.text(max_size=3)), junk, max_size=3), max_size=3)),
+    st.one_of(
+        junk,
+        st.lists(
+            st.dictionaries(st.one_of(known_keys, st.text(max_size=3)), junk, max_size=3),
+            max_size=3,
+        ),
+    ),
     max_size=6,
 )
 

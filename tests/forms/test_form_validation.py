@@ -5,9 +5,20 @@ from ffd_core.forms import FormState, SubmissionInvalid, submit, validate
 from ffd_core.forms.validation import is_nhs_number
 
 CATEGORIES = [
-    "physical_abuse", "sexual_abuse", "child_sexual_exploitation", "child_criminal_exploitation",
-    "emotional_abuse", "neglect", "domestic_abuse", "missing_child", "self_harm_mental_health",
-    "radicalisation", "female_genital_mutilation", "private_fostering", "parenting_support", "other",
+    "physical_abuse",
+    "sexual_abuse",
+    "child_sexual_exploitation",
+    "child_criminal_exploitation",
+    "emotional_abuse",
+    "neglect",
+    "domestic_abuse",
+    "missing_child",
+    "self_harm_mental_health",
+    "radicalisation",
+    "female_genital_mutilation",
+    "private_fostering",
+    "parenting_support",
+    "other",
 ]
 
 
@@ -63,13 +74,19 @@ def test_errors_come_in_page_order_ready_for_an_error_summary(cfc, today):
     assert order == sorted(order)
     fields = [e.field for e in errors]
     assert fields.index("children[0].first_name") < fields.index("children[1].first_name")
-    assert fields.index("perpetrator_lives_with_child") < fields.index("police_attended") < fields.index("what_happened")
+    assert (
+        fields.index("perpetrator_lives_with_child")
+        < fields.index("police_attended")
+        < fields.index("what_happened")
+    )
 
 
 def test_questions_revealed_by_an_answer_become_required(cfc, today):
     answers = complete_answers(cfc, today, {"category": "domestic_abuse"})
     answers["police_attended"] = "yes"
-    assert messages(validate(cfc, answers, today)) == {"police_reference": "Enter the police reference number"}
+    assert messages(validate(cfc, answers, today)) == {
+        "police_reference": "Enter the police reference number"
+    }
 
 
 def test_a_hidden_section_never_requires_anything_and_its_answers_are_not_submitted(cfc, today):
@@ -77,14 +94,24 @@ def test_a_hidden_section_never_requires_anything_and_its_answers_are_not_submit
     answers["missing_now"] = "yes"  # left over from when the referrer chose "missing"
     submission = submit(cfc, answers, today)
     assert "missing_now" not in submission.answers
-    assert not any(e.section_id == "missing_child" for e in validate(cfc, {"category": "neglect"}, today))
+    assert not any(
+        e.section_id == "missing_child" for e in validate(cfc, {"category": "neglect"}, today)
+    )
 
 
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("referrer_email", "sam at school", "Enter an email address in the correct format, like name@example.com"),
-        ("referrer_phone", "call me", "Enter a telephone number, like 01632 960 001 or 07700 900 982"),
+        (
+            "referrer_email",
+            "sam at school",
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        (
+            "referrer_phone",
+            "call me",
+            "Enter a telephone number, like 01632 960 001 or 07700 900 982",
+        ),
         ("date_of_incident", "2026-02-30", "The date this happened must be a real date"),
         ("date_of_incident", "2027-01-01", "The date this happened must be today or in the past"),
         ("consent", "maybe", "Select whether consent was given, refused, or not sought"),
@@ -101,7 +128,9 @@ def test_nhs_numbers_are_checked_with_their_check_digit(cfc, today):
     assert not is_nhs_number("943 476 5918")
     answers = complete_answers(cfc, today, {"category": "other"})
     answers["children"][0]["nhs_number"] = "943 476 5918"
-    assert messages(validate(cfc, answers, today)) == {"children[0].nhs_number": "Child 1: Enter a valid NHS number, like 943 476 5919"}
+    assert messages(validate(cfc, answers, today)) == {
+        "children[0].nhs_number": "Child 1: Enter a valid NHS number, like 943 476 5919"
+    }
 
 
 def test_at_least_one_child_is_needed_and_extra_children_are_each_checked(cfc, today):
@@ -121,10 +150,30 @@ def test_a_form_cannot_be_submitted_while_a_required_answer_is_missing(cfc, toda
 
 
 def test_the_page_view_shows_what_to_render(cfc, today):
-    pages = FormState(cfc, {"category": "physical_abuse", "children": [{"first_name": "Amy"}]}, today).pages()
+    pages = FormState(
+        cfc, {"category": "physical_abuse", "children": [{"first_name": "Amy"}]}, today
+    ).pages()
     children = next(p for p in pages if p.section_id == "children")
     assert children.repeating and children.items[0].label == "Child 1"
     first_name = children.items[0].questions[0]
-    assert (first_name.field, first_name.value, first_name.required) == ("children[0].first_name", "Amy", True)
+    assert (first_name.field, first_name.value, first_name.required) == (
+        "children[0].first_name",
+        "Amy",
+        True,
+    )
     injury = next(p for p in pages if p.section_id == "physical_abuse")
     assert [q.id for q in injury.items[0].questions][:2] == ["injury_types", "injury_description"]
+
+
+def test_an_optional_repeating_page_starts_empty_and_requires_nothing(cfc, today):
+    answers = complete_answers(cfc, today, {"category": "other"})
+    household = next(
+        p for p in FormState(cfc, answers, today).pages() if p.section_id == "household"
+    )
+    assert household.repeating and household.items == ()
+    assert not any(e.section_id == "household" for e in validate(cfc, answers, today))
+    answers["household"] = [{"adult_name": "Jo Smith"}]
+    assert messages(validate(cfc, answers, today)) == {
+        "household[0].relationship": "Adult 1: Select the adult's relationship to the child",
+        "household[0].lives_with_child": "Adult 1: Select yes if this adult lives with the child",
+    }

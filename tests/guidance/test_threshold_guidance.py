@@ -16,7 +16,11 @@ def guidance():
 
 def test_four_levels_in_order_each_with_indicators_grouped_by_domain(guidance):
     assert [lv.level for lv in guidance.levels] == list(LevelOfNeed)
-    assert [d.id for d in guidance.domains] == ["child_development", "parenting_capacity", "family_and_environment"]
+    assert [d.id for d in guidance.domains] == [
+        "child_development",
+        "parenting_capacity",
+        "family_and_environment",
+    ]
     for level in guidance.levels:
         grouped = level.by_domain(guidance.domains)
         assert sum(len(found) for _, found in grouped) == len(level.indicators)
@@ -38,7 +42,11 @@ def test_every_category_of_concern_has_guidance_to_show(guidance):
 
 def test_guidance_for_domestic_abuse_runs_from_early_help_to_acute(guidance):
     shown = guidance.for_category("domestic_abuse")
-    assert [level.level for level, _ in shown] == [LevelOfNeed.ADDITIONAL, LevelOfNeed.COMPLEX, LevelOfNeed.ACUTE]
+    assert [level.level for level, _ in shown] == [
+        LevelOfNeed.ADDITIONAL,
+        LevelOfNeed.COMPLEX,
+        LevelOfNeed.ACUTE,
+    ]
     assert "L4-FE-01" in [i.id for _, found in shown for i in found]
 
 
@@ -46,7 +54,9 @@ def test_each_section_has_a_public_url(guidance):
     base = "https://www.example.gov.uk/family-front-door/threshold-guidance"
     assert guidance.url() == base
     assert guidance.url(LevelOfNeed.COMPLEX) == base + "#complex"
-    assert guidance.url(LevelOfNeed.ACUTE, "parenting_capacity") == base + "#acute-parenting-capacity"
+    assert (
+        guidance.url(LevelOfNeed.ACUTE, "parenting_capacity") == base + "#acute-parenting-capacity"
+    )
     assert guidance.indicator_url("L2-FE-01") == base + "#l2-fe-01"
 
 
@@ -102,9 +112,19 @@ def test_a_minimal_guidance_file_reads():
     "old, new, line, message",
     [
         ("categories: [neglect]", "categories: [neglekt]", 17, "tagged with category 'neglekt'"),
-        ("domain: child_development, text: Injury", "domain: child, text: Injury", 29, "names domain 'child'"),
+        (
+            "domain: child_development, text: Injury",
+            "domain: child, text: Injury",
+            29,
+            "names domain 'child'",
+        ),
         ("level: acute", "level: severe", 24, "unknown level 'severe'"),
-        ("base_url: https://example.org/guidance", "base_url: http://example.org/guidance", 2, "https://"),
+        (
+            "base_url: https://example.org/guidance",
+            "base_url: http://example.org/guidance",
+            2,
+            "https://",
+        ),
         ("{id: L3-CD-01,", "{id: L2-CD-01,", 23, "used twice"),
     ],
 )

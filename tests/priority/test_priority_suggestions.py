@@ -21,7 +21,11 @@ def rules():
 
 def known(**facts):
     """Facts as they will be once the single view is connected: everything known."""
-    values = {"police_involved": False, "recent_contacts_same_child": 0, "open_to_social_care": False}
+    values = {
+        "police_involved": False,
+        "recent_contacts_same_child": 0,
+        "open_to_social_care": False,
+    }
     values.update(facts)
     return PriorityFacts(today=TODAY, **values)
 
@@ -31,8 +35,17 @@ def fired(suggestion):
 
 
 def test_a_non_mobile_baby_with_a_bruise_is_immediate(rules):
-    answers = {"non_mobile": "yes", "injury_types": ["bruise", "cut"], "children": [{"dob": "2026-08-01"}]}
-    suggestion = suggest_priority(rules, known(answers=answers, category="physical_abuse", child_dates_of_birth=dates_of_birth(answers)))
+    answers = {
+        "non_mobile": "yes",
+        "injury_types": ["bruise", "cut"],
+        "children": [{"dob": "2026-08-01"}],
+    }
+    suggestion = suggest_priority(
+        rules,
+        known(
+            answers=answers, category="physical_abuse", child_dates_of_birth=dates_of_birth(answers)
+        ),
+    )
     assert suggestion.priority is Priority.IMMEDIATE
     assert "non_mobile_bruising" in fired(suggestion)
     assert "A non-mobile baby has bruising; this must be seen the same day." in suggestion.reasons
@@ -40,22 +53,32 @@ def test_a_non_mobile_baby_with_a_bruise_is_immediate(rules):
 
 def test_a_bruise_on_a_mobile_child_is_not_immediate(rules):
     answers = {"non_mobile": "no", "injury_types": ["bruise"]}
-    suggestion = suggest_priority(rules, known(answers=answers, category="physical_abuse", child_dates_of_birth=[date(2015, 1, 1)]))
+    suggestion = suggest_priority(
+        rules,
+        known(answers=answers, category="physical_abuse", child_dates_of_birth=[date(2015, 1, 1)]),
+    )
     assert suggestion.priority is Priority.STANDARD
     assert suggestion.fired == ()
     assert suggestion.reasons == ["No rule applies: standard priority."]
 
 
 def test_missing_now_is_immediate(rules):
-    suggestion = suggest_priority(rules, known(answers={"missing_now": "yes"}, category="missing_child"))
+    suggestion = suggest_priority(
+        rules, known(answers={"missing_now": "yes"}, category="missing_child")
+    )
     assert (suggestion.priority, fired(suggestion)) == (Priority.IMMEDIATE, ["missing_now"])
 
 
 def test_police_attended_domestic_abuse_with_the_child_present_is_high(rules):
     answers = {"police_attended": "yes", "child_present": "yes", "risk_level": "medium"}
     suggestion = suggest_priority(rules, known(answers=answers, category="domestic_abuse"))
-    assert (suggestion.priority, fired(suggestion)) == (Priority.HIGH, ["domestic_abuse_police_child_present"])
-    absent = suggest_priority(rules, known(answers={**answers, "child_present": "no"}, category="domestic_abuse"))
+    assert (suggestion.priority, fired(suggestion)) == (
+        Priority.HIGH,
+        ["domestic_abuse_police_child_present"],
+    )
+    absent = suggest_priority(
+        rules, known(answers={**answers, "child_present": "no"}, category="domestic_abuse")
+    )
     assert absent.priority is Priority.STANDARD
 
 
@@ -68,9 +91,17 @@ def test_the_most_urgent_rule_wins_and_every_fired_rule_is_listed(rules):
 
 def test_the_third_contact_in_three_months_raises_one_level(rules):
     assert suggest_priority(rules, known(recent_contacts_same_child=2)).priority is Priority.HIGH
-    assert suggest_priority(rules, known(recent_contacts_same_child=1)).priority is Priority.STANDARD
-    early_help = known(answers={"help_needed": "early_help"}, category="parenting_support", recent_contacts_same_child=5)
-    assert suggest_priority(rules, early_help).priority is Priority.STANDARD  # low, raised one level
+    assert (
+        suggest_priority(rules, known(recent_contacts_same_child=1)).priority is Priority.STANDARD
+    )
+    early_help = known(
+        answers={"help_needed": "early_help"},
+        category="parenting_support",
+        recent_contacts_same_child=5,
+    )
+    assert (
+        suggest_priority(rules, early_help).priority is Priority.STANDARD
+    )  # low, raised one level
     already_immediate = known(answers={"missing_now": "yes"}, recent_contacts_same_child=3)
     assert suggest_priority(rules, already_immediate).priority is Priority.IMMEDIATE
 
@@ -98,7 +129,10 @@ def test_a_baby_or_unborn_child_with_a_neglect_concern_is_high(rules):
 
 
 def test_child_ages_come_from_dates_of_birth_and_today():
-    facts = PriorityFacts(today=TODAY, child_dates_of_birth=[date(2016, 11, 26), date(2016, 11, 27), None, date(2027, 1, 1)])
+    facts = PriorityFacts(
+        today=TODAY,
+        child_dates_of_birth=[date(2016, 11, 26), date(2016, 11, 27), None, date(2027, 1, 1)],
+    )
     assert facts.child_ages == [10, 9, None, -1]
 
 
@@ -123,9 +157,24 @@ def read(text):
 @pytest.mark.parametrize(
     "old, new, line, message",
     [
-        ("{answer: missing_now,", "{answer: missing_nw,", 7, "no form asks a question with id 'missing_nw'"),
-        ("{answer: missing_now, equals: \"yes\"}", "{fact: open_to_care, equals: true}", 7, "unknown fact 'open_to_care'"),
-        ("{answer: missing_now, equals: \"yes\"}", "{fact: category, equals: missing}", 7, "category 'missing'"),
+        (
+            "{answer: missing_now,",
+            "{answer: missing_nw,",
+            7,
+            "no form asks a question with id 'missing_nw'",
+        ),
+        (
+            '{answer: missing_now, equals: "yes"}',
+            "{fact: open_to_care, equals: true}",
+            7,
+            "unknown fact 'open_to_care'",
+        ),
+        (
+            '{answer: missing_now, equals: "yes"}',
+            "{fact: category, equals: missing}",
+            7,
+            "category 'missing'",
+        ),
         ("then: {priority: 1}", "then: {priority: 5}", 8, "1, 2, 3 or 4"),
         ("then: {priority: 1}", "then: {priority: 1, raise: 1}", 8, "exactly one thing"),
         ("default_priority: 3", "default_priority: urgent", 2, "1, 2, 3 or 4"),
@@ -144,7 +193,10 @@ def test_the_window_for_recent_contacts_is_data(rules):
 
 
 def test_police_involvement_in_abuse_is_high_and_inactive_until_known(rules):
-    assert suggest_priority(rules, known(category="sexual_abuse", police_involved=True)).priority is Priority.HIGH
+    assert (
+        suggest_priority(rules, known(category="sexual_abuse", police_involved=True)).priority
+        is Priority.HIGH
+    )
     unknown = suggest_priority(rules, PriorityFacts(today=TODAY, category="sexual_abuse"))
     assert "police_involved_in_abuse" in {r.rule_id for r in unknown.inactive}
 
@@ -153,11 +205,26 @@ facts_strategy = st.builds(
     PriorityFacts,
     today=st.just(TODAY),
     answers=st.dictionaries(
-        st.sampled_from(["non_mobile", "injury_types", "missing_now", "at_risk_today", "police_attended", "child_present", "help_needed"]),
+        st.sampled_from(
+            [
+                "non_mobile",
+                "injury_types",
+                "missing_now",
+                "at_risk_today",
+                "police_attended",
+                "child_present",
+                "help_needed",
+            ]
+        ),
         st.sampled_from(["yes", "no", ["bruise"], "early_help", None]),
     ),
-    category=st.one_of(st.none(), st.sampled_from(["physical_abuse", "neglect", "domestic_abuse", "parenting_support"])),
-    child_dates_of_birth=st.lists(st.one_of(st.none(), st.dates(date(2005, 1, 1), date(2027, 6, 1))), max_size=3),
+    category=st.one_of(
+        st.none(),
+        st.sampled_from(["physical_abuse", "neglect", "domestic_abuse", "parenting_support"]),
+    ),
+    child_dates_of_birth=st.lists(
+        st.one_of(st.none(), st.dates(date(2005, 1, 1), date(2027, 6, 1))), max_size=3
+    ),
     police_involved=st.one_of(st.none(), st.booleans()),
     recent_contacts_same_child=st.one_of(st.none(), st.integers(0, 6)),
     open_to_social_care=st.one_of(st.none(), st.booleans()),

@@ -9,7 +9,12 @@ from ffd_core.domain.vocab import Outcome
 from ffd_core.forms import default_config
 from ffd_core.forms.errors import ErrorSink
 from ffd_core.forms.yaml_source import parse_yaml
-from ffd_core.templates import REJECTION_REASONS, outcome_template, read_templates, rejection_template
+from ffd_core.templates import (
+    REJECTION_REASONS,
+    outcome_template,
+    read_templates,
+    rejection_template,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +37,11 @@ def facts(config):
 
 
 def all_template_ids():
-    return ["acknowledgement", "request_for_information"] + [outcome_template(o) for o in Outcome] + [
-        rejection_template(r) for r in REJECTION_REASONS
-    ]
+    return (
+        ["acknowledgement", "request_for_information"]
+        + [outcome_template(o) for o in Outcome]
+        + [rejection_template(r) for r in REJECTION_REASONS]
+    )
 
 
 def html_words(html: str) -> list[str]:
@@ -95,11 +102,21 @@ def test_unknown_rejection_reason_is_refused():
 
 def minimal(acknowledgement_body: str) -> str:
     others = [t for t in all_template_ids() if t != "acknowledgement"]
-    lines = ["version: 1", "urgent_help: Call 999. Out of hours call {{ edt_phone }}.", "templates:",
-             "  acknowledgement:", "    subject: Received {{ reference }}", "    body: |"]
+    lines = [
+        "version: 1",
+        "urgent_help: Call 999. Out of hours call {{ edt_phone }}.",
+        "templates:",
+        "  acknowledgement:",
+        "    subject: Received {{ reference }}",
+        "    body: |",
+    ]
     lines += ["      " + line for line in textwrap.dedent(acknowledgement_body).splitlines()]
     for template_id in others:
-        lines += [f"  {template_id}:", "    subject: About {{ reference }}", "    body: Hello {{ referrer_name }}. {{ urgent_help }}"]
+        lines += [
+            f"  {template_id}:",
+            "    subject: About {{ reference }}",
+            "    body: Hello {{ referrer_name }}. {{ urgent_help }}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -117,7 +134,9 @@ def test_a_minimal_file_with_every_template_reads():
 
 
 def test_an_unknown_placeholder_fails_at_check_time_on_its_line():
-    _, errors = read(minimal("Dear {{ referrer_name }},\n\nYour ref is {{ referance }}.\n\n{{ urgent_help }}"))
+    _, errors = read(
+        minimal("Dear {{ referrer_name }},\n\nYour ref is {{ referance }}.\n\n{{ urgent_help }}")
+    )
     assert [(e.line, e.message) for e in errors] == [
         (9, "'acknowledgement' uses an unknown placeholder {{ referance }}")
     ]
@@ -125,7 +144,9 @@ def test_an_unknown_placeholder_fails_at_check_time_on_its_line():
 
 
 def test_a_placeholder_from_another_message_is_refused():
-    _, errors = read(minimal("Dear {{ referrer_name }}, go to {{ where_to_go }}. {{ urgent_help }}"))
+    _, errors = read(
+        minimal("Dear {{ referrer_name }}, go to {{ where_to_go }}. {{ urgent_help }}")
+    )
     assert "which this message does not have" in errors[0].message
 
 
@@ -135,13 +156,25 @@ def test_an_acknowledgement_without_urgent_help_is_refused():
 
 
 def test_a_template_syntax_error_names_its_line():
-    _, errors = read(minimal("Dear {{ referrer_name }},\n\n{% if reference %}unclosed\n\n{{ urgent_help }}"))
+    _, errors = read(
+        minimal("Dear {{ referrer_name }},\n\n{% if reference %}unclosed\n\n{{ urgent_help }}")
+    )
     assert errors and "template error" in errors[0].message
 
 
 def test_a_missing_template_is_reported():
-    text = minimal("{{ urgent_help }}").replace("  rejection.wrong_service:", "  rejection.wrong_servise:")
+    text = minimal("{{ urgent_help }}").replace(
+        "  rejection.wrong_service:", "  rejection.wrong_servise:"
+    )
     _, errors = read(text)
     messages = [e.message for e in errors]
     assert "there is no template called 'rejection.wrong_servise'" in messages
     assert "the template 'rejection.wrong_service' is missing" in messages
+
+
+def test_the_configuration_fills_in_the_council_details(config):
+    message = config.render(
+        "acknowledgement", {"reference": "FFD-1", "child_names": "Amy", "referrer_name": "Sam"}
+    )
+    assert "Brackenshire Council Family Front Door" in message.text
+    assert message.text.rstrip().endswith(config.urgent_help_text)
