@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from .conditions import COMBINATORS, OPERATORS, AllOf, AnyOf, Compare, Condition, Not, Ref
+from .conditions import (
+    COMBINATORS,
+    OPERATORS,
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Ref,
+)
 from .dates import parse_date
 from .errors import ErrorSink
 from .yaml_source import line_of, plain

@@ -17,7 +17,13 @@ from typing import Any
 from ffd_core.domain.vocab import ContactKind
 from ffd_core.guidance import ThresholdGuidance, read_guidance
 from ffd_core.priority import PriorityRules, read_rules
-from ffd_core.templates import Council, RenderedMessage, TemplateSet, read_council, read_templates
+from ffd_core.templates import (
+    Council,
+    RenderedMessage,
+    TemplateSet,
+    read_council,
+    read_templates,
+)
 
 from .definition_reader import read_definition
 from .errors import ConfigError, ConfigInvalid, ErrorSink

@@ -101,7 +101,7 @@ class FormState:
                 yield Slot(section, question, index)
 
     # Visibility ---------------------------------------------------------------------------
-    # Memoised: conditions only look backwards, so each answer's visibility is settled once.
+    # Memoised: conditions never form a circle (checked on load), so each is settled once.
     def section_visible(self, section: Section) -> bool:
         if section.id not in self._sections_seen:
             self._sections_seen[section.id] = self._holds(section.show_when, None)

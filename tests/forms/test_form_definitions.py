@@ -141,7 +141,9 @@ def test_a_damaged_snapshot_is_refused():
 
 
 def test_the_category_question_must_be_a_choice_in_the_form():
-    _, errors = read(SMALL_FORM.replace("category_question: category", "category_question: details"))
+    _, errors = read(
+        SMALL_FORM.replace("category_question: category", "category_question: details")
+    )
     assert [(e.line, e.message) for e in errors] == [
         (5, "category_question 'details' must name a choice question in the form")
     ]

@@ -1,6 +1,7 @@
 import pytest
 from example_answers import complete_answers
 
+from ffd_core.domain.vocab import Consent, LevelOfNeed
 from ffd_core.forms import FormState, SubmissionInvalid, submit, validate
 from ffd_core.forms.validation import is_nhs_number
 
@@ -177,3 +178,9 @@ def test_an_optional_repeating_page_starts_empty_and_requires_nothing(cfc, today
         "household[0].relationship": "Adult 1: Select the adult's relationship to the child",
         "household[0].lives_with_child": "Adult 1: Select yes if this adult lives with the child",
     }
+
+
+def test_coded_answers_use_the_products_vocabulary(cfc):
+    assert set(cfc.question("consent").option_values) == {c.value for c in Consent}
+    levels = set(cfc.question("level_of_need").option_values)
+    assert levels == {lv.value for lv in LevelOfNeed} | {"not_sure"}
