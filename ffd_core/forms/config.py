@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,7 @@ def _read(directory: Path | None) -> tuple[Config | None, list[ConfigError]]:
             return None
         sink = ErrorSink(sources[name])
         result = reader(node, sink)
-        errors.extend(sink.errors)
+        errors.extend(_bundled_hint(e, directory) if directory else e for e in sink.errors)
         return result
 
     council = read("council.yaml", read_council)
@@ -172,6 +172,16 @@ def _read(directory: Path | None) -> tuple[Config | None, list[ConfigError]]:
     if errors or any(p is None for p in parts):
         return None, errors
     return Config(council, forms, guidance, rules, templates, sources), []
+
+
+def _bundled_hint(error: ConfigError, directory: Path) -> ConfigError:
+    """A council's edit can break a bundled file it did not copy (a rule naming a removed
+    question); say how to fix it, since the bundled file itself is not theirs to edit."""
+    if Path(error.file).parent != DEFAULTS_DIR:
+        return error
+    name = Path(error.file).name
+    advice = f"this is the bundled {name}: copy it into {directory} to change it"
+    return replace(error, hint=f"{error.hint}; {advice}" if error.hint else advice)
 
 
 def _source(directory: Path | None, name: str) -> Path:

@@ -8,7 +8,7 @@ file replace the generated wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,12 +31,21 @@ class FieldError:
 
 
 def validate(
-    definition: FormDefinition, answers: Mapping[str, Any], today: date
+    definition: FormDefinition,
+    answers: Mapping[str, Any],
+    today: date,
+    pages: Collection[str] | None = None,
 ) -> list[FieldError]:
-    """Every problem that stops submission; an empty list means the answers can be submitted."""
+    """Every problem that stops submission; an empty list means the answers can be submitted.
+
+    ``pages`` limits the check to some sections, for a "Continue" button on one page; a
+    draft is never refused, and only a check of every page decides whether it can be submitted.
+    """
     state = FormState(definition, answers, today)
     errors: list[FieldError] = []
     for section in state.visible_sections():
+        if pages is not None and section.id not in pages:
+            continue
         errors += _count_errors(state, section)
         for slot in state.slots(section):
             if not state.visible(slot):

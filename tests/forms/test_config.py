@@ -183,3 +183,16 @@ def test_each_package_imports_on_its_own_without_front_ends(package):
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_a_bundled_file_broken_by_a_councils_edit_says_to_copy_it(tmp_path):
+    export_defaults(tmp_path)
+    for name in CONFIG_FILES:
+        if name != "cfc.yaml":
+            (tmp_path / name).unlink()
+    edit(tmp_path / "cfc.yaml", "      - id: missing_now\n", "      - id: missing_today\n")
+    errors = check_config_dir(tmp_path)
+    assert len(errors) == 1
+    assert Path(errors[0].file).name == "priority_rules.yaml"
+    assert "no form asks a question with id 'missing_now'" in errors[0].message
+    assert f"copy it into {tmp_path} to change it" in errors[0].hint

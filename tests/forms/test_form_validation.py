@@ -184,3 +184,11 @@ def test_coded_answers_use_the_products_vocabulary(cfc):
     assert set(cfc.question("consent").option_values) == {c.value for c in Consent}
     levels = set(cfc.question("level_of_need").option_values)
     assert levels == {lv.value for lv in LevelOfNeed} | {"not_sure"}
+
+
+def test_one_page_can_be_checked_on_its_own(cfc, today):
+    answers = {"category": "missing_child", "missing_now": "yes"}
+    page = validate(cfc, answers, today, pages={"missing_child"})
+    assert {e.section_id for e in page} == {"missing_child"}
+    assert [e.field for e in page] == ["last_seen_date", "last_seen_where", "reported_to_police"]
+    assert validate(cfc, answers, today, pages={"concern"}) == []
