@@ -66,6 +66,11 @@ class TemplateSet:
     version: int
     urgent_help_source: str
     templates: Mapping[str, MessageTemplate]
+    outcome_words: Mapping[Outcome, str]
+
+    def describe_outcome(self, outcome: Outcome) -> str:
+        """The outcome as the referrer reads it: the value for the {{ outcome }} placeholder."""
+        return self.outcome_words[outcome]
 
     def urgent_help(self, facts: Mapping[str, Any]) -> str:
         """The urgent-help text for form pages and messages (needs council_name and edt_phone)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 
+from ffd_core.domain.vocab import Outcome
 from ffd_core.forms.errors import ErrorSink
 from ffd_core.forms.reading import NodeReader, suggest
 from ffd_core.forms.yaml_source import line_of, plain
@@ -35,9 +36,11 @@ SAMPLE_FACTS: dict[str, Any] = {
 def read_templates(node: Any, sink: ErrorSink) -> TemplateSet | None:
     before = len(sink.errors)
     reader = NodeReader(sink)
-    if not reader.mapping(node, {"version", "urgent_help", "templates"}, "the templates file", 1):
+    keys = {"version", "urgent_help", "outcome_words", "templates"}
+    if not reader.mapping(node, keys, "the templates file", 1):
         return None
     version = reader.integer(node, "version", minimum=1, required=True)
+    outcome_words = _outcome_words(reader, node)
     urgent = reader.text(node, "urgent_help", required=True)
     if urgent:
         _check_source(
@@ -59,7 +62,21 @@ def read_templates(node: Any, sink: ErrorSink) -> TemplateSet | None:
         )
     if len(sink.errors) != before:
         return None
-    return TemplateSet(version, urgent, templates)
+    return TemplateSet(version, urgent, templates, outcome_words)
+
+
+def _outcome_words(reader: NodeReader, node: dict) -> dict[Outcome, str]:
+    """How each outcome is put to the referrer, e.g. "passed to early help"."""
+    raw = node.get("outcome_words")
+    expected = [o.value for o in Outcome]
+    if not reader.mapping(raw, set(expected), "'outcome_words'", line_of(node, "outcome_words")):
+        return {}
+    words = {}
+    for outcome in Outcome:
+        text = reader.text(raw, outcome.value, required=True)
+        if text:
+            words[outcome] = text
+    return words
 
 
 def _flatten(reader: NodeReader, node: Any, line: int | None) -> dict[str, tuple[Any, int | None]]:
@@ -156,7 +173,7 @@ def _check_source(
 def _trial_render(
     sink: ErrorSink, template_id: str, subject: str, body: str, line: int | None
 ) -> bool:
-    trial = TemplateSet(1, "", {template_id: MessageTemplate(template_id, subject, body)})
+    trial = TemplateSet(1, "", {template_id: MessageTemplate(template_id, subject, body)}, {})
     try:
         trial.render(template_id, SAMPLE_FACTS)
     except (TemplateError, TypeError, ValueError) as exc:

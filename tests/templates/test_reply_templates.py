@@ -105,6 +105,7 @@ def minimal(acknowledgement_body: str) -> str:
     lines = [
         "version: 1",
         "urgent_help: Call 999. Out of hours call {{ edt_phone }}.",
+        "outcome_words: {" + ", ".join(f"{o.value}: {o.label}" for o in Outcome) + "}",
         "templates:",
         "  acknowledgement:",
         "    subject: Received {{ reference }}",
@@ -138,7 +139,7 @@ def test_an_unknown_placeholder_fails_at_check_time_on_its_line():
         minimal("Dear {{ referrer_name }},\n\nYour ref is {{ referance }}.\n\n{{ urgent_help }}")
     )
     assert [(e.line, e.message) for e in errors] == [
-        (9, "'acknowledgement' uses an unknown placeholder {{ referance }}")
+        (10, "'acknowledgement' uses an unknown placeholder {{ referance }}")
     ]
     assert "did you mean 'reference'" in errors[0].hint
 
@@ -178,3 +179,17 @@ def test_the_configuration_fills_in_the_council_details(config):
     )
     assert "Brackenshire Council Family Front Door" in message.text
     assert message.text.rstrip().endswith(config.urgent_help_text)
+
+
+def test_every_outcome_has_words_for_the_referrer(config, facts):
+    for outcome in Outcome:
+        words = config.templates.describe_outcome(outcome)
+        message = config.render(outcome_template(outcome), {**facts, "outcome": words})
+        assert words in message.text
+
+
+def test_words_for_every_outcome_are_required():
+    text = minimal("{{ urgent_help }}").replace("early_help: early help, ", "")
+    _, errors = read(text)
+    assert [e.message for e in errors] == ["'early_help' must be some text"]
+    assert errors[0].line == 3
