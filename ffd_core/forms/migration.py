@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .conditions import is_empty_value
 from .drafts import Draft
+from .engine import FormState
 from .model import CHOICE_TYPES, FormDefinition, Question
 
 
@@ -29,10 +31,17 @@ class DraftMigration:
 
 
 def migrate_draft(
-    draft: Draft, newest: FormDefinition, used: FormDefinition | None = None
+    draft: Draft,
+    newest: FormDefinition,
+    used: FormDefinition | None = None,
+    today: date | None = None,
 ) -> DraftMigration:
-    """Re-home ``draft`` on ``newest``. ``used`` is the definition the draft was made with, from
-    the store's snapshots; without it the messages can only say what was lost, not what was added."""
+    """Re-home ``draft`` on ``newest``.
+
+    ``used`` is the definition the draft was made with, from the store's snapshots; without it
+    the messages can only say what was lost, not what was added or reworded. With ``today``,
+    new and reworded questions are only mentioned on pages this draft will show.
+    """
     if draft.form_id != newest.form_id:
         raise ValueError(f"draft is for {draft.form_id!r}, not {newest.form_id!r}")
     if draft.content_hash == newest.content_hash:
@@ -41,7 +50,12 @@ def migrate_draft(
     answers, changes = _rebuild(newest, old)
     changes += _dropped(newest, old, used)
     if used is not None:
-        changes += _added_and_reworded(newest, used)
+        shown = FormState(newest, answers, today) if today is not None else None
+        changes += [
+            change
+            for change in _added_and_reworded(newest, used)
+            if shown is None or shown.section_visible(newest.section_of(change.question_id))
+        ]
     moved = Draft(newest.form_id, newest.version, newest.content_hash, answers)
     return DraftMigration(moved, draft.version, tuple(changes))
 

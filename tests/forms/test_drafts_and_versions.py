@@ -136,3 +136,18 @@ def test_an_old_submission_is_shown_with_the_questions_it_was_made_with(cfc, tod
         for q in i.questions
     }
     assert labels["police_attended"] == "Did the police attend?"
+
+
+def test_new_questions_on_pages_the_draft_does_not_show_are_not_mentioned(cfc, today):
+    def add_to_missing_page(s):
+        section = next(x for x in s["sections"] if x["id"] == "missing_child")
+        section["questions"].append(
+            {"id": "seen_by", "type": "text", "label": "Who saw the child last?"}
+        )
+
+    newest = edited(cfc, add_to_missing_page)
+    neglect = save_draft(cfc, {"category": "neglect"})
+    assert migrate_draft(neglect, newest, used=cfc, today=today).changes == ()
+    missing = save_draft(cfc, {"category": "missing_child"})
+    told = [c.message for c in migrate_draft(missing, newest, used=cfc, today=today).changes]
+    assert told == ["A new question has been added: ‘Who saw the child last?’."]
