@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ffd_core.domain.vocab import ContactKind
@@ -99,17 +100,9 @@ class FormDefinition:
     description: str = ""
     # The question whose answer picks which sections appear (the CfC's category).
     category_question: str | None = None
-    _index: dict[str, tuple[Section, Question]] = field(
-        default=None,
-        init=False,
-        repr=False,
-        compare=False,
-        hash=False,  # type: ignore[assignment]
-    )
-
-    def __post_init__(self) -> None:
-        index = {q.id: (s, q) for s in self.sections for q in s.questions}
-        object.__setattr__(self, "_index", index)
+    @cached_property
+    def _index(self) -> dict[str, tuple[Section, Question]]:
+        return {q.id: (s, q) for s in self.sections for q in s.questions}
 
     # Lookups -----------------------------------------------------------------------------
     def questions(self) -> Iterator[tuple[Section, Question]]:
@@ -152,11 +145,12 @@ class FormDefinition:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> FormDefinition:
+        # Imported here: the reader builds these classes, so it imports this module.
         from .definition_reader import definition_from_data
 
         return definition_from_data(data)
 
-    @property
+    @cached_property  # definitions are immutable, and drafts ask on every save
     def content_hash(self) -> str:
         return content_hash(self.to_snapshot())
 
