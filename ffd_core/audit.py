@@ -62,10 +62,7 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add the next event to the chain inside the caller's transaction."""
-    query = select(AuditHead).where(AuditHead.id == 1)
-    if is_postgres(session.get_bind()):
-        query = query.with_for_update()  # serialises chain writers; SQLite's write lock does it
-    head = session.execute(query).scalar_one()
+    head = _locked_head(session)
     event = AuditEvent(
         seq=head.last_seq + 1,
         at=as_utc(at),
@@ -84,6 +81,20 @@ def append(
     session.add(event)
     session.flush()
     return event
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The chain's tip, locked for this transaction. PostgreSQL needs a row lock to serialise
+    chain writers (SQLite's write lock already does); once held, the session's copy is current
+    until the transaction ends, so later events in the same transaction skip the query."""
+    if session.info.get("audit_head_locked") is session.get_transaction():
+        return session.get(AuditHead, 1)
+    query = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    if is_postgres(session.get_bind()):
+        query = query.with_for_update()
+    head = session.execute(query).scalar_one()
+    session.info["audit_head_locked"] = session.get_transaction()
+    return head
 
 
 @dataclass(frozen=True)

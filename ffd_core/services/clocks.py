@@ -57,24 +57,24 @@ def project_clocks(ctx: Context, session: Session, contact: Contact) -> None:
 
 
 def apply_periods(session: Session, contact: Contact, periods: list[ClockPeriod]) -> None:
-    session.execute(delete(ClockPeriodRow).where(ClockPeriodRow.contact_id == contact.id))
+    numbers = [p.number for p in periods]
+    session.execute(delete(ClockPeriodRow).where(ClockPeriodRow.contact_id == contact.id,
+                                                 ClockPeriodRow.number.not_in(numbers)))
     for period in periods:
-        session.add(
-            ClockPeriodRow(
-                contact_id=contact.id,
-                number=period.number,
-                started_at=period.started_at,
-                counted_from=period.counted_from,
-                statutory_due_at=period.statutory_due_at,
-                working_due_at=period.working_due_at,
-                paused_minutes=period.paused_minutes,
-                paused_since=period.paused_since,
-                stopped_at=period.stopped_at,
-                stop_status=period.stop_status.value if period.stop_status else None,
-                statutory_margin_minutes=period.statutory_margin_minutes,
-                working_margin_minutes=period.working_margin_minutes,
-            )
-        )
+        row = session.get(ClockPeriodRow, (contact.id, period.number))
+        if row is None:
+            row = ClockPeriodRow(contact_id=contact.id, number=period.number)
+            session.add(row)
+        row.started_at = period.started_at
+        row.counted_from = period.counted_from
+        row.statutory_due_at = period.statutory_due_at
+        row.working_due_at = period.working_due_at
+        row.paused_minutes = period.paused_minutes
+        row.paused_since = period.paused_since
+        row.stopped_at = period.stopped_at
+        row.stop_status = period.stop_status.value if period.stop_status else None
+        row.statutory_margin_minutes = period.statutory_margin_minutes
+        row.working_margin_minutes = period.working_margin_minutes
     current = periods[-1]
     contact.clock_period = current.number
     contact.due_at = current.statutory_due_at

@@ -32,10 +32,12 @@ from ffd_core.store.tables import Contact, ContactLink, Decision, Message, Note,
 
 
 def _load(session: Session, contact_id: int, *, lock: bool = True) -> Contact:
-    query = select(Contact).where(Contact.id == contact_id)
+    # PostgreSQL: a row lock held to commit. SQLite: the transaction already holds the write
+    # lock, so a plain get (often from the session's identity map) is just as safe.
     if lock and is_postgres(session.get_bind()):
-        query = query.with_for_update()
-    contact = session.execute(query).scalar_one_or_none()
+        contact = session.get(Contact, contact_id, with_for_update=True, populate_existing=True)
+    else:
+        contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}; it may have been closed in error")
     return contact
