@@ -154,8 +154,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, blob_dir=str(tmp_path / "attachments"))
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ from ffd_core.domain.decisions import ChildDecision, for_every_child, validate_d
 from ffd_core.domain.lifecycle import Edge
 from ffd_core.domain.permissions import require_open_contact, require_role, READERS
 from ffd_core.domain.vocab import ContactKind, MessageKind, Outcome, Priority, Role, Status
-from ffd_core.errors import AlreadyClaimed, InvalidInput, NothingToTake, NotFound, StaleContact
+from ffd_core.errors import (
+    AlreadyClaimed, InvalidInput, NothingToTake, NotFound, PermissionDenied, StaleContact,
+)
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
@@ -474,3 +476,47 @@ def open_contact(ctx: Context, actor: Actor, contact_id: int) -> Contact:
         ctx.audit(session, actor, "view_contact", contact_id=contact.id)
         _ = contact.people  # load while the session is open
         return contact
+
+
+def attach(ctx: Context, actor: Actor, contact_id: int, filename: str, data: bytes) -> int:
+    """Add a document to a contact: content to the blob store first, then the row."""
+    from ffd_core.domain.attachments import check_attachment
+    from ffd_core.store.blobs import BlobStore
+    from ffd_core.store.tables import Attachment
+
+    name, media_type = check_attachment(filename, data)
+    with ctx.write() as session:
+        contact = _load(session, contact_id)
+        require_open_contact(actor.role, actor.user_id, contact.reference,
+                             restricted=contact.restricted, owner_id=contact.owner_id,
+                             referrer_user_id=contact.referrer_user_id)
+        if actor.role not in (Role.SCREENING_OFFICER, Role.SUPERVISOR, Role.PARTNER):
+            raise PermissionDenied(f"a {actor.role.label} may not attach documents")
+        digest = BlobStore(ctx.settings.resolved_blob_dir).put(data)
+        row = Attachment(contact_id=contact.id, filename=name, media_type=media_type,
+                         size=len(data), sha256=digest, uploaded_by_id=actor.user_id,
+                         uploaded_at=ctx.now())
+        session.add(row)
+        session.flush()
+        ctx.audit(session, actor, "attach", contact_id=contact.id,
+                  data={"attachment_id": row.id, "filename": name, "sha256": digest})
+        ctx.changed(session, contact.id, "contact.attachment")
+        return row.id
+
+
+def read_attachment(ctx: Context, actor: Actor, attachment_id: int) -> tuple[str, str, bytes]:
+    """Open a document: rights checked against its contact, and the read audited."""
+    from ffd_core.store.blobs import BlobStore
+    from ffd_core.store.tables import Attachment
+
+    with ctx.write() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None:
+            raise NotFound(f"no attachment with id {attachment_id}")
+        contact = _load(session, row.contact_id, lock=False)
+        require_open_contact(actor.role, actor.user_id, contact.reference,
+                             restricted=contact.restricted, owner_id=contact.owner_id,
+                             referrer_user_id=contact.referrer_user_id)
+        ctx.audit(session, actor, "view_attachment", contact_id=contact.id,
+                  data={"attachment_id": row.id})
+        return row.filename, row.media_type, BlobStore(ctx.settings.resolved_blob_dir).get(row.sha256)
