@@ -100,6 +100,7 @@ class FormDefinition:
     description: str = ""
     # The question whose answer picks which sections appear (the CfC's category).
     category_question: str | None = None
+
     @cached_property
     def _index(self) -> dict[str, tuple[Section, Question]]:
         return {q.id: (s, q) for s in self.sections for q in s.questions}

@@ -11,7 +11,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import ConfigError
 
@@ -26,19 +26,17 @@ def load_yaml(path: Path) -> tuple[Any, list[ConfigError]]:
 
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, list[ConfigError]]:
+    hint = "check indentation and that text containing ':' or '#' is in quotes"
     try:
         return YAML(typ="rt").load(text), []
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return None, [
-            ConfigError(
-                filename,
-                line,
-                f"not valid YAML: {exc.problem or exc.context}",
-                "check indentation and that text containing ':' or '#' is in quotes",
-            )
+            ConfigError(filename, line, f"not valid YAML: {exc.problem or exc.context}", hint)
         ]
+    except YAMLError as exc:  # e.g. a control character, which has no line to show
+        return None, [ConfigError(filename, None, f"not valid YAML: {exc}", hint)]
 
 
 def line_of(node: Any, key: Any = None) -> int | None:

@@ -196,3 +196,14 @@ def test_a_bundled_file_broken_by_a_councils_edit_says_to_copy_it(tmp_path):
     assert Path(errors[0].file).name == "priority_rules.yaml"
     assert "no form asks a question with id 'missing_now'" in errors[0].message
     assert f"copy it into {tmp_path} to change it" in errors[0].hint
+
+
+@pytest.mark.parametrize("name", CONFIG_FILES)
+@pytest.mark.parametrize(
+    "content", ["", "- a list\n", "just some words\n", "bell: \x07\n", "version: 1\n"]
+)
+def test_nonsense_in_any_file_is_reported_not_raised(council_dir, name, content):
+    (council_dir / name).write_text(content)
+    errors = check_config_dir(council_dir)
+    assert errors and all(e.message for e in errors)
+    assert any(Path(e.file).name == name for e in errors)
