@@ -10,9 +10,12 @@ from .engine import FormState, ItemView, PageView, QuestionView
 from .errors import ConfigError, ConfigInvalid
 from .migration import DraftMigration, FormChange, migrate_draft
 from .model import FormDefinition, Option, Question, Repeat, Section
+from .summary import AnswerRow, answer_summary
 from .validation import FieldError, validate
 
 __all__ = [
+    "AnswerRow",
+    "answer_summary",
     "CONFIG_FILES",
     "DEFAULTS_DIR",
     "Config",
