@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Any
 from .drafts import Draft, Submission, SubmissionInvalid, save_draft, submit
 from .engine import FormState, ItemView, PageView, QuestionView
 from .errors import ConfigError, ConfigInvalid
+from .fields import answers_from_fields
 from .migration import DraftMigration, FormChange, migrate_draft
 from .model import FormDefinition, Option, Question, Repeat, Section
 from .summary import AnswerRow, answer_summary
 from .validation import FieldError, validate
 
 __all__ = [
-    "AnswerRow",
-    "answer_summary",
     "CONFIG_FILES",
     "DEFAULTS_DIR",
+    "AnswerRow",
     "Config",
     "ConfigError",
     "ConfigInvalid",
@@ -36,6 +36,8 @@ __all__ = [
     "Section",
     "Submission",
     "SubmissionInvalid",
+    "answer_summary",
+    "answers_from_fields",
     "check_config_dir",
     "default_config",
     "export_defaults",
