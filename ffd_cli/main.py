@@ -149,6 +149,26 @@ def db_status(ctx: click.Context) -> None:
     console.print(f"Schema is current ({', '.join(sorted(migrate.head_revisions()))}).")
 
 
+@db.command("copy")
+@click.argument("target_url")
+@click.pass_context
+def db_copy(ctx: click.Context, target_url: str) -> None:
+    """Copy the whole store into TARGET_URL (migrated, empty), e.g. SQLite to PostgreSQL."""
+    from ffd_core.services.context import database_url_with_secret
+    from ffd_core.store.copy import copy_store
+
+    settings = settings_from(ctx)
+    source = make_engine(settings.resolved_database_url)
+    target = make_engine(database_url_with_secret(target_url))
+    migrate.ensure_current(source)
+    migrate.upgrade(target)
+    with progress_bars() as report:
+        copied = copy_store(source, target, report)
+    console.print(f"Copied {sum(copied.values())} rows in {len(copied)} tables. Point "
+                  "database_url (or FFD_DATABASE_URL) at the new database, then run "
+                  "`ffd audit verify` there.")
+
+
 # ------------------------------------------------------------------------------ audit, clocks
 
 
