@@ -16,11 +16,12 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ffd_core.search.compare import FIELDS, Profile, compare, profile, reasons
+from ffd_core.search.compare import Profile, compare, profile, reasons
 from ffd_core.search.identifiers import is_valid_nhs_number
 from ffd_core.search.index_store import to_record
 from ffd_core.search.model import DEFAULT_MODEL, MatchModel
 from ffd_core.search.names import compact, normalise
+from ffd_core.search.ranking import rank_score
 from ffd_core.search.records import SourceRecord
 from ffd_core.search.search_keys import query_keys
 from ffd_core.store.people_tables import LinkageRun, SearchKey, SourceRecordRow
@@ -30,6 +31,7 @@ PER_KEY_LIMIT = 400
 PREFIX_LIMIT = 400
 SCHOOL_BONUS = 3.0
 PARTIAL_DATE_BONUS = 2.0
+SOURCE_ID_BONUS = 20.0
 
 
 @dataclass(frozen=True)
@@ -156,19 +158,14 @@ def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str,
 
 
 def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceRecord,
-           model: MatchModel, given: str, family: str) -> tuple[float, tuple[str, ...]]:
+           model: MatchModel) -> tuple[float, tuple[str, ...]]:
     p = profile(record)
-    comparison = list(compare(q, p))
-    # A partial name that begins the record's name counts as spelt slightly differently.
-    if given and comparison[0] is not None and comparison[0] >= 5 and p.given.startswith(compact(given)):
-        comparison[0] = 2
-    if family and comparison[1] == 3 and p.family.startswith(compact(family)):
-        comparison[1] = 2
+    comparison = compare(q, p)
+    score = rank_score(q, p, comparison, model)
+    why = list(reasons(comparison))
     if query.source_id and record.source_id.lower() == query.source_id.lower():
-        comparison[FIELDS.index("upn")] = 0  # as strong as a national identifier
-    comparison_t = tuple(comparison)
-    score = model.weight(comparison_t)
-    why = list(reasons(comparison_t))
+        score += SOURCE_ID_BONUS
+        why.insert(0, "same source id")
     if when.full is None and record.date_of_birth and when.year:
         if record.date_of_birth.year == when.year and (when.month in (None, record.date_of_birth.month)):
             score += PARTIAL_DATE_BONUS
@@ -196,7 +193,7 @@ def search_people(session: Session, query: PersonQuery, limit: int = 10,
     ).all()
     best: dict[str, RecordMatch] = {}
     for record_id, person_id, row in rows:
-        score, why = _score(q, when, query, to_record(row), model, given, family)
+        score, why = _score(q, when, query, to_record(row), model)
         person = person_id or f"R{record_id}"
         if person not in best or score > best[person].score:
             best[person] = RecordMatch(record_id, to_record(row), round(score, 3), why)
@@ -211,9 +208,10 @@ def _with_all_records(session: Session, ranked: Sequence[tuple[str, RecordMatch]
     if person_ids:
         for row in session.execute(select(SourceRecordRow).where(SourceRecordRow.person_id.in_(person_ids))).scalars():
             record = to_record(row)
-            comparison = compare(q, profile(record))
+            p = profile(record)
+            comparison = compare(q, p)
             others[row.person_id].append(
-                RecordMatch(row.id, record, round(model.weight(comparison), 3), reasons(comparison)))
+                RecordMatch(row.id, record, round(rank_score(q, p, comparison, model), 3), reasons(comparison)))
     people = []
     for pid, top in ranked:
         records = [top] + sorted((r for r in others.get(pid, []) if r.record_id != top.record_id),

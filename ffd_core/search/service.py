@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ffd_core import audit
 from ffd_core.clock import Clock, SystemClock
+from ffd_core.search.csv_import import ColumnMapping, RejectedRow, read_csv
 from ffd_core.search.index_store import UpsertCounts, load_records, to_record, upsert_records
 from ffd_core.search.linkage import Decision, LinkResult, Thresholds, link_records
 from ffd_core.search.person_ids import assign_person_ids, new_person_id
@@ -258,3 +259,21 @@ def export_links(engine: Engine, path: Path, *, progress: Progress = no_progress
         progress(written, total, "exported links")
         return written
 
+
+
+# --- CSV import --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvImportReport:
+    inserted: int
+    updated: int
+    rejected: tuple[RejectedRow, ...]
+
+
+def import_csv(engine: Engine, path: Path, *, source: str, mapping: ColumnMapping,
+               clock: Clock | None = None, progress: Progress = no_progress) -> CsvImportReport:
+    """``ffd people import --source NAME --map MAPPING FILE.csv``: good rows in, bad rows listed."""
+    read = read_csv(path, source, mapping)
+    counts = import_records(engine, read.records, clock=clock, progress=progress)
+    return CsvImportReport(counts.inserted, counts.updated, tuple(read.rejected))

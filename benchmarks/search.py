@@ -1,0 +1,166 @@
+"""Search benchmark: index N synthetic source records, then time typo'd name + date queries.
+
+Each query is a true child's forename, surname and date of birth with a typo in the
+surname plus one more error (a forename typo, day and month swapped, a slipped date
+digit, or a nickname). Prints index build time, database size, p50/p95 latency and top-1
+/ top-5 accuracy (is the true child in the first person returned, in the first five).
+
+    .venv/bin/python benchmarks/search.py                       # 100k records, SQLite
+    .venv/bin/python benchmarks/search.py --records 1000000 --backend both
+
+PostgreSQL runs when FFD_BENCH_POSTGRES_URL (or FFD_TEST_DATABASE_URL) names a server on
+which a scratch database may be created; it is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ffd_core.clock import FixedClock
+from ffd_core.search import service
+from ffd_core.search.names import nicknames_of, same_by_nickname
+from ffd_core.search.search import PersonQuery, search_people
+from ffd_core.store import migrate
+from ffd_core.store.engine import make_engine
+from ffd_core.synthetic.population import TrueChild, build_population
+from ffd_core.synthetic.sources import build_sources, swap_day_month, typo
+
+console = Console()
+AS_OF = date(2026, 11, 26)
+RECORDS_PER_CHILD = 1.1  # what build_sources gives with its default shares
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _short_forms(given: str) -> list[str]:
+    return [n for n in nicknames_of(given) if same_by_nickname(n, given)]
+
+
+def typod_query(child: TrueChild, rng: random.Random) -> PersonQuery:
+    """A typo in the surname plus one more error."""
+    given, family, dob = child.given_name, typo(child.family_name, rng), child.date_of_birth
+    while family == child.family_name:  # names too short to slip get a doubled letter
+        family = typo(child.family_name, rng) if len(child.family_name) >= 3 else family + family[-1]
+    second = rng.choice(("forename", "swap", "date", "nickname"))
+    if second == "forename":
+        given = typo(given, rng)
+    elif second == "swap" and swap_day_month(dob) != dob:
+        dob = swap_day_month(dob)
+    elif second == "nickname" and _short_forms(given):
+        given = rng.choice(_short_forms(given)).capitalize()
+    else:
+        dob = dob.replace(day=dob.day % 28 + 1)
+    return PersonQuery(given_name=given, family_name=family, date_of_birth=dob)
+
+
+def open_store(backend: str, workdir: Path):  # noqa: ANN201
+    if backend == "sqlite":
+        path = workdir / "search.sqlite"
+        return f"sqlite:///{path}", lambda: sum(p.stat().st_size for p in workdir.glob("search.sqlite*")), lambda: None
+    server = os.environ.get("FFD_BENCH_POSTGRES_URL") or os.environ.get("FFD_TEST_DATABASE_URL")
+    if not server:
+        raise SystemExit("set FFD_BENCH_POSTGRES_URL to run on PostgreSQL")
+    name = f"ffd_bench_search_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+
+    def size() -> int:
+        with make_engine(url).connect() as connection:
+            return connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return url, size, drop
+
+
+def run(backend: str, records: int, queries: int, seed: int, relink: bool) -> dict[str, object]:
+    started = time.perf_counter()
+    county = build_population(seed, int(records / RECORDS_PER_CHILD), AS_OF)
+    extract = build_sources(county, seed, AS_OF)
+    generated = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        url, size, drop = open_store(backend, Path(tmp))
+        try:
+            engine = make_engine(url)
+            migrate.upgrade(engine)
+            clock = FixedClock(datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc))
+            t0 = time.perf_counter()
+            service.import_records(engine, extract.records, clock=clock,
+                                   progress=lambda d, t, label: console.print(f"  {label} {d}/{t}", end="\r"))
+            if backend == "postgres":
+                with engine.begin() as connection:
+                    connection.execute(text("ANALYZE"))
+            build = time.perf_counter() - t0
+            if relink:
+                t0 = time.perf_counter()
+                service.relink(engine, clock=clock)
+                console.print(f"  relinked in {time.perf_counter() - t0:.0f} s")
+            known = sorted({extract.true_key(r) for r in extract.records})
+            rng = random.Random(seed + 1)
+            sample = [county.child(k) for k in rng.sample(known, min(queries, len(known)))]
+            sample = [c for c in sample if not c.unborn]
+            latencies, top1, top5 = [], 0, 0
+            with Session(engine) as session:
+                search_people(session, PersonQuery(name="warm up", date_of_birth="2015"))
+                for child in sample:
+                    query = typod_query(child, rng)
+                    t0 = time.perf_counter()
+                    found = search_people(session, query, limit=5)
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    ranks = [i for i, person in enumerate(found)
+                             if any(extract.true_key(r.record) == child.key for r in person.records)]
+                    top1 += bool(ranks and ranks[0] == 0)
+                    top5 += bool(ranks)
+            engine.dispose()
+            return {
+                "backend": backend, "records": len(extract.records), "generate_s": generated,
+                "build_s": build, "size_mb": size() / 1e6, "queries": len(sample),
+                "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
+                "top1": top1 / len(sample), "top5": top5 / len(sample),
+            }
+        finally:
+            drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--relink", action="store_true", help="group records into people first")
+    args = parser.parse_args()
+    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    results = [run(b, args.records, args.queries, args.seed, args.relink) for b in backends]
+    table = Table(title=f"Person search: typo'd name + date of birth ({os.cpu_count()} cores)")
+    for column in ("backend", "records", "index build", "db size", "queries", "p50", "p95", "top-1", "top-5"):
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(r["backend"], f"{r['records']:,}", f"{r['build_s']:.0f} s", f"{r['size_mb']:.0f} MB",
+                      str(r["queries"]), f"{r['p50_ms']:.1f} ms", f"{r['p95_ms']:.1f} ms",
+                      f"{r['top1']:.1%}", f"{r['top5']:.1%}")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Getting records in: CSV import with a column mapping, and resumable sync over HTTP
+from the sandbox source system served on loopback."""
+
+import csv
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ffd_core.forms.errors import ConfigInvalid
+from ffd_core.search import service
+from ffd_core.search.csv_import import bundled_mapping, iter_rows, load_mapping
+from ffd_core.search.records import EDUCATION, SOCIAL_CARE
+from ffd_core.search.sandbox import Faults, sandbox_app, serve
+from ffd_core.search.sync import SyncFailed, sync_source
+from ffd_core.store.people_tables import SourceRecordRow, SyncCursor
+from ffd_core.synthetic.population import build_population
+from ffd_core.synthetic.sources import build_sources
+
+AS_OF = date(2026, 11, 26)
+SERVER_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def extract():
+    return build_sources(build_population(seed=3, children=400, as_of=AS_OF), seed=3, as_of=AS_OF)
+
+
+def stored(engine, source=None):
+    with Session(engine) as session:
+        query = select(SourceRecordRow.source, SourceRecordRow.source_id)
+        if source:
+            query = query.where(SourceRecordRow.source == source)
+        return session.execute(query).all()
+
+
+def write_csv(path, records, mapping):
+    rows = list(iter_rows(records, mapping))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_csv_import_with_the_bundled_framework_i_mapping(ctx, extract, tmp_path):
+    mapping = bundled_mapping("framework_i")
+    records = list(extract.of(SOCIAL_CARE))
+    path = tmp_path / "fwi.csv"
+    write_csv(path, records, mapping)
+    report = service.import_csv(ctx.engine, path, source=SOCIAL_CARE, mapping=mapping, clock=ctx.clock)
+    assert (report.inserted, report.rejected) == (len(records), ())
+    with Session(ctx.engine) as session:
+        row = session.execute(select(SourceRecordRow).where(
+            SourceRecordRow.source_id == records[0].source_id)).scalar_one()
+    assert (row.family_name, row.date_of_birth, row.postcode) == (
+        records[0].family_name, records[0].date_of_birth, records[0].postcode)
+
+
+def test_csv_rows_that_cannot_be_read_are_listed_by_line(ctx, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("ID,FIRST,LAST,BORN\n1,Amara,Okafor,2015-03-09\n2,Zofia,Nowak,31/02/2015\n3,,Smith,2014-01-01\n")
+    mapping_file = tmp_path / "map.yaml"
+    mapping_file.write_text("source_id: ID\ngiven_name: FIRST\nfamily_name: LAST\ndate_of_birth: BORN\n")
+    report = service.import_csv(ctx.engine, path, source="school_census", mapping=load_mapping(mapping_file),
+                                clock=ctx.clock)
+    assert report.inserted == 1
+    assert [(r.line, "BORN" in r.message or "FIRST" in r.message) for r in report.rejected] == [(3, True), (4, True)]
+
+
+def test_a_mapping_without_a_required_field_is_refused(tmp_path):
+    mapping_file = tmp_path / "map.yaml"
+    mapping_file.write_text("source_id: ID\ngiven_name: FIRST\nnickname: NICK\n")
+    with pytest.raises(ConfigInvalid, match="family_name"):
+        load_mapping(mapping_file)
+
+
+def test_sync_fetches_every_record_of_both_sources(ctx, extract):
+    app = sandbox_app({SOCIAL_CARE: extract.of(SOCIAL_CARE), EDUCATION: extract.of(EDUCATION)},
+                      token="sandbox-token", clock=lambda: SERVER_NOW)
+    with serve(app) as url:
+        for source in (SOCIAL_CARE, EDUCATION):
+            report = sync_source(ctx.engine, url, source, token="sandbox-token", page_size=50, clock=ctx.clock)
+            assert report.records == len(extract.of(source)) and not report.resumed
+    assert len(stored(ctx.engine)) == len(extract.records)
+
+
+def test_sync_resumes_after_the_sandbox_fails_midway_without_duplicates(ctx, extract):
+    records = extract.of(EDUCATION)
+    faults = Faults(fail_requests={3})
+    app = sandbox_app({EDUCATION: records}, faults=faults, clock=lambda: SERVER_NOW)
+    with serve(app) as url:
+        with pytest.raises(SyncFailed, match="resume"):
+            sync_source(ctx.engine, url, EDUCATION, page_size=40, clock=ctx.clock, retries=0)
+        assert len(stored(ctx.engine)) == 80  # the two pages written before the failure
+        with Session(ctx.engine) as session:
+            assert session.get(SyncCursor, EDUCATION).page_token
+        report = sync_source(ctx.engine, url, EDUCATION, page_size=40, clock=ctx.clock, retries=0)
+    assert report.resumed and report.records == len(records)
+    refs = stored(ctx.engine)
+    assert len(refs) == len(set(refs)) == len(records)
+
+
+def test_the_next_sync_fetches_only_what_changed(ctx, extract):
+    records = list(extract.of(SOCIAL_CARE))
+    with serve(sandbox_app({SOCIAL_CARE: records}, clock=lambda: SERVER_NOW)) as url:
+        sync_source(ctx.engine, url, SOCIAL_CARE, clock=ctx.clock)
+    moved = replace(records[0], postcode="BK9 9ZZ", updated_at=SERVER_NOW + timedelta(hours=1))
+    later = lambda: SERVER_NOW + timedelta(hours=2)  # noqa: E731
+    with serve(sandbox_app({SOCIAL_CARE: [moved, *records[1:]]}, clock=later)) as url:
+        report = sync_source(ctx.engine, url, SOCIAL_CARE, clock=ctx.clock)
+    assert report.records == 1
+    with Session(ctx.engine) as session:
+        assert session.execute(select(SourceRecordRow.postcode).where(
+            SourceRecordRow.source_id == moved.source_id)).scalar_one() == "BK9 9ZZ"
+        assert session.execute(select(func.count(SourceRecordRow.id))).scalar_one() == len(records)
