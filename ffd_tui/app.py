@@ -1,0 +1,304 @@
+"""The Family Front Door console: a Textual app over ffd_core's services.
+
+Every store call runs in a thread worker (``run_store``); a poller watches the change feed's
+high-water mark and refreshes counters and the visible window when it moves.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from textual import events, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, get_current_worker
+
+from ffd_core.domain.vocab import Role
+from ffd_core.errors import FFDError
+from ffd_core.services import queue, sessions
+from ffd_core.services.context import Actor, Context
+from ffd_core.services.queue import View
+from ffd_tui import core_adapters as adapters
+from ffd_tui.tokens import TokenStore
+
+LIVE_GROUP = "live"
+
+
+class FrontDoorApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Family Front Door"
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("colon", "command_palette", "Commands", show=False, id="app.commands"),
+        Binding("ctrl+l", "lock", "Lock", show=False, id="app.lock"),
+        Binding("ctrl+o", "sign_out", "Sign out", show=False, id="app.sign_out"),
+    ]
+
+    def __init__(self, ctx: Context, actor: Actor | None = None, *,
+                 keymap: Mapping[str, str] | None = None, tokens: TokenStore | None = None,
+                 poll_interval: float = 0.25, recount_seconds: float = 30.0,
+                 lock_check_seconds: float = 1.0) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.actor: Actor | None = None
+        self.initial_actor = actor
+        self.username = ""
+        self.tokens = tokens if tokens is not None else TokenStore()
+        self.poll_interval = poll_interval
+        self.recount_seconds = recount_seconds
+        self.lock_check_seconds = lock_check_seconds
+        self.latest_counters: queue.Counters | None = None
+        self.last_seq: int | None = None
+        self.locked = False
+        self.last_activity = ctx.now()
+        self._stop = threading.Event()
+        if keymap:
+            from ffd_tui.keymap import check_keymap
+
+            self.set_keymap(check_keymap(keymap))
+
+    # ------------------------------------------------------------------ who is here
+    @property
+    def who(self) -> str:
+        if self.actor is None:
+            return ""
+        return f"{self.actor.name} ({self.actor.role.label})"
+
+    def may(self, edge: str) -> bool:
+        """Whether the signed-in role may ever take this lifecycle edge (keys it cannot use
+        are hidden). The lifecycle data decides; the console only asks."""
+        if self.actor is None:
+            return False
+        return self.actor.role in self.ctx.lifecycle.edge(edge).roles
+
+    @property
+    def default_view(self) -> View:
+        if self.actor is not None and self.actor.role is Role.SUPERVISOR:
+            return View.OPEN
+        if self.actor is not None and self.may("claim"):
+            return View.OPEN
+        return View.OPEN
+
+    # ------------------------------------------------------------------ start
+    def on_mount(self) -> None:
+        if self.initial_actor is not None:
+            self.start_session(self.initial_actor)
+            return
+        token = self.tokens.get()
+        if not token:
+            self._show_sign_in()
+            return
+        ctx = self.ctx
+
+        def failed(error: Exception) -> None:
+            self.tokens.delete()
+            self._show_sign_in(str(error))
+
+        self.run_store(self, lambda: sessions.sign_in_with_token(ctx, token),
+                       done=self.start_session, failed=failed, group="signin")
+
+    def _show_sign_in(self, message: str = "") -> None:
+        from ffd_tui.screens.signin import SignInScreen
+
+        self.push_screen(SignInScreen(message))
+
+    def signed_in(self, actor: Actor, *, remember: bool, username: str) -> None:
+        self.username = username
+        if remember:
+            ctx = self.ctx
+
+            def keep(token: str) -> None:
+                if not self.tokens.set(token):
+                    self.notify("No usable keyring here: you will be asked to sign in next time",
+                                severity="warning")
+
+            self.run_store(self, lambda: sessions.remember(ctx, actor), done=keep)
+        self.start_session(actor)
+
+    def start_session(self, actor: Actor) -> None:
+        from ffd_tui.screens.holding import HoldingScreen
+
+        self.actor = actor
+        self.sub_title = self.who
+        self.last_activity = self.ctx.now()
+        if not self.username:
+            ctx = self.ctx
+            self.run_store(self, lambda: adapters.username_of(ctx, actor),
+                           done=lambda name: setattr(self, "username", name))
+        # The holding area is the root: everything else stacks on it, Esc comes back to it.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HoldingScreen())
+        self._stop.clear()
+        self._live()
+        self.set_interval(self.lock_check_seconds, self._check_idle, name="idle-lock")
+
+    # ------------------------------------------------------------------ workers
+    def run_store(self, owner: Any, call: Callable[[], Any], *,
+                  done: Callable[[Any], Any] | None = None,
+                  failed: Callable[[Exception], Any] | None = None,
+                  group: str = "store", exclusive: bool = False) -> Worker:
+        """Run a store call in a thread; hand its result (or error) back on the UI thread.
+        A superseded call (exclusive group) drops its result."""
+
+        def job() -> None:
+            worker = get_current_worker()
+            try:
+                result = call()
+            except Exception as error:  # noqa: BLE001 - every failure is shown, none kills the app
+                if not worker.is_cancelled:
+                    self._from_thread(failed or self.show_error, error)
+                return
+            if done is not None and not worker.is_cancelled:
+                self._from_thread(done, result)
+
+        node = owner if hasattr(owner, "run_worker") else self
+        return node.run_worker(job, thread=True, exit_on_error=False, group=group,
+                               exclusive=exclusive)
+
+    def _from_thread(self, callback: Callable[[Any], Any], value: Any) -> None:
+        def guarded(value: Any) -> None:
+            try:
+                callback(value)
+            except Exception as error:  # noqa: BLE001 - a screen bug is shown, not swallowed
+                self.log.error(f"{callback!r}: {error!r}")
+                self.notify(f"Display error: {error!r}", severity="error", timeout=10)
+
+        try:
+            self.call_from_thread(guarded, value)
+        except RuntimeError:
+            pass  # the app is closing
+
+    def show_error(self, error: Exception) -> None:
+        if isinstance(error, FFDError):
+            self.notify(str(error), severity="error", timeout=10)
+        else:
+            self.log.error(repr(error))
+            self.notify(f"Something went wrong: {error}", severity="error", timeout=10)
+        self.bell()
+
+    # ------------------------------------------------------------------ live
+    @work(thread=True, exit_on_error=False, group=LIVE_GROUP, exclusive=True)
+    def _live(self) -> None:
+        """Poll the change feed's high-water mark; on a move, recount, find new priority-1
+        contacts, and tell the screens (which refresh only what they show)."""
+        worker = get_current_worker()
+        ctx, actor = self.ctx, self.actor
+        seq: int | None = None
+        known_p1: dict[int, str] | None = None
+        counted_at = 0.0
+        while not worker.is_cancelled and not self._stop.is_set():
+            try:
+                latest = queue.last_change(ctx)
+                moved = latest != seq
+                if moved or time.monotonic() - counted_at > self.recount_seconds:
+                    changes = queue.changed_since(ctx, seq) if moved and seq is not None else []
+                    counters = queue.counters(ctx)
+                    p1 = adapters.immediate_open(ctx, actor)
+                    fresh = [] if known_p1 is None else [ref for cid, ref in p1.items()
+                                                         if cid not in known_p1]
+                    known_p1 = p1
+                    counted_at = time.monotonic()
+                    first = seq is None
+                    seq = latest
+                    self._from_thread(self._store_changed, (latest, counters, changes, fresh,
+                                                            first))
+            except Exception as error:  # noqa: BLE001 - a dropped connection must not end the app
+                self._from_thread(self.log.error, f"live updates: {error!r}")
+            self._stop.wait(self.poll_interval)
+
+    def _store_changed(self, payload: tuple[int, queue.Counters, list, list[str], bool]) -> None:
+        seq, counters, changes, fresh_p1, first = payload
+        self.last_seq = seq
+        self.latest_counters = counters
+        from ffd_tui.widgets.counters import CountersStrip
+
+        for screen in self.screen_stack:
+            for strip in screen.query(CountersStrip):
+                strip.show(counters)
+            if changes and hasattr(screen, "store_changed"):
+                screen.store_changed(changes)
+        if fresh_p1 and not self.locked:
+            self.bell()
+            self.notify(f"Priority 1 contact arrived: {', '.join(fresh_p1)}",
+                        title="Immediate risk", severity="error", timeout=30)
+
+    # ------------------------------------------------------------------ idle lock
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self.last_activity = self.ctx.now()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.locked or self.actor is None:
+            return
+        idle = (self.ctx.now() - self.last_activity).total_seconds()
+        if idle >= self.ctx.settings.idle_lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        from ffd_tui.screens.signin import LockScreen
+
+        if self.locked or self.actor is None:
+            return
+        self.locked = True
+        self.push_screen(LockScreen())
+
+    def unlock(self) -> None:
+        self.locked = False
+        self.last_activity = self.ctx.now()
+        self.pop_screen()
+
+    def action_sign_out(self) -> None:
+        token = self.tokens.get()
+        ctx = self.ctx
+        if token:
+            self.run_store(self, lambda: sessions.forget(ctx, token))
+            self.tokens.delete()
+        self.exit(message="Signed out.")
+
+    # ------------------------------------------------------------------ help and commands
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and action not in ("quit",):
+            return False
+        if self.actor is None and action in ("help", "command_palette", "lock", "sign_out"):
+            return False
+        return True
+
+    def action_help(self) -> None:
+        from ffd_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, Screen) and not self.screen.is_modal:
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action usable here, by name, with its key."""
+        from ffd_tui.screens.help import key_rows
+
+        if self.locked or self.actor is None:
+            return
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or not active.enabled or binding.action in seen:
+                continue
+            if binding.action in ("command_palette",):
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"key: {self.get_key_display(binding)}",
+                                partial(self.run_action, binding.action, active.node))
+        yield SystemCommand("Lock the console", "ctrl+l", self.action_lock)
+        yield SystemCommand("Sign out (forget this computer)", "ctrl+o", self.action_sign_out)
+        yield SystemCommand("Quit", "q on the holding area", self.exit)
+        _ = key_rows
+
+    def on_unmount(self) -> None:
+        self._stop.set()

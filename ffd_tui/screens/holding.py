@@ -1,0 +1,302 @@
+"""The holding area: the queue as a virtual table over a window queried from the store."""
+
+from __future__ import annotations
+
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ffd_core.errors import FFDError
+from ffd_core.services import contacts, queue, triage
+from ffd_core.services.queue import View
+from ffd_tui import core_adapters as adapters
+from ffd_tui.format import label
+from ffd_tui.screens.contact import ContactScreen, telephone_contact
+from ffd_tui.screens.dialogs import AllocateDialog, ConfirmDialog, ReasonDialog, TelephoneDialog
+from ffd_tui.widgets.counters import CountersStrip
+from ffd_tui.widgets.queue_table import SORTABLE, QueueHeader, QueueTable
+
+VIEW_TITLES = {
+    View.MINE: "Mine", View.UNALLOCATED: "Unallocated",
+    View.AWAITING_INFORMATION: "Awaiting information", View.AWAITING_SIGN_OFF: "Awaiting sign-off",
+    View.BREACHING: "Breaching", View.OPEN: "All open", View.ALL: "All (including decided)",
+}
+
+ACTION_EDGES: dict[str, str] = {
+    "take_next": "claim", "claim": "claim", "priority": "set_priority", "telephone": "claim",
+    "reallocate": "reallocate", "approve": "approve", "return": "return", "select": "reallocate",
+    "dashboard": "reallocate",
+}
+
+
+class HoldingScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="holding.open"),
+        Binding("t", "take_next", "Take next", id="holding.take_next"),
+        Binding("c", "claim", "Claim", id="holding.claim"),
+        Binding("1", "priority(1)", "P1", show=False, id="holding.priority_1"),
+        Binding("2", "priority(2)", "P2", show=False, id="holding.priority_2"),
+        Binding("3", "priority(3)", "P3", show=False, id="holding.priority_3"),
+        Binding("4", "priority(4)", "Priority", show=False, id="holding.priority_4"),
+        Binding("slash", "filter", "Filter", id="holding.filter"),
+        Binding("m", "view('mine')", "Mine", id="holding.view_mine"),
+        Binding("u", "view('unallocated')", "Unalloc", id="holding.view_unallocated"),
+        Binding("w", "view('awaiting_information')", "Awaiting", id="holding.view_awaiting"),
+        Binding("v", "view('awaiting_sign_off')", "Sign-off", id="holding.view_sign_off"),
+        Binding("b", "view('breaching')", "Breaching", id="holding.view_breaching"),
+        Binding("o", "view('open')", "Open", id="holding.view_open"),
+        Binding("O", "view('all')", "All", id="holding.view_all"),
+        Binding("s", "next_sort", "Sort", id="holding.sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="holding.reverse"),
+        Binding("space", "select", "Select", show=False, id="holding.select"),
+        Binding("r", "reallocate", "Reallocate", id="holding.reallocate"),
+        Binding("a", "approve", "Approve", id="holding.approve"),
+        Binding("R", "return", "Return", show=False, id="holding.return"),
+        Binding("p", "telephone", "Phone contact", id="holding.telephone"),
+        Binding("D", "dashboard", "Supervisor", id="holding.dashboard"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
+        Binding("q", "quit", "Quit", id="holding.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        ctx, actor = self.app.ctx, self.app.actor
+        yield CountersStrip(self.app.who)
+        yield Static("", id="queue-title")
+        filter_box = Input(placeholder="filter: type words (name, reference, school…)",
+                           id="filter")
+        filter_box.display = False
+        yield filter_box
+        table = QueueTable(
+            lambda q, offset, limit: queue.holding_area(ctx, actor, q.view, q.text, q.sort,
+                                                        q.descending, offset, limit),
+            ctx.now, id="queue")
+        header = QueueHeader(table, id="queue-header")
+        table.header = header
+        yield header
+        yield table
+        yield Footer()
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one("#queue", QueueTable)
+
+    def on_mount(self) -> None:
+        view = self.app.default_view
+        self.table.query_spec.view = view
+        self.table.set_query()
+        self.table.focus()
+        self._title()
+
+    def _title(self) -> None:
+        spec = self.table.query_spec
+        loading = "" if self.table.loaded_generation == self.table.generation else "  …"
+        selected = f"  {len(self.table.selected)} selected" if self.table.selected else ""
+        text = (f"[b]{VIEW_TITLES[spec.view]}[/] ({self.table.total:,})  sorted by {spec.sort}"
+                f"{' ▼' if spec.descending else ' ▲'}"
+                f"{'  filter: ' + spec.text if spec.text else ''}{selected}{loading}")
+        self.query_one("#queue-title", Static).update(text)
+
+    def on_queue_table_loaded(self, _message: QueueTable.Loaded) -> None:
+        self._title()
+
+    def on_queue_table_chosen(self, message: QueueTable.Chosen) -> None:
+        self.app.push_screen(ContactScreen(message.row.id))
+
+    # ------------------------------------------------------------------ live
+    def store_changed(self, _changes: list[tuple[int, int | None, str]]) -> None:
+        self.table.refresh_window()
+
+    def on_screen_resume(self) -> None:
+        self.table.refresh_window()
+
+    # ------------------------------------------------------------------ roles
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        edge = ACTION_EDGES.get(action)
+        if edge is not None:
+            return self.app.may(edge)
+        return True
+
+    # ------------------------------------------------------------------ filter and views
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_query(text=event.value)
+        self._title()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        box.display = False
+        self.table.focus()
+        if self.table.query_spec.text:
+            self.table.set_query(text="")
+        self._title()
+
+    def action_view(self, view: str) -> None:
+        self.table.set_query(view=View(view))
+        self._title()
+
+    def action_next_sort(self) -> None:
+        sorts = [c.sort for c in SORTABLE]
+        current = self.table.query_spec.sort
+        following = sorts[(sorts.index(current) + 1) % len(sorts)] if current in sorts else sorts[0]
+        self.table.set_query(sort=following, descending=False)
+        self._title()
+
+    def action_reverse_sort(self) -> None:
+        self.table.set_query(descending=not self.table.query_spec.descending)
+        self._title()
+
+    def action_select(self) -> None:
+        self.table.toggle_selected()
+        self.table.action_cursor(1)
+        self._title()
+
+    # ------------------------------------------------------------------ actions
+    def action_open(self) -> None:
+        row = self.table.current
+        if row is not None:
+            self.app.push_screen(ContactScreen(row.id))
+
+    def action_take_next(self) -> None:
+        ctx, actor = self.app.ctx, self.app.actor
+
+        def done(stamp: tuple[int, str, int]) -> None:
+            self.app.notify(f"You took {stamp[1]}")
+            self.app.push_screen(ContactScreen(stamp[0]))
+
+        self.app.run_store(self, lambda: triage.take_next(ctx, actor), done=done, group="write")
+
+    def action_claim(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        ctx, actor = self.app.ctx, self.app.actor
+        self.app.run_store(
+            self, lambda: triage.claim(ctx, actor, row.id, expected_version=row.version),
+            done=lambda _v: self.app.notify(f"Claimed {row.reference}"), group="write")
+
+    def action_priority(self, priority: int) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        ctx, actor = self.app.ctx, self.app.actor
+        self.app.push_screen(ReasonDialog(
+            f"Set priority {priority} on {row.reference}",
+            lambda values: triage.set_priority(ctx, actor, row.id, priority, values["reason"],
+                                               expected_version=row.version),
+            initial="screened"), lambda r: r and self.app.notify(f"Priority set to {priority}"))
+
+    def _chosen_rows(self) -> list[Any]:
+        if self.table.selected:
+            return list(self.table.selected.values())
+        return [self.table.current] if self.table.current else []
+
+    def action_reallocate(self) -> None:
+        rows = self._chosen_rows()
+        if not rows:
+            return
+        ctx, actor = self.app.ctx, self.app.actor
+
+        def perform(values: dict[str, Any]) -> Any:
+            failures = []
+            for row in rows:
+                try:
+                    triage.allocate(ctx, actor, row.id, values["owner_id"], values["reason"],
+                                    expected_version=row.version)
+                except FFDError as error:
+                    failures.append(f"{row.reference}: {error}")
+            if failures:
+                raise FFDError("; ".join(failures))
+            return len(rows)
+
+        def done(count: Any) -> None:
+            if count:
+                self.table.selected.clear()
+                self.app.notify(f"Allocated {count} contact(s)")
+                self.table.refresh_window()
+                self._title()
+
+        def show(staff: list[tuple[int, str]]) -> None:
+            self.app.push_screen(AllocateDialog(
+                f"Allocate {len(rows)} contact(s)", perform, staff, len(rows)), done)
+
+        self.app.run_store(self, lambda: adapters.staff_to_allocate(ctx), done=show)
+
+    def action_approve(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        ctx, actor = self.app.ctx, self.app.actor
+
+        def go(yes: bool | None) -> None:
+            if yes:
+                self.app.run_store(
+                    self, lambda: triage.approve(ctx, actor, row.id, expected_version=row.version),
+                    done=lambda _v: self.app.notify(f"Approved {row.reference}"), group="write")
+
+        self.app.push_screen(ConfirmDialog(
+            f"Approve the proposed decision on {row.reference} ({label(row.status)})?"), go)
+
+    def action_return(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        ctx, actor = self.app.ctx, self.app.actor
+        self.app.push_screen(ReasonDialog(
+            f"Return {row.reference} for rework",
+            lambda values: triage.return_for_rework(ctx, actor, row.id, values["reason"],
+                                                    expected_version=row.version)),
+            lambda r: r and self.app.notify(f"Returned {row.reference}"))
+
+    def action_telephone(self) -> None:
+        ctx, actor = self.app.ctx, self.app.actor
+        categories = _categories()
+
+        def perform(values: dict[str, Any]) -> Any:
+            values = {**values, "now": ctx.now()}
+            return contacts.record_telephone_contact(ctx, actor, telephone_contact(values))
+
+        def done(receipt: Any) -> None:
+            if receipt:
+                self.app.notify(f"Recorded {receipt.reference}")
+                self.app.push_screen(ContactScreen(receipt.contact_id))
+
+        self.app.push_screen(TelephoneDialog("Record a telephone contact", perform, categories),
+                             done)
+
+    def action_dashboard(self) -> None:
+        from ffd_tui.screens.supervisor import SupervisorScreen
+
+        self.app.push_screen(SupervisorScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+
+def _categories() -> list[tuple[str, str]]:
+    try:
+        from ffd_core.forms import default_config
+        from ffd_core.domain.vocab import ContactKind
+
+        options = default_config().form(ContactKind.CAUSE_FOR_CONCERN).categories()
+        return [(o.label, o.value) for o in options]
+    except Exception:  # noqa: BLE001 - forms not available: a short fixed list
+        return [(label(c), c) for c in ("neglect", "physical_abuse", "emotional_abuse",
+                                         "sexual_abuse", "domestic_abuse", "other")]
+
+

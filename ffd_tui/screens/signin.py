@@ -1,0 +1,93 @@
+"""Sign in, and the idle lock that asks for the password again."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Checkbox, Input, Label, Static
+
+from ffd_core.errors import FFDError
+from ffd_core.services import directory
+
+
+class SignInScreen(Screen):
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="signin.quit")]
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog signin"):
+            yield Label(f"Family Front Door — {self.app.ctx.settings.council_name}",
+                        classes="dialog-title")
+            yield Label("Username")
+            yield Input(id="username")
+            yield Label("Password")
+            yield Input(id="password", password=True)
+            yield Checkbox("Remember me on this computer", id="remember")
+            yield Static(self.message, id="signin-error", classes="dialog-error")
+            yield Static("[b]Enter[/] sign in    [b]ctrl+q[/] quit", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#signin-error", Static).display = bool(self.message)
+        self.query_one("#username", Input).focus()
+
+    @on(Input.Submitted, "#username")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        remember = self.query_one("#remember", Checkbox).value
+        ctx = self.app.ctx
+
+        def failed(error: Exception) -> None:
+            box = self.query_one("#signin-error", Static)
+            box.update(str(error) if isinstance(error, FFDError) else f"Cannot sign in: {error}")
+            box.display = True
+            self.query_one("#password", Input).value = ""
+            self.query_one("#password", Input).focus()
+
+        self.app.run_store(self, lambda: directory.authenticate(ctx, username, password),
+                           done=lambda actor: self.app.signed_in(actor, remember=remember,
+                                                                 username=username),
+                           failed=failed, group="signin")
+
+
+class LockScreen(ModalScreen[None]):
+    """Covers everything (no personal data shows through) until the password is given."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="lock.quit")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog signin"):
+            yield Label("Locked", classes="dialog-title")
+            yield Static(f"The console locked after {self.app.ctx.settings.idle_lock_minutes} "
+                         f"minutes without use. {self.app.actor.name}, enter your password.")
+            yield Input(id="password", password=True)
+            yield Static("", id="lock-error", classes="dialog-error")
+            yield Static("[b]Enter[/] unlock    [b]ctrl+q[/] quit", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#lock-error", Static).display = False
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _submit(self) -> None:
+        password = self.query_one("#password", Input).value
+        ctx, username = self.app.ctx, self.app.username
+
+        def failed(error: Exception) -> None:
+            box = self.query_one("#lock-error", Static)
+            box.update(str(error))
+            box.display = True
+            self.query_one("#password", Input).value = ""
+
+        self.app.run_store(self, lambda: directory.authenticate(ctx, username, password),
+                           done=lambda _actor: self.app.unlock(), failed=failed, group="unlock")

@@ -1,0 +1,351 @@
+"""The holding area's virtual table: renders only the visible lines of a window of rows queried
+from the store (offset/limit). With 100k contacts in the store it keeps a few hundred rows in
+memory and paints only what fits on the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+from rich.text import Text
+
+from ffd_core.services.queue import QueuePage, QueueRow, View
+from ffd_tui.format import format_uk_datetime, label, time_left
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    sort: str | None  # the store's sort key, or None when the column cannot be sorted
+
+
+COLUMNS = (
+    Column("mark", "", 2, None),
+    Column("reference", "Reference", 15, "reference"),
+    Column("received", "Received", 16, "received"),
+    Column("left", "Time left", 9, "due"),
+    Column("priority", "P", 3, "priority"),
+    Column("category", "Category", 18, "category"),
+    Column("child", "Child", 18, "child"),
+    Column("agency", "Referrer's agency", 19, None),
+    Column("channel", "Channel", 12, "channel"),
+    Column("status", "Status", 17, "status"),
+    Column("owner", "Owner", 16, None),
+    Column("other", "≡", 2, None),
+)
+SORTABLE = [c for c in COLUMNS if c.sort]
+TOTAL_WIDTH = sum(c.width + 1 for c in COLUMNS)
+
+
+def _fit(text: str, width: int) -> str:
+    if len(text) > width:
+        return text[: width - 1] + "…"
+    return text.ljust(width)
+
+
+@dataclass
+class Query:
+    view: View = View.OPEN
+    text: str = ""
+    sort: str = "priority"
+    descending: bool = False
+
+
+class QueueHeader(Widget):
+    """Column titles; the sorted column carries ▲/▼. Click a title to sort by it."""
+
+    DEFAULT_CSS = "QueueHeader { height: 1; }"
+
+    def __init__(self, table: QueueTable, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.table = table
+
+    def render(self) -> Text:
+        query = self.table.query_spec
+        text = Text(no_wrap=True, overflow="crop")
+        for column in COLUMNS:
+            title = column.title
+            if column.sort and column.sort == query.sort:
+                title += " ▼" if query.descending else " ▲"
+            text.append(_fit(title, column.width) + " ", style="bold")
+        offset = int(self.table.scroll_x)
+        return text[offset:] if offset else text
+
+    def on_click(self, event: events.Click) -> None:
+        x = event.x + int(self.table.scroll_x)
+        for column in COLUMNS:
+            if x < column.width + 1:
+                if column.sort:
+                    self.table.sort_by(column.sort)
+                return
+            x -= column.width + 1
+
+
+class QueueTable(ScrollView, can_focus=True):
+    """A window of the holding area. The screen supplies ``fetch(query, offset, limit)``."""
+
+    COMPONENT_CLASSES = {
+        "queue--cursor", "queue--selected", "queue--breached", "queue--due-soon", "queue--p1",
+        "queue--placeholder", "queue--closed",
+    }
+    DEFAULT_CSS = """
+    QueueTable { height: 1fr; scrollbar-size-vertical: 1; }
+    QueueTable > .queue--cursor { background: $accent 40%; text-style: bold; }
+    QueueTable:focus > .queue--cursor { background: $accent; color: $text; }
+    QueueTable > .queue--selected { color: $warning; text-style: bold; }
+    QueueTable > .queue--breached { color: $error; text-style: bold; }
+    QueueTable > .queue--due-soon { color: $warning; }
+    QueueTable > .queue--p1 { color: $error; text-style: bold reverse; }
+    QueueTable > .queue--placeholder { color: $text-muted; }
+    QueueTable > .queue--closed { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("down,j", "cursor(1)", "Down", show=False, id="queue.down"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="queue.up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="queue.page_down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="queue.page_up"),
+        Binding("home,g", "first", "First", show=False, id="queue.first"),
+        Binding("end,G", "last", "Last", show=False, id="queue.last"),
+    ]
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, row: QueueRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    class Chosen(Message):
+        def __init__(self, row: QueueRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class Loaded(Message):
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
+    def __init__(self, fetch: Callable[[Query, int, int], QueuePage], now: Callable[[], datetime],
+                 **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.fetch = fetch
+        self.now = now
+        self.query_spec = Query()
+        self.total = 0
+        self.rows: dict[int, QueueRow] = {}  # index in the ordered list -> row
+        self.selected: dict[int, QueueRow] = {}  # contact id -> row (multi-select)
+        self.generation = 0
+        self.loaded_generation = -1
+        self._in_flight = False
+        self._again = False
+        self.header: QueueHeader | None = None
+
+    # ------------------------------------------------------------------ the data
+    @property
+    def current(self) -> QueueRow | None:
+        return self.rows.get(self.cursor)
+
+    def set_query(self, **changes) -> None:  # noqa: ANN003
+        """The officer changed the view, filter or sort: ask the store for the first window."""
+        for key, value in changes.items():
+            setattr(self.query_spec, key, value)
+        self.generation += 1
+        self._load(reset=True)
+
+    def sort_by(self, sort: str) -> None:
+        if self.query_spec.sort == sort:
+            self.set_query(descending=not self.query_spec.descending)
+        else:
+            self.set_query(sort=sort, descending=False)
+
+    def refresh_window(self) -> None:
+        """A live change: re-read the visible window only; the cursor stays on its contact."""
+        self._load(reset=False)
+
+    def _window(self) -> tuple[int, int]:
+        height = max(self.scrollable_content_region.height, 10)
+        start = max(0, int(self.scroll_y) - height)
+        return start, height * 3
+
+    def _load(self, reset: bool) -> None:
+        if self._in_flight and not reset:
+            self._again = True
+            return
+        query = Query(**vars(self.query_spec))
+        generation = self.generation
+        start, limit = (0, self._window()[1]) if reset else self._window()
+        self._in_flight = True
+
+        def work() -> tuple[QueuePage, int, int, bool]:
+            return self.fetch(query, start, limit), start, generation, reset
+
+        self.app.run_store(self, work, done=self._loaded, failed=self._failed,
+                           group="queue" if reset else "queue-window", exclusive=reset)
+
+    def _failed(self, error: Exception) -> None:
+        self._in_flight = False
+        self.app.show_error(error)
+
+    def _loaded(self, result: tuple[QueuePage, int, int, bool]) -> None:
+        page, start, generation, reset = result
+        self._in_flight = False
+        if generation != self.generation:
+            return  # the officer has typed on; a newer query is on its way
+        keep_id = None if reset else (self.current.id if self.current else None)
+        old_cursor = self.cursor
+        self.rows = {start + i: row for i, row in enumerate(page.rows)}
+        self.total = page.total
+        self.loaded_generation = generation
+        self.virtual_size = Size(TOTAL_WIDTH, self.total)
+        if reset:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self._set_cursor(0)
+        else:
+            new_index = next((i for i, r in self.rows.items() if r.id == keep_id), None)
+            if new_index is not None and new_index != old_cursor:
+                # Rows came or went above: move the window, not the officer's place.
+                self.scroll_to(y=self.scroll_y + new_index - old_cursor, animate=False,
+                               immediate=True)
+                self.set_reactive(QueueTable.cursor, new_index)
+            else:
+                self.set_reactive(QueueTable.cursor, min(old_cursor, max(self.total - 1, 0)))
+            self.post_message(self.Highlighted(self.current))
+        self.refresh()
+        if self.header:
+            self.header.refresh()
+        self.post_message(self.Loaded(self.total))
+        if self._again:
+            self._again = False
+            self._load(reset=False)
+
+    # ------------------------------------------------------------------ moving
+    def _set_cursor(self, index: int) -> None:
+        index = max(0, min(index, self.total - 1)) if self.total else 0
+        old = self.cursor
+        self.set_reactive(QueueTable.cursor, index)
+        self._refresh_row(old)
+        self._refresh_row(index)
+        self.scroll_to_show(index)
+        self.post_message(self.Highlighted(self.current))
+
+    def scroll_to_show(self, index: int) -> None:
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_y)
+        if 0 <= y < self.size.height:
+            self.refresh_line(y)
+
+    def action_cursor(self, delta: int) -> None:
+        self._set_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._set_cursor(self.cursor + direction * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(self.total - 1)
+
+    def toggle_selected(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        if row.id in self.selected:
+            del self.selected[row.id]
+        else:
+            self.selected[row.id] = row
+        self._refresh_row(self.cursor)
+
+    def on_click(self, event: events.Click) -> None:
+        self.focus()
+        index = int(self.scroll_y) + event.y
+        if index < self.total:
+            self._set_cursor(index)
+            if event.chain == 2 and self.current:
+                self.post_message(self.Chosen(self.current))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.header:
+            self.header.refresh()
+
+    def watch_scroll_x(self, old: float, new: float) -> None:
+        super().watch_scroll_x(old, new)
+        if self.header:
+            self.header.refresh()
+
+    # ------------------------------------------------------------------ painting
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        row = self.rows.get(index)
+        if row is None:
+            self._need_rows()
+            style = self.rich_style + self.get_component_rich_style("queue--placeholder")
+            return Strip([Segment(_fit("  …", width), style)], width)
+        segments = self._row_segments(row, index)
+        strip = Strip(segments).crop(int(self.scroll_x), int(self.scroll_x) + width)
+        return strip.extend_cell_length(width, self.rich_style)
+
+    def _need_rows(self) -> None:
+        if not self._in_flight:
+            self.call_later(self._load, False)
+
+    def _row_segments(self, row: QueueRow, index: int) -> list[Segment]:
+        base = self.rich_style
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("queue--cursor")
+        closed = row.status in ("decided", "transferred", "withdrawn", "closed_in_error")
+        if closed:
+            base = base + self.get_component_rich_style("queue--closed")
+        left, left_class = time_left(row.due_at, row.status, self.now())
+        mark = "●" if row.id in self.selected else " "
+        values = {
+            "mark": mark,
+            "reference": row.reference,
+            "received": format_uk_datetime(row.received_at),
+            "left": left,
+            "priority": f"P{row.priority}",
+            "category": label(row.category),
+            "child": row.child,
+            "agency": row.agency,
+            "channel": label(row.channel),
+            "status": label(row.status),
+            "owner": row.owner,
+            "other": "≡" if row.other_contacts else "",
+        }
+        segments = []
+        for column in COLUMNS:
+            style: Style = base
+            if column.key == "left" and left_class in ("breached", "due-soon"):
+                style = base + self.get_component_rich_style(f"queue--{left_class}")
+            elif column.key == "priority" and row.priority == 1 and not closed:
+                style = base + self.get_component_rich_style("queue--p1")
+            elif column.key == "mark" and mark != " ":
+                style = base + self.get_component_rich_style("queue--selected")
+            segments.append(Segment(_fit(values[column.key], column.width), style))
+            segments.append(Segment(" ", base))
+        return segments

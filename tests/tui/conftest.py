@@ -1,0 +1,93 @@
+"""Console test helpers: a store with a few contacts, an app on it, and waiting for workers
+(never for wall time beyond what the flow itself needs)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import timedelta
+
+import pytest
+
+from ffd_core.domain.vocab import Priority
+from ffd_core.services import contacts
+from ffd_core.services.context import SYSTEM
+from ffd_tui.app import FrontDoorApp
+from ffd_tui.tokens import MemoryTokens
+from tests.conftest import START
+from tests.factories import child, new_contact
+
+SIZE = (140, 40)
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request) -> str:  # noqa: ANN001 - console tests run on SQLite unless asked
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _plain_terminal(monkeypatch) -> None:  # noqa: ANN001
+    for name in ("NO_COLOR", "FORCE_COLOR", "TEXTUAL_THEME", "COLORTERM", "TEXTUAL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+CHILDREN = [
+    ("Maisie", "Thompson", "physical_abuse", Priority.STANDARD, 5),
+    ("Leo", "Hart", "neglect", Priority.HIGH, 30),
+    ("Amira", "Khan", "domestic_abuse", Priority.STANDARD, 60),
+    ("Jack", "Price", "emotional_abuse", Priority.LOW, 120),
+    ("Ruby", "Wells", "neglect", Priority.STANDARD, 26 * 60),
+]
+
+
+@pytest.fixture
+def queue_of_five(ctx):  # noqa: ANN001, ANN201
+    """Five contacts received this morning and yesterday (one breached), all unallocated."""
+    receipts = []
+    for given, family, category, priority, minutes_ago in CHILDREN:
+        receipts.append(contacts.submit(ctx, SYSTEM, new_contact(
+            START - timedelta(minutes=minutes_ago), category=category, priority=priority,
+            children=(child(given, family),))))
+    return receipts
+
+
+def make_app(ctx, actor=None, **kwargs) -> FrontDoorApp:  # noqa: ANN001
+    kwargs.setdefault("tokens", MemoryTokens())
+    kwargs.setdefault("poll_interval", 0.05)
+    return FrontDoorApp(ctx, actor, **kwargs)
+
+
+async def settle(pilot, timeout: float = 10.0) -> None:  # noqa: ANN001
+    """Wait until every store worker but the live poller has finished, and the screen caught up."""
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "live" and w.is_running]
+        if not busy:
+            await pilot.pause()
+            if not [w for w in app.workers if w.group != "live" and w.is_running]:
+                return
+        if loop.time() > deadline:
+            raise AssertionError(f"workers still running: {busy}")
+        await asyncio.sleep(0.01)
+
+
+async def until(pilot, condition, timeout: float = 3.0) -> float:  # noqa: ANN001
+    """Wait for ``condition()``; return how long it took (seconds)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while not condition():
+        if loop.time() - started > timeout:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+        await pilot.pause()
+    return loop.time() - started
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
