@@ -38,7 +38,7 @@ from ffd_core.store.engine import make_engine
 from ffd_core.synthetic.population import TrueChild, build_population
 from ffd_core.synthetic.sources import build_sources, swap_day_month, typo
 
-console = Console()
+console = Console(width=160)
 AS_OF = date(2026, 11, 26)
 RECORDS_PER_CHILD = 1.1  # what build_sources gives with its default shares
 

@@ -121,7 +121,7 @@ def _forename_level(a: str, b: str, a_middle: str, b_middle: str) -> int | None:
         return 0
     if same_by_nickname(a, b):
         return 1
-    if _typo(a, b, surname=False):
+    if a[0] == b[0] and _typo(a, b, surname=False):  # Lena and Elena are two names, not a slip
         # One changed letter in a short name is as often a twin (Lina/Linh) as a slip.
         return 3 if len(a) == len(b) <= 5 and sorted(a) != sorted(b) else 2
     if (a_middle and a_middle == b) or (b_middle and b_middle == a):

@@ -99,25 +99,26 @@ def _noop(done: int, total: int, label: str) -> None:
 
 
 def is_distinct(comparison: Comparison) -> bool:
-    """Different children whatever the rest says: the family guard and clashing NHS numbers."""
+    """Different children whatever the rest says: the family guard, clashing NHS numbers or
+    UPNs (a pupil keeps one UPN for life)."""
     if shares_identifier(comparison):
         return False
-    return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1
+    return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1 or comparison[UPN] == 1
 
 
 def _needs_review(comparison: Comparison, both_names_common: bool) -> bool:
     """Evidence that is a sibling as often as a slip: an officer decides, not the score.
 
-    A wholly different date of birth, or one differing in a part at another address; two UPNs; a forename that is the other's
-    middle name (twins Hamza Aariz and Aariz Musa); a forename one letter from the other
-    when both spellings are common names here (twins Lina and Linh, but Enily is a slip).
+    A wholly different date of birth, or one differing in a part at another address; a
+    forename that is the other's middle name (twins Hamza Aariz and Aariz Musa); a forename
+    one letter from the other when both spellings are common names here (twins Lina and
+    Linh, but Enily is a slip).
     """
     if shares_identifier(comparison):
         return False
     forename = comparison[0]
     return (
         comparison[DOB] == DOB_DIFFERENT
-        or comparison[UPN] == 1
         or forename == FORENAME_MIDDLE
         or (forename == FORENAME_ONE_LETTER and both_names_common and comparison[MIDDLE] != 0)
         # a namesake born a month or a year apart, living elsewhere
