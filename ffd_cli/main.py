@@ -316,6 +316,59 @@ def user_disable(ctx: click.Context, username: str) -> None:
     console.print(f"Disabled {username}.")
 
 
+# ------------------------------------------------------------------------------ config
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Forms, threshold guidance, priority rules and reply templates (data files)."""
+
+
+@config_group.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.pass_context
+def config_check(ctx: click.Context, directory: Path | None) -> None:
+    """Validate a council's folder over the bundled defaults; exit 1 on any problem.
+
+    Forms whose content changed while their version did not are refused, against every
+    version the store has used (when the store can be opened)."""
+    from ffd_core.forms import check_config_dir
+    from ffd_core.services.forms import previous_hashes
+
+    settings = settings_from(ctx)
+    directory = directory or (Path(settings.forms_dir) if settings.forms_dir else None)
+    try:
+        used = previous_hashes(open_context(settings))
+    except Exception as error:  # noqa: BLE001 - the check still runs on the files alone
+        used = {}
+        console.print(f"[yellow]note:[/] not comparing with the store ({error}); "
+                      "form versions are checked against the files only.")
+    errors = check_config_dir(directory, used)
+    if errors:
+        for error in errors:
+            click.secho(str(error), fg="red", err=True)
+        click.secho(f"{len(errors)} problem(s); nothing was changed.", fg="red", err=True)
+        sys.exit(1)
+    console.print(f"[green]Configuration is valid[/] ({directory or 'bundled defaults'}).")
+
+
+@config_group.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace files that already exist.")
+def config_export(directory: Path, overwrite: bool) -> None:
+    """Write the bundled defaults into DIRECTORY for a council to edit."""
+    from ffd_core.forms import export_defaults
+
+    try:
+        written = export_defaults(directory, overwrite=overwrite)
+    except FileExistsError as error:
+        raise InvalidInput(f"{error}; use --overwrite to replace them") from None
+    for path in written:
+        console.print(f"wrote {path}")
+    console.print(f"Edit them, run `ffd config check {directory}`, then set forms_dir = "
+                  f"\"{directory}\" in the config file.")
+
+
 # ------------------------------------------------------------------------------ secrets
 
 

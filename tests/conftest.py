@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +29,12 @@ from ffd_core.services.context import SYSTEM, Actor, Context
 from ffd_core.settings import Settings
 from ffd_core.store import migrate
 from ffd_core.store.engine import make_engine
+
+# Property tests: a small, quick profile in CI; more examples on a developer's machine.
+for _name, _examples in (("ci", 50), ("dev", 300)):
+    hypothesis_settings.register_profile(
+        _name, max_examples=_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 AUDIT_KEY = b"test-audit-key-not-a-secret"
 PASSWORD = "correct horse battery staple"

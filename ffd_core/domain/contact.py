@@ -63,11 +63,13 @@ class Referrer:
 
 @dataclass(frozen=True)
 class FormStamp:
-    """The exact form definition the answers were made with."""
+    """The exact form definition the answers were made with. ``snapshot`` is the definition
+    itself (FormDefinition.to_snapshot()), kept once per content hash by the store."""
 
     form_id: str
     version: str
     content_hash: str
+    snapshot: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ffd_core.errors import InvalidInput
+
 from .engine import FormState
 from .model import FormDefinition
 from .validation import FieldError, validate
@@ -46,7 +48,7 @@ class Submission:
     category: str | None
 
 
-class SubmissionInvalid(Exception):
+class SubmissionInvalid(InvalidInput):
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
         super().__init__(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ffd_core.errors import ConfigurationError
 from pathlib import Path
 
 
@@ -19,7 +21,7 @@ class ConfigError:
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
-class ConfigInvalid(Exception):
+class ConfigInvalid(ConfigurationError):
     """Raised by load_config when a council's configuration cannot be used."""
 
     def __init__(self, errors: list[ConfigError]) -> None:

@@ -44,6 +44,8 @@ def submit(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
             if earlier is not None:
                 return Receipt(earlier.id, earlier.reference, earlier.version, duplicate=True)
         contact = _new_row(ctx, session, actor, new)
+        if new.form is not None and new.form.snapshot is not None:
+            _keep_form_snapshot(ctx, session, new.form)
         session.add(contact)
         session.flush()
         checkpoint("submit.after_contact")
@@ -65,6 +67,16 @@ def record_telephone_contact(ctx: Context, officer: Actor, new: NewContact) -> R
     require_role(officer.role, frozenset({Role.SCREENING_OFFICER, Role.SUPERVISOR}),
                  "record a telephone contact")
     return submit(ctx, officer, replace(new, channel=Channel.TELEPHONE))
+
+
+def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa: ANN001
+    from ffd_core.store.forms_tables import FormSnapshot
+
+    if session.get(FormSnapshot, stamp.content_hash) is None:
+        session.add(FormSnapshot(content_hash=stamp.content_hash, form_id=stamp.form_id,
+                                 version=stamp.version, definition=stamp.snapshot,
+                                 first_used_at=ctx.now()))
+        session.flush()
 
 
 def _by_idempotency_key(session: Session, key: str) -> Contact | None:

@@ -76,6 +76,14 @@ class Context:
     def clock_policy(self) -> ClockPolicy:
         return ClockPolicy(target=self.settings.decision_target, calendar=self.calendar)
 
+    @cached_property
+    def config(self):  # noqa: ANN201 - ffd_core.forms.Config
+        """Forms, guidance, priority rules and templates: the council's folder over the
+        bundled defaults. An invalid folder stops the product with every problem named."""
+        from ffd_core.forms import load_config
+
+        return load_config(self.settings.forms_dir)
+
     def now(self):  # noqa: ANN201 - datetime
         return self.clock.now()
 

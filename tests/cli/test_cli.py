@@ -27,7 +27,7 @@ def run(database_url, monkeypatch):  # noqa: ANN001, ANN201
 
 
 def test_every_command_has_help(run):
-    for path in (["--help"], ["demo", "--help"], ["demo", "seed", "--help"], ["db", "upgrade", "--help"],
+    for path in (["--help"], ["config", "check", "--help"], ["config", "export", "--help"], ["demo", "--help"], ["demo", "seed", "--help"], ["db", "upgrade", "--help"],
                  ["audit", "verify", "--help"], ["clocks", "rebuild", "--help"],
                  ["agency", "add", "--help"], ["agency", "import", "--help"],
                  ["user", "add", "--help"], ["user", "disable", "--help"]):
@@ -90,3 +90,18 @@ def test_unmigrated_database_is_refused_with_what_to_do(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["user", "list"])
     assert result.exit_code != 0
     assert "ffd db upgrade" in str(result.exception) or "ffd db upgrade" in result.output
+
+
+def test_config_export_check_and_broken_copy_names_file_and_line(run, tmp_path):
+    folder = tmp_path / "council"
+    assert run("config", "export", str(folder)).exit_code == 0
+    assert run("config", "export", str(folder)).exit_code == 2  # refuses to overwrite
+    assert run("config", "check", str(folder)).exit_code == 0
+    cfc = folder / "cfc.yaml"
+    lines = cfc.read_text().splitlines()
+    target = next(i for i, line in enumerate(lines) if "type: choice" in line)
+    lines[target] = lines[target].replace("type: choice", "type: chioce")
+    cfc.write_text("\n".join(lines) + "\n")
+    result = run("config", "check", str(folder))
+    assert result.exit_code == 1
+    assert f"cfc.yaml:{target + 1}" in result.output
