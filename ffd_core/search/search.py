@@ -151,10 +151,16 @@ def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str,
         prefix = normalise(text)
         if prefix and (len(ids) < 5 or q.date_of_birth is None):
             ids.update(session.execute(
-                select(SourceRecordRow.id).where(column.like(prefix.replace("%", "") + "%"))
-                .limit(PREFIX_LIMIT)
+                select(SourceRecordRow.id).where(_starts_with(session, column, prefix)).limit(PREFIX_LIMIT)
             ).scalars())
     return ids
+
+
+def _starts_with(session: Session, column, prefix: str):  # noqa: ANN001, ANN202
+    if session.get_bind().dialect.name == "postgresql":
+        return column.like(prefix + "%")  # served by the pg_trgm GIN index
+    # SQLite: LIKE is case-insensitive and skips a binary index; a range uses it.
+    return (column >= prefix) & (column < prefix + "\uffff")
 
 
 def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceRecord,

