@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ffd_core.search import service
+from ffd_core.search.demo import load_demo_people
+from ffd_core.search.quality import pairwise_quality
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE
 from ffd_core.search.search import PersonQuery, find_exactly, search_people
 from ffd_core.store.people_tables import SearchKey, SourceRecordRow
@@ -153,3 +155,15 @@ def test_single_view_shows_both_sources(extract, index):
                and any(o[0] == EDUCATION and q == p for o, q in ids.items()))
     view = service.person_view(index, pid)
     assert view.of(SOCIAL_CARE) and view.of(EDUCATION) and view.links
+
+
+def test_demo_people_can_be_checked_against_their_ground_truth(ctx, tmp_path):
+    demo = load_demo_people(ctx.engine, seed=4, children=600, as_of=AS_OF, clock=ctx.clock)
+    assert demo.linkage.records == len(demo.extract.records)
+    path = tmp_path / "links.csv"
+    service.export_links(ctx.engine, path)
+    people = {}
+    for row in csv.DictReader(path.open()):
+        people.setdefault(row["person_id"], []).append((row["source"], row["source_id"]))
+    quality = pairwise_quality(list(people.values()), demo.extract.truth)
+    assert quality.precision >= 0.99 and quality.recall >= 0.9
