@@ -21,7 +21,7 @@ from ffd_core.search.csv_import import ColumnMapping, RejectedRow, read_csv
 from ffd_core.search.index_store import UpsertCounts, load_records, to_record, upsert_records
 from ffd_core.search.linkage import Decision, LinkResult, Thresholds, link_records
 from ffd_core.search.person_ids import assign_person_ids, new_person_id
-from ffd_core.search.records import SourceRecord
+from ffd_core.search.records import SOCIAL_CARE, SourceRecord
 from ffd_core.store.engine import WRITE_OPTION
 from ffd_core.store.people_tables import LinkageRun, LinkDecision, LinkPair, SourceRecordRow
 
@@ -200,6 +200,29 @@ class PersonView:
 
     def of(self, source: str) -> tuple[SourceRecord, ...]:
         return tuple(r for r in self.records if r.source == source)
+
+    @property
+    def open_episodes(self) -> tuple[str, ...]:
+        """Open social care episodes (child_in_need, child_protection_plan, looked_after)."""
+        return tuple(sorted({e for r in self.of(SOCIAL_CARE) for e in r.details.get("open_episodes") or ()}))
+
+    @property
+    def open_to_social_care(self) -> bool:
+        """A fact for the priority rules: open episode or an allocated worker."""
+        return bool(self.open_episodes or self.who_to_contact)
+
+    @property
+    def who_to_contact(self) -> tuple[dict[str, str | None], ...]:
+        """Allocated workers with team, phone and email, from the social care records."""
+        seen, people = set(), []
+        for record in self.of(SOCIAL_CARE):
+            worker = record.details.get("allocated_worker")
+            if worker and worker not in seen:
+                seen.add(worker)
+                people.append({"worker": worker, "team": record.details.get("team"),
+                               "phone": record.details.get("worker_phone"),
+                               "email": record.details.get("worker_email")})
+        return tuple(people)
 
 
 def person_view(engine: Engine, person_id: str) -> PersonView | None:

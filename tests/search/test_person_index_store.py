@@ -157,6 +157,14 @@ def test_single_view_shows_both_sources(extract, index):
     assert view.of(SOCIAL_CARE) and view.of(EDUCATION) and view.links
 
 
+def test_single_view_says_who_to_contact(extract, index):
+    ids = person_ids(index)
+    allocated = next(r for r in extract.of(SOCIAL_CARE) if r.details.get("allocated_worker"))
+    view = service.person_view(index, ids[allocated.ref])
+    assert view.open_to_social_care
+    assert allocated.details["allocated_worker"] in {c["worker"] for c in view.who_to_contact}
+
+
 def test_demo_people_can_be_checked_against_their_ground_truth(ctx, tmp_path):
     demo = load_demo_people(ctx.engine, seed=4, children=600, as_of=AS_OF, clock=ctx.clock)
     assert demo.linkage.records == len(demo.extract.records)
