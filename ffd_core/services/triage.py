@@ -303,6 +303,11 @@ def decide(
             decisions = for_every_child(same_for_all, child_ids)
         decisions = list(decisions or [])
         validate_decisions(ContactKind(contact.kind), decisions, child_ids)
+        unknown = ctx.config.guidance.unknown_indicators(
+            [i for d in decisions for i in d.indicators])
+        if unknown:
+            raise InvalidInput(f"unknown threshold indicator(s): {', '.join(unknown)}; "
+                               "cite ids from the threshold guidance")
         needs_sign_off = any(
             d.outcome.value in ctx.settings.sign_off_outcomes for d in decisions
         ) and actor.role is not Role.SUPERVISOR
@@ -376,6 +381,47 @@ def _after_final_decision(ctx: Context, session: Session, contact: Contact) -> N
     outbox.enqueue(ctx, session, outbox.CASE_SYSTEM_PUSH, f"push:{key}",
                    {"reference": contact.reference, "period": contact.clock_period},
                    contact_id=contact.id)
+
+
+def send_reply(
+    ctx: Context, actor: Actor, contact_id: int, *, kind: MessageKind, body: str,
+    template_id: str | None = None, indicators: Sequence[str] = (),
+    expected_version: int | None = None,
+) -> int:
+    """A message to the referrer (e.g. a rejection citing the threshold guidance), kept on
+    the thread and queued for delivery; the status does not change."""
+    require_role(actor.role, frozenset({Role.SCREENING_OFFICER, Role.SUPERVISOR}),
+                 "write to referrers")
+    if not body.strip():
+        raise InvalidInput("the message is empty")
+    unknown = ctx.config.guidance.unknown_indicators(list(indicators))
+    if unknown:
+        raise InvalidInput(f"unknown threshold indicator(s): {', '.join(unknown)}")
+    with ctx.write() as session:
+        contact = _load(session, contact_id)
+        _check_version(session, contact, expected_version)
+        require_open_contact(actor.role, actor.user_id, contact.reference,
+                             restricted=contact.restricted, owner_id=contact.owner_id,
+                             referrer_user_id=contact.referrer_user_id)
+        email = (contact.referrer or {}).get("email")
+        if contact.anonymous or not email:
+            raise InvalidInput(f"{contact.reference} has no referrer email to write to; "
+                               "record the reply by phone as a note instead")
+        message = Message(contact_id=contact.id, kind=kind.value, direction="out",
+                          recipient=email, body=body, author_id=actor.user_id,
+                          created_at=ctx.now())
+        session.add(message)
+        contact.version += 1
+        contact.changed_at, contact.changed_by_id = ctx.now(), actor.user_id
+        session.flush()
+        ctx.audit(session, actor, "send_reply", contact_id=contact.id,
+                  data={"kind": kind.value, "template": template_id, "message_id": message.id,
+                        "indicators": list(indicators)})
+        outbox.enqueue(ctx, session, outbox.EMAIL, f"message:{message.id}",
+                       {"to": email, "reference": contact.reference, "message_id": message.id},
+                       contact_id=contact.id)
+        ctx.changed(session, contact.id, "contact.message")
+        return contact.version
 
 
 def record_transfer(

@@ -21,7 +21,7 @@ NFA = ChildDecision(Outcome.NO_FURTHER_ACTION, "Accident explained; school to mo
                     level_of_need=LevelOfNeed.UNIVERSAL)
 REFER = ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "Unexplained injury to a young child.",
                       level_of_need=LevelOfNeed.ACUTE, primary_need="N1",
-                      indicators=("ACUTE-CD-01",))
+                      indicators=("L4-CD-01",))
 
 
 def submit(ctx, people, **overrides):
@@ -350,3 +350,27 @@ def test_password_sign_in_and_failures_are_audited(ctx, people):
         acts = list(session.execute(select(AuditEvent.action).where(
             AuditEvent.action.like("sign_in%"))).scalars())
     assert acts == ["sign_in", "sign_in_failed"]
+
+
+def test_decisions_and_replies_cite_known_indicators_only(ctx, people):
+    from ffd_core.domain.vocab import MessageKind
+
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    bad = ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "x", level_of_need=LevelOfNeed.ACUTE,
+                        primary_need="N1", indicators=("L9-XX-99",))
+    with pytest.raises(InvalidInput, match="L9-XX-99"):
+        triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=bad)
+    version = triage.send_reply(ctx, people["olivia"], receipt.contact_id,
+                                kind=MessageKind.REJECTION, body="Below threshold: see L1-CD-01",
+                                template_id="rejection.below_threshold", indicators=("L1-CD-01",))
+    assert load(ctx, receipt.contact_id).version == version
+    with ctx.read() as session:
+        kinds = [m.kind for m in session.execute(select(Message)).scalars()]
+        outbox_rows = session.execute(select(func.count(OutboxMessage.id))).scalar_one()
+    assert kinds == ["rejection"] and outbox_rows == 2  # acknowledgement and the rejection
+    anonymous = submit(ctx, people, anonymous=True, referrer=__import__(
+        "ffd_core.domain.contact", fromlist=["Referrer"]).Referrer())
+    with pytest.raises(InvalidInput, match="no referrer email"):
+        triage.send_reply(ctx, people["olivia"], anonymous.contact_id,
+                          kind=MessageKind.REJECTION, body="x")
