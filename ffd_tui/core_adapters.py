@@ -66,6 +66,10 @@ def _config():  # noqa: ANN202
         return None
 
 
+def warm_up() -> None:
+    _config()
+
+
 def question_labels(view: ContactView) -> dict[str, str]:
     """Labels for the answers, from the form they were made with (when the store's version is
     the bundled one). Wanted in core: ``forms.definition_for(ctx, form_id, version, hash)``."""

@@ -365,9 +365,13 @@ class DecideDialog(ActionDialog):
                              id="primary_need", prompt="(not given)")
         yield Label("Rationale")
         yield TextArea(self.initial_rationale, id="rationale", soft_wrap=True)
+        yield Static("", id="preview", classes="preview")
+
+    chosen_template: str | None = None
 
     def on_mount(self) -> None:
         self.show_error("")
+        self.query_one("#preview", Static).display = False
         outcomes = self.query_one("#outcome", OptionList)
         if self.initial_outcome in self.outcomes:
             outcomes.highlighted = self.outcomes.index(self.initial_outcome)
@@ -399,12 +403,21 @@ class DecideDialog(ActionDialog):
         self._use_template(event.option_index)
 
     def _use_template(self, index: int) -> None:
-        self.query_one("#template", OptionList).highlighted = index
+        """The template names the reason and shows the reply the referrer will get; the
+        rationale starts with the reason and the officer types the rest."""
+        options = self.query_one("#template", OptionList)
+        options.highlighted = index
+        self.chosen_template = self.templates[index][0]
+        name = str(options.get_option_at_index(index).prompt).split("  ", 1)[-1]
+        self.query_one("#preview", Static).update(self.templates[index][2])
+        self.query_one("#preview", Static).display = True
         area = self.query_one("#rationale", TextArea)
-        start = self.templates[index][2]
-        if area.text.strip() and not area.text.startswith(tuple(t for *_x, t in self.templates)):
-            start = area.text  # never throw away what was typed
-        area.text = start + ("\n" if start and not start.endswith("\n") else "")
+        starts = tuple(f"{str(o.prompt).split('  ', 1)[-1]}: " for o in options.options)
+        typed = area.text
+        for start in starts:
+            if typed.startswith(start):
+                typed = typed[len(start):]
+        area.text = f"{name}: {typed}"
         area.focus()
         area.move_cursor(area.document.end)
 
@@ -422,6 +435,7 @@ class DecideDialog(ActionDialog):
             primary_need=primary if isinstance(primary, str) else None,
         )
         return {"decision": decision, "outcome_label": outcome.label,
+                "template": self.chosen_template,
                 "children": self.child_count, "reference": self.reference}
 
 

@@ -27,6 +27,10 @@ VIEW_TITLES = {
     View.BREACHING: "Breaching", View.OPEN: "All open", View.ALL: "All (including decided)",
 }
 
+# `s` walks the sortable columns, most useful first.
+SORT_CYCLE = ["priority", "due", "received", "reference", "category", "child", "channel", "status"]
+assert set(SORT_CYCLE) == {c.sort for c in SORTABLE}
+
 ACTION_EDGES: dict[str, str] = {
     "take_next": "claim", "claim": "claim", "priority": "set_priority", "telephone": "claim",
     "reallocate": "reallocate", "approve": "approve", "return": "return", "select": "reallocate",
@@ -151,7 +155,7 @@ class HoldingScreen(Screen):
         self._title()
 
     def action_next_sort(self) -> None:
-        sorts = [c.sort for c in SORTABLE]
+        sorts = SORT_CYCLE
         current = self.table.query_spec.sort
         following = sorts[(sorts.index(current) + 1) % len(sorts)] if current in sorts else sorts[0]
         self.table.set_query(sort=following, descending=False)

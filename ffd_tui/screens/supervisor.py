@@ -55,6 +55,7 @@ class SupervisorScreen(Screen):
 
     def _show(self, result) -> None:  # noqa: ANN001
         workload, breaching, upcoming = result
+        self.loaded = result
         now = self.app.ctx.now()
         table = Table(title="Workload", title_justify="left", header_style="bold", expand=True)
         for column in ("Officer", "Screening", "Awaiting info", "Sign-off", "Breaching",

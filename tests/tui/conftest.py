@@ -55,7 +55,7 @@ def queue_of_five(ctx):  # noqa: ANN001, ANN201
 
 def make_app(ctx, actor=None, **kwargs) -> FrontDoorApp:  # noqa: ANN001
     kwargs.setdefault("tokens", MemoryTokens())
-    kwargs.setdefault("poll_interval", 0.05)
+    kwargs.setdefault("poll_interval", 0.2)
     return FrontDoorApp(ctx, actor, **kwargs)
 
 
@@ -91,3 +91,21 @@ async def until(pilot, condition, timeout: float = 3.0) -> float:  # noqa: ANN00
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+def status_of(ctx, actor, contact_id: int) -> str:  # noqa: ANN001
+    from ffd_core.services import queue
+
+    page = queue.holding_area(ctx, actor, queue.View.ALL, limit=500)
+    return next(r.status for r in page.rows if r.id == contact_id)
+
+
+def row_of(ctx, actor, contact_id: int):  # noqa: ANN001, ANN201
+    from ffd_core.services import queue
+
+    page = queue.holding_area(ctx, actor, queue.View.ALL, limit=500)
+    return next(r for r in page.rows if r.id == contact_id)

@@ -1,0 +1,231 @@
+"""Whole keyboard flows for a screening officer, against a real store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from ffd_core.domain.decisions import ChildDecision
+from ffd_core.domain.vocab import Outcome, Priority
+from ffd_core.services import contacts, triage
+from ffd_core.services.context import SYSTEM
+from ffd_tui.screens.contact import ContactScreen
+from ffd_tui.screens.dialogs import ActionDialog, DecideDialog, RequestInformationDialog
+from ffd_tui.screens.holding import HoldingScreen
+from tests.conftest import START
+from tests.factories import child, new_contact
+from tests.tui.conftest import SIZE, make_app, row_of, settle, status_of, type_text
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+async def test_the_loop_take_next_priority_decide_nfa_next(ctx, people, queue_of_five):
+    """t, 3, Enter, d, n, 1, (rationale), ctrl+s, y: eight keys, then the next contact is served."""
+    olivia = people["olivia"]
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactScreen)
+        first = screen.contact_id
+        assert row_of(ctx, olivia, first).child == "Leo Hart"  # the P2 contact comes first
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert row_of(ctx, olivia, first).priority == 3
+        await pilot.press("d", "n", "1")
+        await settle(pilot)
+        await type_text(pilot, "no concerns")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await settle(pilot)
+        assert status_of(ctx, olivia, first) == "awaiting_sign_off"
+        assert isinstance(app.screen, ContactScreen) and app.screen.contact_id != first
+        assert row_of(ctx, olivia, app.screen.contact_id).owner == olivia.name
+
+
+async def test_filter_as_you_type_asks_the_store(ctx, people, queue_of_five):
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        assert table.total == 5
+        await pilot.press("slash")
+        await type_text(pilot, "kha")
+        await settle(pilot)
+        assert table.total == 1 and table.current.child == "Amira Khan"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.total == 5 and app.focused is table
+
+
+async def test_one_key_views_and_sorting(ctx, people, queue_of_five):
+    olivia = people["olivia"]
+    triage.claim(ctx, olivia, queue_of_five[0].contact_id)
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        await pilot.press("m")
+        await settle(pilot)
+        assert table.total == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert table.total == 4
+        await pilot.press("b")
+        await settle(pilot)
+        assert [table.rows[i].child for i in range(table.total)] == ["Ruby Wells"]
+        await pilot.press("o", "s")  # all open, then the next sort column (due)
+        await settle(pilot)
+        assert table.query_spec.sort == "due"
+        assert table.current.child == "Ruby Wells"  # earliest due first
+        await pilot.press("S")
+        await settle(pilot)
+        assert table.current.child != "Ruby Wells"
+
+
+async def test_claim_release_note_and_link(ctx, people, queue_of_five):
+    olivia = people["olivia"]
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        contact_id = app.screen.contact_id
+        await pilot.press("c")
+        await settle(pilot)
+        assert row_of(ctx, olivia, contact_id).owner == olivia.name
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "rang the school")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.view.notes[-1].body == "rang the school"
+        other = next(r for r in queue_of_five if r.contact_id != contact_id)
+        await pilot.press("l")
+        await settle(pilot)
+        await type_text(pilot, other.reference)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert [link.reference for link in app.screen.view.links] == [other.reference]
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert row_of(ctx, olivia, contact_id).owner == ""
+
+
+async def test_request_information_then_advance(ctx, people, queue_of_five):
+    olivia = people["olivia"]
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        first = app.screen.contact_id
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RequestInformationDialog)
+        assert dialog.query_one("#recipient", Input).value == "tess@hawthorn.sch.example"
+        await pilot.press("enter")  # the first template fills the message
+        await settle(pilot)
+        assert "Leo Hart" in dialog.query_one("#message", TextArea).text
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        await settle(pilot)
+        assert status_of(ctx, olivia, first) == "awaiting_information"
+        assert isinstance(app.screen, ContactScreen) and app.screen.contact_id != first
+
+
+async def test_decision_needs_its_required_fields(ctx, people, queue_of_five):
+    """A referral without level of need or primary need is refused; the dialog stays open."""
+    olivia = people["olivia"]
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        first = app.screen.contact_id
+        await pilot.press("d", "r", "escape")  # escape leaves the template list? no: backs out
+        await settle(pilot)
+        await pilot.press("d", "r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DecideDialog)
+        dialog.query_one("#rationale", TextArea).insert("needs a social worker")
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "primary need" in str(dialog.query_one("#dialog-error").render())
+        assert dialog.query_one("#rationale", TextArea).text == "needs a social worker"
+        assert status_of(ctx, olivia, first) == "screening"
+
+
+async def test_telephone_contact_typed_in_the_console(ctx, people):
+    olivia = people["olivia"]
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await type_text(pilot, "Sofia")
+        await pilot.press("tab")
+        await type_text(pilot, "Lane")
+        await pilot.press("tab")
+        await type_text(pilot, "01/02/2018")
+        await pilot.press("tab")
+        await type_text(pilot, "Mrs Lane")
+        dialog = app.screen
+        dialog.query_one("#category").value = "neglect"
+        dialog.query_one("#said", TextArea).insert("No food at home for two days.")
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ContactScreen)
+        view = app.screen.view
+        assert view.channel == "telephone" and view.children[0].name == "Sofia Lane"
+
+
+async def test_escape_backs_out_and_q_quits_only_from_the_root(ctx, people, queue_of_five):
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactScreen) and app.is_running
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HoldingScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_cursor_keys_move_through_a_long_queue(ctx, people):
+    with ctx.batch():
+        for n in range(120):
+            contacts.submit(ctx, SYSTEM, new_contact(START - timedelta(minutes=n),
+                                                    children=(child(f"Kid{n:03d}", "Test"),)))
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        assert table.total == 120
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor == 119 and table.current is not None
+        await pilot.press("home", "pagedown", "j", "k")
+        await settle(pilot)
+        assert table.current is not None and table.cursor > 20
