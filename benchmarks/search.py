@@ -20,7 +20,7 @@ import random
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -45,7 +45,7 @@ RECORDS_PER_CHILD = 1.1  # what build_sources gives with its default shares
 
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _short_forms(given: str) -> list[str]:
@@ -69,7 +69,7 @@ def typod_query(child: TrueChild, rng: random.Random) -> PersonQuery:
     return PersonQuery(given_name=given, family_name=family, date_of_birth=dob)
 
 
-def open_store(backend: str, workdir: Path):  # noqa: ANN201
+def open_store(backend: str, workdir: Path):
     if backend == "sqlite":
         path = workdir / "search.sqlite"
         return f"sqlite:///{path}", lambda: sum(p.stat().st_size for p in workdir.glob("search.sqlite*")), lambda: None
@@ -103,7 +103,7 @@ def run(backend: str, records: int, queries: int, seed: int, relink: bool) -> di
         try:
             engine = make_engine(url)
             migrate.upgrade(engine)
-            clock = FixedClock(datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc))
+            clock = FixedClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
             t0 = time.perf_counter()
             service.import_records(engine, extract.records, clock=clock,
                                    progress=lambda d, t, label: console.print(f"  {label} {d}/{t}", end="\r"))

@@ -10,7 +10,7 @@ forename and surname still meets), and the address key catches a wrong date of b
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from ffd_core.search.compare import Profile
 from ffd_core.search.names import sound

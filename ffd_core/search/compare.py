@@ -163,9 +163,8 @@ def _surname_level(a: str, b: str, a_parts: tuple[str, ...], b_parts: tuple[str,
         return None
     if a == b:
         return 0
-    if len(a_parts) > 1 or len(b_parts) > 1:
-        if set(a_parts) & set(b_parts):
-            return 1
+    if (len(a_parts) > 1 or len(b_parts) > 1) and set(a_parts) & set(b_parts):
+        return 1
     if _typo(a, b, surname=True):
         return 2
     return 3

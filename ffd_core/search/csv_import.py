@@ -17,11 +17,11 @@ Bundled mappings for the two source systems' standard exports live in ``data/map
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from ffd_core.forms.errors import ConfigError, ConfigInvalid
 from ffd_core.forms.yaml_source import load_yaml, parse_yaml, plain
@@ -66,7 +66,7 @@ def load_mapping(path: Path) -> ColumnMapping:
     return _mapping(plain(data) if data is not None else None, str(path), errors)
 
 
-def _mapping(data, filename: str, errors: list[ConfigError]) -> ColumnMapping:  # noqa: ANN001
+def _mapping(data, filename: str, errors: list[ConfigError]) -> ColumnMapping:
     if errors:
         raise ConfigInvalid(errors)
     if not isinstance(data, dict):

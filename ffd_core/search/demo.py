@@ -10,9 +10,10 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 
 from ffd_core.clock import Clock, SystemClock
+from ffd_core.search.progress import Progress, no_progress
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE
 from ffd_core.search.sandbox import sandbox_app
-from ffd_core.search.service import Progress, RelinkSummary, import_records, no_progress, relink
+from ffd_core.search.service import RelinkSummary, import_records, relink
 from ffd_core.synthetic.population import Population, build_population
 from ffd_core.synthetic.sources import SourceExtract, build_sources
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ffd_core.search.compare import profile
 from ffd_core.search.names import normalise
+from ffd_core.search.progress import Progress
 from ffd_core.search.records import SourceRecord
 from ffd_core.search.search_keys import record_keys
 from ffd_core.store.people_tables import SearchKey, SourceRecordRow
 
-Progress = Callable[[int, int, str], None]
 BATCH = 2000
 
 RECORD_FIELDS = ("source", "source_id", "given_name", "middle_name", "family_name", "aliases",

@@ -15,8 +15,8 @@ officer a search, a wrong one shows one child's history on another's record.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 from ffd_core.search.blocking import candidate_pairs
 from ffd_core.search.compare import (
@@ -31,10 +31,10 @@ from ffd_core.search.compare import (
     shares_identifier,
 )
 from ffd_core.search.model import DEFAULT_MODEL, MatchModel, estimate_m, estimate_u
+from ffd_core.search.progress import Progress, no_progress
 from ffd_core.search.records import SourceRecord
 
 Ref = tuple[str, str]  # (source, source_id)
-Progress = Callable[[int, int, str], None]
 
 NHS = FIELDS.index("nhs_number")
 DOB = FIELDS.index("date_of_birth")
@@ -53,6 +53,9 @@ class Thresholds:
 
     link: float = 16.0
     review: float = 8.0
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,6 @@ class LinkResult:
     def possible_matches(self) -> list[PairScore]:
         """Pairs worth an officer's look: in the review band and not already one person."""
         return [p for p in self.pairs if p.status == "review" and not self.same_person(p.a, p.b)]
-
-
-def _noop(done: int, total: int, label: str) -> None:
-    pass
 
 
 def is_distinct(comparison: Comparison) -> bool:
@@ -142,9 +141,9 @@ def link_records(
     records: Sequence[SourceRecord],
     decisions: Iterable[Decision] = (),
     *,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     model: MatchModel | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
     seed: int = 0,
 ) -> LinkResult:
     """Group ``records`` into people. Without a ``model`` one is fitted to these records."""
@@ -168,7 +167,7 @@ def link_records(
 
 
 def score_pair(a: SourceRecord | Profile, b: SourceRecord | Profile, model: MatchModel = DEFAULT_MODEL,
-               thresholds: Thresholds = Thresholds()) -> PairScore:
+               thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PairScore:
     pa = a if isinstance(a, Profile) else profile(a)
     pb = b if isinstance(b, Profile) else profile(b)
     return _score(pa.ref, pb.ref, compare(pa, pb), model, thresholds, both_names_common=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from ffd_core.search.compare import FIELDS, LEVELS, Comparison, Profile, compare
 
@@ -80,7 +80,7 @@ class MatchModel:
                 "u": {k: list(v) for k, v in self.u.items()}, "prior": self.prior}
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "MatchModel":
+    def from_dict(cls, data: Mapping) -> MatchModel:
         return cls({k: tuple(v) for k, v in data["m"].items()},
                    {k: tuple(v) for k, v in data["u"].items()}, float(data["prior"]))
 

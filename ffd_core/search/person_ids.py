@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 Ref = tuple[str, str]
 
@@ -19,7 +19,7 @@ def new_person_id(refs: Sequence[Ref], taken: set[str]) -> str:
     seed = "|".join(f"{s}:{i}" for s, i in sorted(refs)[:1])
     salt = 0
     while True:
-        digest = hashlib.sha1(f"{seed}#{salt}".encode("utf-8")).hexdigest()[:10].upper()
+        digest = hashlib.sha1(f"{seed}#{salt}".encode()).hexdigest()[:10].upper()
         candidate = f"P{digest}"
         if candidate not in taken:
             return candidate

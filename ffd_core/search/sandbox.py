@@ -10,10 +10,10 @@ import bisect
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 
 import uvicorn
 from starlette.applications import Starlette
@@ -22,7 +22,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ffd_core.search.records import SourceRecord
-from ffd_core.search.sync_contract import MAX_PAGE_SIZE, PATH, make_token, read_token, record_to_json
+from ffd_core.search.sync_contract import (
+    MAX_PAGE_SIZE,
+    PATH,
+    make_token,
+    read_token,
+    record_to_json,
+)
 
 
 @dataclass
@@ -41,7 +47,7 @@ class _Store:
     """One source's records in change order, for keyset paging."""
 
     def __init__(self, records: Sequence[SourceRecord]) -> None:
-        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
         self.records = sorted(records, key=lambda r: (r.updated_at or epoch, r.source_id))
         self.keys = [(r.updated_at or epoch, r.source_id) for r in self.records]
 
@@ -62,7 +68,7 @@ def sandbox_app(records: Mapping[str, Sequence[SourceRecord]], *, token: str | N
                 faults: Faults | None = None, clock: Callable[[], datetime] | None = None) -> Starlette:
     stores = {source: _Store(rows) for source, rows in records.items()}
     faults = faults or Faults()
-    now = clock or (lambda: datetime.now(timezone.utc))
+    now = clock or (lambda: datetime.now(UTC))
 
     async def list_records(request: Request) -> JSONResponse:
         if token and request.headers.get("authorization") != f"Bearer {token}":

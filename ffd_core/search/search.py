@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -156,7 +156,7 @@ def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str,
     return ids
 
 
-def _starts_with(session: Session, column, prefix: str):  # noqa: ANN001, ANN202
+def _starts_with(session: Session, column, prefix: str):
     if session.get_bind().dialect.name == "postgresql":
         return column.like(prefix + "%")  # served by the pg_trgm GIN index
     # SQLite: LIKE is case-insensitive and skips a binary index; a range uses it.

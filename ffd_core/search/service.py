@@ -8,9 +8,9 @@ write lock up front.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -18,19 +18,31 @@ from sqlalchemy.orm import Session
 from ffd_core import audit
 from ffd_core.clock import Clock, SystemClock
 from ffd_core.search.csv_import import ColumnMapping, RejectedRow, read_csv
-from ffd_core.search.index_store import UpsertCounts, load_records, to_record, upsert_records
-from ffd_core.search.linkage import Decision, LinkResult, Thresholds, link_records
+from ffd_core.search.index_store import (
+    UpsertCounts,
+    load_records,
+    to_record,
+    upsert_records,
+)
+from ffd_core.search.linkage import (
+    DEFAULT_THRESHOLDS,
+    Decision,
+    LinkResult,
+    Thresholds,
+    link_records,
+)
 from ffd_core.search.person_ids import assign_person_ids, new_person_id
+from ffd_core.search.progress import Progress, no_progress
 from ffd_core.search.records import SOCIAL_CARE, SourceRecord
 from ffd_core.store.engine import WRITE_OPTION
-from ffd_core.store.people_tables import LinkageRun, LinkDecision, LinkPair, SourceRecordRow
+from ffd_core.store.people_tables import (
+    LinkageRun,
+    LinkDecision,
+    LinkPair,
+    SourceRecordRow,
+)
 
-Progress = Callable[[int, int, str], None]
 Ref = tuple[str, str]
-
-
-def no_progress(done: int, total: int, label: str) -> None:
-    pass
 
 
 def writer(engine: Engine) -> Engine:
@@ -61,7 +73,7 @@ class RelinkSummary:
     people_new: int
 
 
-def relink(engine: Engine, *, thresholds: Thresholds = Thresholds(), clock: Clock | None = None,
+def relink(engine: Engine, *, thresholds: Thresholds = DEFAULT_THRESHOLDS, clock: Clock | None = None,
            progress: Progress = no_progress) -> RelinkSummary:
     """Re-link every record, honouring officers' decisions and keeping person ids stable."""
     clock = clock or SystemClock()

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import Clock, SystemClock
-from ffd_core.search.index_store import Progress, upsert_records
+from ffd_core.search.index_store import upsert_records
+from ffd_core.search.progress import Progress, no_progress
 from ffd_core.search.sync_contract import PATH, record_from_json
 from ffd_core.store.engine import WRITE_OPTION
 from ffd_core.store.people_tables import SyncCursor
@@ -35,13 +36,9 @@ class SyncReport:
     changed_since: datetime | None  # where the next run will start
 
 
-def _no_progress(done: int, total: int, label: str) -> None:
-    pass
-
-
 def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None = None,
                 page_size: int = 500, client: httpx.Client | None = None, clock: Clock | None = None,
-                progress: Progress = _no_progress, retries: int = 2) -> SyncReport:
+                progress: Progress = no_progress, retries: int = 2) -> SyncReport:
     """Fetch every record changed since the last completed sync, page by page."""
     clock = clock or SystemClock()
     writer = engine.execution_options(**{WRITE_OPTION: True})

@@ -19,9 +19,10 @@ next time; re-reading a record is harmless (records are keyed by source and sour
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from ffd_core.search.records import SourceRecord
 

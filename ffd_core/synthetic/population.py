@@ -15,12 +15,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from itertools import accumulate
 
-from ffd_core.search.identifiers import (  # noqa: F401 - re-exported for callers
-    is_valid_nhs_number,
-    is_valid_upn,
-    nhs_check_digit,
-    upn_check_letter,
-)
+from ffd_core.search.identifiers import nhs_check_digit, upn_check_letter
 from ffd_core.search.names import formal_forms
 from ffd_core.synthetic.names import (
     ADULT_MEN,
@@ -118,17 +113,8 @@ TOWNS: dict[str, tuple[float, tuple[int, ...]]] = {
     "Coldharbour": (0.07, (17, 18)),
 }
 
-STREET_STEMS = (
-    "Oak Mill Church Station Victoria Albert Park Queen King Manor Chapel Bridge School "
-    "Meadow Willow Elm Ash Beech Cedar Hawthorn Holly Rowan Birch Maple Orchard Brook "
-    "River Mount Castle Abbey Priory Market Grange Farm Wood Hill Green Field Spring "
-    "Highfield Westfield Fairfield Kingsway Ferndale Rosedale Glebe Cherry Laurel Heather "
-    "Primrose Bluebell Clover Foxglove Kestrel Falcon Heron Swallow Linnet Sandpiper "
-    "Wellington Nelson Shakespeare Milton Tennyson Byron Wordsworth Darwin Newton Faraday"
-).split()
-STREET_KINDS = (
-    "Road Street Lane Close Avenue Drive Way Crescent Gardens Terrace Grove Place View Walk Court"
-).split()
+STREET_STEMS = ["Oak", "Mill", "Church", "Station", "Victoria", "Albert", "Park", "Queen", "King", "Manor", "Chapel", "Bridge", "School", "Meadow", "Willow", "Elm", "Ash", "Beech", "Cedar", "Hawthorn", "Holly", "Rowan", "Birch", "Maple", "Orchard", "Brook", "River", "Mount", "Castle", "Abbey", "Priory", "Market", "Grange", "Farm", "Wood", "Hill", "Green", "Field", "Spring", "Highfield", "Westfield", "Fairfield", "Kingsway", "Ferndale", "Rosedale", "Glebe", "Cherry", "Laurel", "Heather", "Primrose", "Bluebell", "Clover", "Foxglove", "Kestrel", "Falcon", "Heron", "Swallow", "Linnet", "Sandpiper", "Wellington", "Nelson", "Shakespeare", "Milton", "Tennyson", "Byron", "Wordsworth", "Darwin", "Newton", "Faraday"]
+STREET_KINDS = ["Road", "Street", "Lane", "Close", "Avenue", "Drive", "Way", "Crescent", "Gardens", "Terrace", "Grove", "Place", "View", "Walk", "Court"]
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # Royal Mail never uses C, I, K, M, O or V inward
 
 HOUSES_PER_STREET = 90

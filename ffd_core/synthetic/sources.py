@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 
 from ffd_core.search.names import NICKNAME_GROUPS, compact, same_by_nickname
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
-from ffd_core.synthetic.population import Population, TrueChild, UNBORN_GIVEN_NAME
+from ffd_core.synthetic.population import UNBORN_GIVEN_NAME, Population, TrueChild
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class _UpdateTimes:
 
     def __init__(self, rng: random.Random, as_of: date) -> None:
         self.rng = rng
-        self.end = datetime.combine(as_of, time(0), tzinfo=timezone.utc)
+        self.end = datetime.combine(as_of, time(0), tzinfo=UTC)
 
     def next(self) -> datetime:
         return self.end - timedelta(seconds=self.rng.randrange(2 * 365 * 86400))

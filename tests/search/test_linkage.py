@@ -68,16 +68,16 @@ CHILD = SourceRecord(
     postcode="BK4 7QT", address_line1="12 Heron Close",
 )
 SAME_CHILD_RECORDED_DIFFERENTLY = {
-    "nickname": dict(given_name="Bobby"),
-    "half of a double-barrelled surname": dict(family_name="Okafor"),
-    "double-barrelled surname without hyphen": dict(family_name="Whitfield Okafor"),
-    "forename and surname swapped": dict(given_name="Whitfield-Okafor", family_name="Robert"),
-    "day and month transposed": dict(date_of_birth=date(2015, 9, 3)),
-    "typo in surname": dict(family_name="Whitfeild-Okafor"),
-    "typo in forename": dict(given_name="Robret"),
-    "moved address": dict(postcode="BK11 2DE", address_line1="3 Mill Lane"),
-    "accents and capitals": dict(family_name="WHITFIELD-OKAFOR"),
-    "no middle name": dict(middle_name=None),
+    "nickname": {"given_name": "Bobby"},
+    "half of a double-barrelled surname": {"family_name": "Okafor"},
+    "double-barrelled surname without hyphen": {"family_name": "Whitfield Okafor"},
+    "forename and surname swapped": {"given_name": "Whitfield-Okafor", "family_name": "Robert"},
+    "day and month transposed": {"date_of_birth": date(2015, 9, 3)},
+    "typo in surname": {"family_name": "Whitfeild-Okafor"},
+    "typo in forename": {"given_name": "Robret"},
+    "moved address": {"postcode": "BK11 2DE", "address_line1": "3 Mill Lane"},
+    "accents and capitals": {"family_name": "WHITFIELD-OKAFOR"},
+    "no middle name": {"middle_name": None},
 }
 
 

@@ -3,7 +3,7 @@ from the sandbox source system served on loopback."""
 
 import csv
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from ffd_core.synthetic.population import build_population
 from ffd_core.synthetic.sources import build_sources
 
 AS_OF = date(2026, 11, 26)
-SERVER_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)
+SERVER_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_the_next_sync_fetches_only_what_changed(ctx, extract):
     with serve(sandbox_app({SOCIAL_CARE: records}, clock=lambda: SERVER_NOW)) as url:
         sync_source(ctx.engine, url, SOCIAL_CARE, clock=ctx.clock)
     moved = replace(records[0], postcode="BK9 9ZZ", updated_at=SERVER_NOW + timedelta(hours=1))
-    later = lambda: SERVER_NOW + timedelta(hours=2)  # noqa: E731
+    later = lambda: SERVER_NOW + timedelta(hours=2)
     with serve(sandbox_app({SOCIAL_CARE: [moved, *records[1:]]}, clock=later)) as url:
         report = sync_source(ctx.engine, url, SOCIAL_CARE, clock=ctx.clock)
     assert report.records == 1

@@ -42,8 +42,8 @@ def index(ctx, extract):
 
 def person_ids(engine):
     with Session(engine) as session:
-        return dict(((s, i), p) for s, i, p in session.execute(
-            select(SourceRecordRow.source, SourceRecordRow.source_id, SourceRecordRow.person_id)))
+        return {(s, i): p for s, i, p in session.execute(
+            select(SourceRecordRow.source, SourceRecordRow.source_id, SourceRecordRow.person_id))}
 
 
 def test_import_is_idempotent(ctx, extract, index):

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from ffd_core.synthetic.population import (
-    build_population,
+from ffd_core.search.identifiers import (
     is_valid_nhs_number,
     is_valid_upn,
     upn_check_letter,
 )
+from ffd_core.synthetic.population import build_population
 
 AS_OF = date(2026, 11, 26)
 
