@@ -85,7 +85,8 @@ class SearchKey(Base):
     """Blocking keys for fast search: a query looks up its own keys, then re-ranks."""
 
     __tablename__ = "person_search_keys"
-    __table_args__ = (Index("ix_person_search_keys_record_id", "record_id"),)
+    # SQLite: clustered on the key itself (no rowid), so a look-up reads one B-tree.
+    __table_args__ = (Index("ix_person_search_keys_record_id", "record_id"), {"sqlite_with_rowid": False})
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     record_id: Mapped[int] = mapped_column(

@@ -115,7 +115,8 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=80), nullable=False),
     sa.Column('record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.ForeignKeyConstraint(['record_id'], ['source_records.id'], name=op.f('fk_person_search_keys_record_id_source_records'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('key', 'record_id', name=op.f('pk_person_search_keys'))
+    sa.PrimaryKeyConstraint('key', 'record_id', name=op.f('pk_person_search_keys')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('person_search_keys', schema=None) as batch_op:
         batch_op.create_index('ix_person_search_keys_record_id', ['record_id'], unique=False)
