@@ -36,7 +36,10 @@ class FrontDoorApp(App):
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("colon", "command_palette", "Commands", show=False, id="app.commands"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
+                id="app.commands"),
+        # ":" too, but not as a priority key, so it can still be typed into a reason.
+        Binding("colon", "command_palette", "Commands", show=False, id="app.commands_colon"),
         Binding("ctrl+l", "lock", "Lock", show=False, id="app.lock"),
         Binding("ctrl+o", "sign_out", "Sign out", show=False, id="app.sign_out"),
     ]
@@ -262,10 +265,13 @@ class FrontDoorApp(App):
     def action_sign_out(self) -> None:
         token = self.tokens.get()
         ctx = self.ctx
-        if token:
-            self.run_store(self, lambda: sessions.forget(ctx, token))
-            self.tokens.delete()
-        self.exit(message="Signed out.")
+        self.tokens.delete()
+        if not token:
+            self.exit(message="Signed out.")
+            return
+        self.run_store(self, lambda: sessions.forget(ctx, token),
+                       done=lambda _r: self.exit(message="Signed out; this computer is forgotten."),
+                       failed=lambda error: self.exit(message=f"Signed out ({error})."))
 
     # ------------------------------------------------------------------ help and commands
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
