@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from ffd_core.search.compare import Profile, compare, profile, reasons
@@ -142,10 +142,11 @@ def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str,
     keys = query_keys(q, query.source_id)
     if query.school:
         keys.add(f"sc:{compact(query.school)[:60]}")
-    for key in sorted(keys):
-        ids.update(session.execute(
-            select(SearchKey.record_id).where(SearchKey.key == key[:80]).limit(PER_KEY_LIMIT)
-        ).scalars())
+    if keys:
+        # One round trip: each key's records, capped, in a UNION ALL.
+        parts = [select(SearchKey.record_id).where(SearchKey.key == key[:80]).limit(PER_KEY_LIMIT).subquery()
+                 for key in sorted(keys)]
+        ids.update(session.execute(union_all(*(select(part.c.record_id) for part in parts))).scalars())
     # A partial name ("Moh", "Smi") has no sound key worth the name: look it up by prefix.
     for column, text in ((SourceRecordRow.family_key, family), (SourceRecordRow.given_key, given)):
         prefix = normalise(text)
@@ -153,6 +154,12 @@ def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str,
             ids.update(session.execute(
                 select(SourceRecordRow.id).where(_starts_with(session, column, prefix)).limit(PREFIX_LIMIT)
             ).scalars())
+    if family and len(ids) < 5 and session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL: when no key fits, pg_trgm's similarity operator finds a misspelt surname.
+        ids.update(session.execute(
+            select(SourceRecordRow.id).where(SourceRecordRow.family_key.op("%")(normalise(family)))
+            .limit(PREFIX_LIMIT)
+        ).scalars())
     return ids
 
 

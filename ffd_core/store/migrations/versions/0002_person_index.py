@@ -16,9 +16,8 @@ depends_on = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        # Trigram operator class for the name indexes; fuzzystrmatch for dmetaphone/levenshtein.
+        # Trigram operator class for the name indexes (prefix and misspelt-name search).
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("CREATE EXTENSION IF NOT EXISTS fuzzystrmatch")
     op.create_table('person_linkage_runs',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
