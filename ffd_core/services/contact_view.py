@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ffd_core.domain.permissions import READERS, require_open_contact, require_role
+from ffd_core.domain.permissions import READERS, require_role
 from ffd_core.domain.vocab import PersonRole, Role
 from ffd_core.services.context import Actor, Context
 from ffd_core.store.tables import (
@@ -119,13 +119,10 @@ class ContactView:
 def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
     """Open a contact for a person: rights checked, the view put on the audit trail."""
     require_role(actor.role, READERS | {Role.PARTNER}, "open contacts")
-    from ffd_core.services.triage import _load  # one loader for every use case
+    from ffd_core.services.triage import load_readable  # one loader for every use case
 
     with ctx.write() as session:
-        contact = _load(session, contact_id, lock=False)
-        require_open_contact(actor.role, actor.user_id, contact.reference,
-                             restricted=contact.restricted, owner_id=contact.owner_id,
-                             referrer_user_id=contact.referrer_user_id)
+        contact = load_readable(session, actor, contact_id)
         ctx.audit(session, actor, "view_contact", contact_id=contact.id)
         names = _names(session, contact)
         return _build(session, contact, names)

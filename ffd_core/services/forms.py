@@ -100,19 +100,19 @@ def _with_priority(new: NewContact, suggestion) -> NewContact:  # noqa: ANN001
 
 def facts_for(new: NewContact, today: date, recent_contacts: int | None = None,
               open_to_social_care: bool | None = None) -> PriorityFacts:
-    answers = new.answers
-    police = None
-    if new.referrer.agency_name or answers:
-        police = bool(answers.get("police_attended") == "yes"
-                      or answers.get("reported_to_police") == "yes"
-                      or "police" in new.referrer.agency_name.lower())
     return PriorityFacts(
-        today=today, answers=answers, category=new.category or None,
+        today=today, answers=new.answers, category=new.category or None,
         child_dates_of_birth=[c.date_of_birth or c.expected_due_date for c in new.children]
-        or dates_of_birth(answers),
-        police_involved=police, recent_contacts_same_child=recent_contacts,
-        open_to_social_care=open_to_social_care,
+        or dates_of_birth(new.answers),
+        police_involved=police_involved(new.answers, new.referrer.agency_name),
+        recent_contacts_same_child=recent_contacts, open_to_social_care=open_to_social_care,
     )
+
+
+def police_involved(answers: Mapping[str, Any], agency_name: str) -> bool:
+    """Police attended or were told, or the police made the contact."""
+    return (answers.get("police_attended") == "yes" or answers.get("reported_to_police") == "yes"
+            or "police" in agency_name.lower() or "constabulary" in agency_name.lower())
 
 
 def contact_from_submission(
@@ -196,13 +196,11 @@ def suggestion_for(ctx: Context, view: ContactView, recent_contacts: int | None 
                    open_to_social_care: bool | None = None):  # noqa: ANN201
     """The suggested priority for a stored contact, with the rules that fired and why."""
     today = uk_local(ctx.now()).date()
-    police = view.answers.get("police_attended") == "yes" or \
-        view.answers.get("reported_to_police") == "yes" or "police" in view.referrer_agency.lower()
     facts = PriorityFacts(
         today=today, answers=view.answers, category=view.category,
         child_dates_of_birth=[c.date_of_birth or c.expected_due_date for c in view.children],
-        police_involved=police, recent_contacts_same_child=recent_contacts,
-        open_to_social_care=open_to_social_care,
+        police_involved=police_involved(view.answers, view.referrer_agency),
+        recent_contacts_same_child=recent_contacts, open_to_social_care=open_to_social_care,
     )
     return suggest_priority(ctx.config.priority_rules, facts)
 

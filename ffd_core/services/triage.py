@@ -45,6 +45,20 @@ def _load(session: Session, contact_id: int, *, lock: bool = True) -> Contact:
     return contact
 
 
+def check_access(actor: Actor, contact: Contact) -> None:
+    """May this person open this contact at all (role, restriction, a partner's own)?"""
+    require_open_contact(actor.role, actor.user_id, contact.reference,
+                         restricted=contact.restricted, owner_id=contact.owner_id,
+                         referrer_user_id=contact.referrer_user_id)
+
+
+def load_readable(session: Session, actor: Actor, contact_id: int) -> Contact:
+    """Load a contact for reading, after checking the person may open it."""
+    contact = _load(session, contact_id, lock=False)
+    check_access(actor, contact)
+    return contact
+
+
 def _check_version(session: Session, contact: Contact, expected: int | None) -> None:
     if expected is None or contact.version == expected:
         return
@@ -69,10 +83,7 @@ def _move(
     audit_subject: str | None = None,
 ) -> Edge:
     """Take one lifecycle edge (the caller has loaded and version-checked the contact)."""
-    require_open_contact(
-        actor.role, actor.user_id, contact.reference, restricted=contact.restricted,
-        owner_id=contact.owner_id, referrer_user_id=contact.referrer_user_id,
-    )
+    check_access(actor, contact)
     status = Status(contact.status)
     edge = ctx.lifecycle.check(
         edge_name, status=status, role=actor.role,
@@ -249,9 +260,7 @@ def record_reply(
             _move(ctx, session, actor, contact, "record_reply", {"message": message},
                   data={"sender": sender})
         else:
-            require_open_contact(actor.role, actor.user_id, contact.reference,
-                                 restricted=contact.restricted, owner_id=contact.owner_id,
-                                 referrer_user_id=contact.referrer_user_id)
+            check_access(actor, contact)
             contact.version += 1
             contact.changed_at, contact.changed_by_id = ctx.now(), actor.user_id
             ctx.audit(session, actor, "reply_received", contact_id=contact.id,
@@ -400,9 +409,7 @@ def send_reply(
     with ctx.write() as session:
         contact = _load(session, contact_id)
         _check_version(session, contact, expected_version)
-        require_open_contact(actor.role, actor.user_id, contact.reference,
-                             restricted=contact.restricted, owner_id=contact.owner_id,
-                             referrer_user_id=contact.referrer_user_id)
+        check_access(actor, contact)
         email = (contact.referrer or {}).get("email")
         if contact.anonymous or not email:
             raise InvalidInput(f"{contact.reference} has no referrer email to write to; "
@@ -472,9 +479,7 @@ def add_note(ctx: Context, actor: Actor, contact_id: int, body: str) -> int:
         raise InvalidInput("the note is empty")
     with ctx.write() as session:
         contact = _load(session, contact_id)
-        require_open_contact(actor.role, actor.user_id, contact.reference,
-                             restricted=contact.restricted, owner_id=contact.owner_id,
-                             referrer_user_id=contact.referrer_user_id)
+        check_access(actor, contact)
         note = Note(contact_id=contact.id, body=body, author_id=actor.user_id,
                     created_at=ctx.now())
         session.add(note)
@@ -496,9 +501,7 @@ def link_contacts(ctx: Context, actor: Actor, contact_id: int, other_id: int, re
     with ctx.write() as session:
         for cid in (low, high):
             contact = _load(session, cid)
-            require_open_contact(actor.role, actor.user_id, contact.reference,
-                                 restricted=contact.restricted, owner_id=contact.owner_id,
-                                 referrer_user_id=contact.referrer_user_id)
+            check_access(actor, contact)
         exists = session.execute(select(ContactLink.id).where(
             ContactLink.contact_id == low, ContactLink.other_contact_id == high)).first()
         if exists:
@@ -515,10 +518,7 @@ def open_contact(ctx: Context, actor: Actor, contact_id: int) -> Contact:
     """Read a contact for a person: checked against their rights and put on the audit trail."""
     require_role(actor.role, READERS | {Role.PARTNER}, "open contacts")
     with ctx.write() as session:
-        contact = _load(session, contact_id, lock=False)
-        require_open_contact(actor.role, actor.user_id, contact.reference,
-                             restricted=contact.restricted, owner_id=contact.owner_id,
-                             referrer_user_id=contact.referrer_user_id)
+        contact = load_readable(session, actor, contact_id)
         ctx.audit(session, actor, "view_contact", contact_id=contact.id)
         _ = contact.people  # load while the session is open
         return contact
@@ -533,9 +533,7 @@ def attach(ctx: Context, actor: Actor, contact_id: int, filename: str, data: byt
     name, media_type = check_attachment(filename, data)
     with ctx.write() as session:
         contact = _load(session, contact_id)
-        require_open_contact(actor.role, actor.user_id, contact.reference,
-                             restricted=contact.restricted, owner_id=contact.owner_id,
-                             referrer_user_id=contact.referrer_user_id)
+        check_access(actor, contact)
         if actor.role not in (Role.SCREENING_OFFICER, Role.SUPERVISOR, Role.PARTNER):
             raise PermissionDenied(f"a {actor.role.label} may not attach documents")
         digest = BlobStore(ctx.settings.resolved_blob_dir).put(data)
@@ -559,10 +557,7 @@ def read_attachment(ctx: Context, actor: Actor, attachment_id: int) -> tuple[str
         row = session.get(Attachment, attachment_id)
         if row is None:
             raise NotFound(f"no attachment with id {attachment_id}")
-        contact = _load(session, row.contact_id, lock=False)
-        require_open_contact(actor.role, actor.user_id, contact.reference,
-                             restricted=contact.restricted, owner_id=contact.owner_id,
-                             referrer_user_id=contact.referrer_user_id)
+        contact = load_readable(session, actor, row.contact_id)
         ctx.audit(session, actor, "view_attachment", contact_id=contact.id,
                   data={"attachment_id": row.id})
         return row.filename, row.media_type, BlobStore(ctx.settings.resolved_blob_dir).get(row.sha256)
