@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ffd_core.clock import UK, as_utc
+from ffd_core.domain.permissions import READERS, require_role
 from ffd_core.domain.vocab import OPEN_STATUSES, Status
 from ffd_core.services.context import Actor, Context
 from ffd_core.store.tables import Agency, Change, Contact, ContactPerson, User
@@ -99,6 +100,7 @@ def holding_area(
     offset: int = 0,
     limit: int = 200,
 ) -> QueuePage:
+    require_role(actor.role, READERS, "see the holding area")
     columns = SORTS.get(sort)
     if columns is None:
         raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")

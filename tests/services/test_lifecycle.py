@@ -374,3 +374,12 @@ def test_decisions_and_replies_cite_known_indicators_only(ctx, people):
     with pytest.raises(InvalidInput, match="no referrer email"):
         triage.send_reply(ctx, people["olivia"], anonymous.contact_id,
                           kind=MessageKind.REJECTION, body="x")
+
+
+def test_partner_cannot_see_the_holding_area(ctx, people):
+    from ffd_core.services.queue import holding_area
+
+    submit(ctx, people)
+    with pytest.raises(PermissionDenied):
+        holding_area(ctx, people["teacher"])
+    assert holding_area(ctx, people["wendy"]).total == 1
