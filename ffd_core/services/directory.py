@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ HASHER = PasswordHasher()
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 12
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,13 @@ def authenticate(ctx: Context, username: str, password: str) -> Actor:
         user = session.execute(
             select(User).where(User.username == username.strip().lower())
         ).scalar_one_or_none()
-        if user is None or not user.password_hash:
+        if user is not None and _recent_failures(ctx, session, user.id) >= LOCKOUT_FAILURES:
+            # Guessing is throttled per account; the refusal itself is audited too.
+            ctx.audit(session, actor_for(user), "sign_in_refused", subject=f"user:{user.id}")
+            locked = True
+        else:
+            locked = False
+        if locked or user is None or not user.password_hash:
             HASHER.hash(password)  # spend the same time, so timing does not reveal usernames
             ok = False
         else:
@@ -196,9 +205,20 @@ def authenticate(ctx: Context, username: str, password: str) -> Actor:
                 user.password_hash = HASHER.hash(password)
             ctx.audit(session, actor_for(user), "sign_in" if ok else "sign_in_failed",
                       subject=f"user:{user.id}")
+    if locked:
+        raise PermissionDenied(f"too many failed sign-ins for this account; wait "
+                               f"{LOCKOUT_WINDOW.seconds // 60} minutes or ask an administrator")
     if not ok:
         raise failure
     return actor_for(user)
+
+
+def _recent_failures(ctx: Context, session: Session, user_id: int) -> int:
+    from ffd_core.store.tables import AuditEvent
+
+    return session.execute(select(func.count(AuditEvent.seq)).where(
+        AuditEvent.subject == f"user:{user_id}", AuditEvent.action == "sign_in_failed",
+        AuditEvent.at >= ctx.now() - LOCKOUT_WINDOW)).scalar_one()
 
 
 def actor_for(user: User) -> Actor:

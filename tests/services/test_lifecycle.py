@@ -383,3 +383,16 @@ def test_partner_cannot_see_the_holding_area(ctx, people):
     with pytest.raises(PermissionDenied):
         holding_area(ctx, people["teacher"])
     assert holding_area(ctx, people["wendy"]).total == 1
+
+
+def test_password_guessing_is_throttled_per_account(ctx, people):
+    from ffd_core.services import directory
+    from tests.conftest import PASSWORD
+
+    for _ in range(5):
+        with pytest.raises(PermissionDenied, match="do not match"):
+            directory.authenticate(ctx, "oscar", "guess")
+    with pytest.raises(PermissionDenied, match="too many failed sign-ins"):
+        directory.authenticate(ctx, "oscar", PASSWORD)  # even the right password, for now
+    ctx.clock.advance(minutes=16)
+    assert directory.authenticate(ctx, "oscar", PASSWORD).name == "Oscar Officer"
