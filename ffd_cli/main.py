@@ -57,9 +57,13 @@ def _seed_options(function):  # noqa: ANN001, ANN201
 
 @cli.group(invoke_without_command=True)
 @_seed_options
+@click.option("--as", "as_user", default="demo.officer", show_default=True,
+              help="Demo account to sign in as, e.g. demo.supervisor or demo.socialworker.")
+@click.option("--no-console", is_flag=True, help="Seed and report, but do not open the console.")
 @click.pass_context
-def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int) -> None:  # noqa: ANN001
-    """Set up a demo county (if the store is empty) and start the product."""
+def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int,  # noqa: ANN001
+         as_user: str, no_console: bool) -> None:
+    """Set up a demo county (if the store is empty) and open the console signed in."""
     if ctx.invoked_subcommand is not None:
         return
     summary = _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=True)
@@ -74,8 +78,27 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
         f"Holding area now: {figures.unallocated} unallocated, {figures.in_screening} in screening, "
         f"{figures.awaiting_information} awaiting information, "
         f"{figures.awaiting_sign_off} awaiting sign-off, {figures.breached} breached.")
-    console.print("The console arrives with the next release; until then try "
-                  "`ffd audit verify`, `ffd user list` and `ffd agency list`.")
+    if no_console:
+        return
+    actor = directory.actor_by_username(context, as_user)
+    console.print(f"Signing in as {actor.name} ({actor.role.label}). To see the supervisor's "
+                  "view: `ffd demo --as demo.supervisor`; a social worker's (read-only): "
+                  "`ffd demo --as demo.socialworker`.")
+    _run_console(context, settings, actor)
+
+
+def _run_console(context, settings, actor) -> None:  # noqa: ANN001
+    from ffd_tui.launch import run_console
+
+    run_console(context, actor=actor, keymap=settings.keymap)
+
+
+@cli.command("console")
+@click.pass_context
+def console_command(ctx: click.Context) -> None:
+    """Open the screening console (sign in, or stay signed in with "remember me")."""
+    settings = settings_from(ctx)
+    _run_console(open_context(settings), settings, None)
 
 
 @demo.command("seed")

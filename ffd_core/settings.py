@@ -43,7 +43,8 @@ class Settings:
     guidance_base_url: str = "https://www.brackenshire.example/threshold-guidance"
     forms_dir: str | None = None
     blob_dir: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
+    keymap: dict[str, str] = field(default_factory=dict)
 
     @property
     def resolved_database_url(self) -> str:
@@ -54,7 +55,7 @@ class Settings:
         return Path(self.blob_dir) if self.blob_dir else data_dir() / "attachments"
 
 
-_KNOWN = {f.name for f in fields(Settings)} - {"extra"}
+_KNOWN = {f.name for f in fields(Settings)}
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -136,6 +137,11 @@ def _convert(key: str, value: Any) -> Any:
             raise ValueError(
                 f"outcomes are: {', '.join(o.value for o in Outcome)}"
             ) from None
+    if key == "keymap":
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
+            raise TypeError('write [keymap] as binding = "keys", e.g. take_next = "n"')
+        return dict(value)
     if key == "idle_lock_minutes":
         if not isinstance(value, int) or value < 1:
             raise ValueError("give a whole number of minutes, at least 1")
