@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import uk_local
 from ffd_core.domain.contact import NewContact, PersonEntry, validate_new_contact
 from ffd_core.domain.permissions import require_role
 from ffd_core.domain.vocab import Channel, PersonRole, Role, Status
-from ffd_core.errors import InvalidInput
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
@@ -38,9 +38,21 @@ def submit(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
         new = replace(new, referrer=replace(new.referrer, user_id=actor.user_id,
                                             agency_id=actor.agency_id))
     validate_new_contact(new, ctx.now())
+    try:
+        return _store(ctx, actor, new)
+    except IntegrityError:
+        # Two deliveries of one keyed submission raced: the first stored it.
+        earlier = _by_idempotency_key(ctx, new.idempotency_key) if new.idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _store(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
     with ctx.write() as session:
         if new.idempotency_key:
-            earlier = _by_idempotency_key(session, new.idempotency_key)
+            earlier = session.execute(select(Contact).where(
+                Contact.idempotency_key == new.idempotency_key)).scalar_one_or_none()
             if earlier is not None:
                 return Receipt(earlier.id, earlier.reference, earlier.version, duplicate=True)
         contact = _new_row(ctx, session, actor, new)
@@ -51,7 +63,6 @@ def submit(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
         checkpoint("submit.after_contact")
         ctx.audit(
             session, actor, "submit", contact_id=contact.id, to_status=Status.RECEIVED.value,
-            subject=f"idempotency:{new.idempotency_key}" if new.idempotency_key else None,
             data={"reference": contact.reference, "channel": new.channel.value,
                   "priority": int(new.priority), "received_at": new.received_at.isoformat()},
         )
@@ -79,15 +90,12 @@ def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa:
         session.flush()
 
 
-def _by_idempotency_key(session: Session, key: str) -> Contact | None:
-    from ffd_core.store.tables import AuditEvent
-
-    contact_id = session.execute(
-        select(AuditEvent.contact_id).where(
-            AuditEvent.action == "submit", AuditEvent.subject == f"idempotency:{key}"
-        )
-    ).scalar_one_or_none()
-    return None if contact_id is None else session.get(Contact, contact_id)
+def _by_idempotency_key(ctx: Context, key: str) -> Receipt | None:
+    with ctx.read() as session:
+        earlier = session.execute(
+            select(Contact).where(Contact.idempotency_key == key)).scalar_one_or_none()
+    return None if earlier is None else Receipt(earlier.id, earlier.reference, earlier.version,
+                                                duplicate=True)
 
 
 def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> Contact:
@@ -100,6 +108,7 @@ def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> C
     first_child = new.children[0]
     return Contact(
         reference=reference,
+        idempotency_key=new.idempotency_key,
         kind=new.kind.value,
         channel=new.channel.value,
         received_at=new.received_at,
@@ -178,12 +187,3 @@ def _acknowledge(ctx: Context, session: Session, contact: Contact) -> None:
 
 def subject_children(contact: Contact) -> list[ContactPerson]:
     return [p for p in contact.people if p.role == PersonRole.SUBJECT.value]
-
-
-def ensure_known_channel(value: str) -> Channel:
-    try:
-        return Channel(value)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown channel {value!r}; use one of: {', '.join(c.value for c in Channel)}"
-        ) from None

@@ -94,6 +94,8 @@ class Contact(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # A machine client's key for this submission: a retry finds the first, never a second.
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -62,3 +62,17 @@ def test_two_take_next_at_once_get_different_contacts(ctx, people, database_url)
     ])
     assert all(isinstance(r, tuple) for r in results), results
     assert results[0][1] != results[1][1]
+
+
+def test_same_keyed_submission_twice_at_once_is_stored_once(ctx, people, database_url):
+    from sqlalchemy import func, select
+
+    jobs = [(lambda own: contacts.submit(own, people["teacher"],
+                                         new_contact(ctx.now(), idempotency_key="police-123")))
+            for _ in range(2)]
+    results = _race(ctx, database_url, jobs)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert results[0].reference == results[1].reference
+    assert sorted(r.duplicate for r in results) == [False, True]
+    with ctx.read() as session:
+        assert session.execute(select(func.count(Contact.id))).scalar_one() == 1

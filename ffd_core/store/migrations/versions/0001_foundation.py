@@ -66,6 +66,7 @@ def upgrade() -> None:
     op.create_table('contacts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=120), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
@@ -107,6 +108,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['referrer_agency_id'], ['agencies.id'], name=op.f('fk_contacts_referrer_agency_id_agencies')),
     sa.ForeignKeyConstraint(['referrer_user_id'], ['users.id'], name=op.f('fk_contacts_referrer_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_contacts_idempotency_key')),
     sa.UniqueConstraint('reference', name=op.f('uq_contacts_reference'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
