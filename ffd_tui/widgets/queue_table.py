@@ -153,6 +153,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._in_flight = False
         self._again = False
         self.header: QueueHeader | None = None
+        self._styles: dict[tuple[str, ...], Style] = {}
 
     # ------------------------------------------------------------------ the data
     @property
@@ -251,9 +252,9 @@ class QueueTable(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
-        y = index - int(self.scroll_y)
-        if 0 <= y < self.size.height:
-            self.refresh_line(y)
+        """Repaint one row (ScrollView.refresh_line takes the row's virtual y)."""
+        if 0 <= index - int(self.scroll_y) < self.size.height:
+            self.refresh_line(index)
 
     def action_cursor(self, delta: int) -> None:
         self._set_cursor(self.cursor + delta)
@@ -300,27 +301,39 @@ class QueueTable(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         if index >= self.total:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         row = self.rows.get(index)
         if row is None:
             self._need_rows()
-            style = self.rich_style + self.get_component_rich_style("queue--placeholder")
-            return Strip([Segment(_fit("  …", width), style)], width)
+            return Strip([Segment(_fit("  …", width), self._style("queue--placeholder"))], width)
         segments = self._row_segments(row, index)
-        strip = Strip(segments).crop(int(self.scroll_x), int(self.scroll_x) + width)
-        return strip.extend_cell_length(width, self.rich_style)
+        strip = Strip(segments, TOTAL_WIDTH).crop(int(self.scroll_x), int(self.scroll_x) + width)
+        return strip.extend_cell_length(width, self._style())
 
     def _need_rows(self) -> None:
         if not self._in_flight:
             self.call_later(self._load, False)
 
+    def _style(self, *names: str) -> Style:
+        """The widget's style plus component classes, cached until the theme or CSS changes."""
+        cache = self._styles
+        style = cache.get(names)
+        if style is None:
+            style = self.rich_style
+            for name in names:
+                style = style + self.get_component_rich_style(name)
+            cache[names] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = {}
+
     def _row_segments(self, row: QueueRow, index: int) -> list[Segment]:
-        base = self.rich_style
-        if index == self.cursor:
-            base = base + self.get_component_rich_style("queue--cursor")
         closed = row.status in ("decided", "transferred", "withdrawn", "closed_in_error")
-        if closed:
-            base = base + self.get_component_rich_style("queue--closed")
+        state = (("queue--cursor",) if index == self.cursor else ()) + (
+            ("queue--closed",) if closed else ())
+        base = self._style(*state)
         left, left_class = time_left(row.due_at, row.status, self.now())
         mark = "●" if row.id in self.selected else " "
         values = {
@@ -341,11 +354,11 @@ class QueueTable(ScrollView, can_focus=True):
         for column in COLUMNS:
             style: Style = base
             if column.key == "left" and left_class in ("breached", "due-soon"):
-                style = base + self.get_component_rich_style(f"queue--{left_class}")
+                style = self._style(*state, f"queue--{left_class}")
             elif column.key == "priority" and row.priority == 1 and not closed:
-                style = base + self.get_component_rich_style("queue--p1")
+                style = self._style(*state, "queue--p1")
             elif column.key == "mark" and mark != " ":
-                style = base + self.get_component_rich_style("queue--selected")
+                style = self._style(*state, "queue--selected")
             segments.append(Segment(_fit(values[column.key], column.width), style))
             segments.append(Segment(" ", base))
         return segments
