@@ -47,10 +47,10 @@ class ContactScreen(Screen):
         Binding("c", "claim", "Claim", id="contact.claim"),
         Binding("u", "release", "Release", id="contact.release"),
         Binding("C", "take_over", "Take over", show=False, id="contact.take_over"),
-        Binding("1", "priority(1)", "P1", show=False, id="contact.priority_1"),
-        Binding("2", "priority(2)", "P2", show=False, id="contact.priority_2"),
-        Binding("3", "priority(3)", "P3", show=False, id="contact.priority_3"),
-        Binding("4", "priority(4)", "Priority 1-4", id="contact.priority_4"),
+        Binding("1", "priority(1)", "Priority 1 (immediate)", show=False, id="contact.priority_1"),
+        Binding("2", "priority(2)", "Priority 2 (high)", show=False, id="contact.priority_2"),
+        Binding("3", "priority(3)", "Priority 3 (standard)", show=False, id="contact.priority_3"),
+        Binding("4", "priority(4)", "Priority 4 (low)", show=False, id="contact.priority_4"),
         Binding("i", "request_information", "Ask info", id="contact.request_information"),
         Binding("e", "record_reply", "Reply in", show=False, id="contact.record_reply"),
         Binding("d", "decide", "Decide", id="contact.decide"),
@@ -138,6 +138,10 @@ class ContactScreen(Screen):
         text.append(f"  category: {label(v.category) or '—'}  from: {v.referrer_agency or '—'}")
         text.append(f"  consent: {label(v.consent)}")
         text.append(f"  changed {format_uk_datetime(v.changed_at)} by {v.changed_by}", style="dim")
+        if self.app.may("set_priority"):
+            text.append("   1-4 set priority  [ ] tabs", style="dim italic")
+        else:
+            text.append("   read only  [ ] tabs", style="dim italic")
         return text
 
     def _answers(self, v: ContactView, labels: dict[str, str]) -> Group:

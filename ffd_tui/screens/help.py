@@ -17,8 +17,8 @@ def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
     described: dict[tuple[int, str], tuple[str, str]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description or not active.enabled:
-            continue
+        if not binding.description or not active.enabled or not binding.id:
+            continue  # Textual's own scrolling and focus keys are not listed
         ident = (id(active.node), binding.action)
         seen.setdefault(ident, []).append(app.get_key_display(binding.__class__(
             key, binding.action, binding.description)))
@@ -37,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, header_style="bold", expand=True)
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Does")
-        table.add_column("Id (for [keymap])", style="dim")
+        table.add_column("Id (for the \\[keymap] table)", style="dim")
         for keys, does, ident in key_rows(self.beneath):
             table.add_row(keys, does, ident)
         with Vertical(classes="dialog help"):

@@ -88,8 +88,10 @@ class SupervisorScreen(Screen):
         self.app.pop_screen()
 
     def _holding(self, view: str) -> None:
+        beneath = self.app.screen_stack[-2]
         self.app.pop_screen()
-        self.app.screen.run_action(f"view('{view}')")
+        if hasattr(beneath, "action_view"):
+            beneath.action_view(view)
 
     def action_sign_off(self) -> None:
         self._holding("awaiting_sign_off")
