@@ -142,7 +142,8 @@ class FrontDoorApp(App):
         self._stop.clear()
         self._live()
         # Read the forms, guidance and templates once, off the UI thread, before they are needed.
-        self.run_store(self, adapters.warm_up, group="warm")
+        ctx = self.ctx
+        self.run_store(self, lambda: adapters.warm_up(ctx), group="warm")
         self.set_interval(self.lock_check_seconds, self._check_idle, name="idle-lock")
 
     # ------------------------------------------------------------------ workers

@@ -5,10 +5,8 @@ see the console's issue note for the service each one should become.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from ffd_core.clock import format_uk_date, uk_local
 from ffd_core.domain.vocab import Role
 from ffd_core.services import directory, queue
 from ffd_core.services.contact_view import ContactView
@@ -56,93 +54,47 @@ def immediate_open(ctx: Context, actor: Actor, limit: int = 100) -> dict[int, st
 
 
 # ---------------------------------------------------------------- forms, guidance, templates
+# These call ffd_core.services.forms and ctx.config; they only shape results for the screen.
 
-def _config():  # noqa: ANN202
-    try:
-        from ffd_core.forms import default_config
-
-        return default_config()
-    except Exception:  # noqa: BLE001 - the configuration is still being built; show answers plainly
-        return None
+def warm_up(ctx: Context) -> None:
+    """Read the configuration once, off the UI thread, before a contact needs it."""
+    _ = ctx.config
 
 
-def warm_up() -> None:
-    _config()
+def answers_for(ctx: Context, view: ContactView) -> list[tuple[str, str, str]]:
+    """(section heading, question, answer) in page order, from the form version used."""
+    from ffd_core.services import forms
+
+    rows = forms.answers_for(ctx, view)
+    return [(f"{r.section_title}{' — ' + r.item_label if r.item_label else ''}", r.question,
+             r.answer) for r in rows]
 
 
-def question_labels(view: ContactView) -> dict[str, str]:
-    """Labels for the answers, from the form they were made with (when the store's version is
-    the bundled one). Wanted in core: ``forms.definition_for(ctx, form_id, version, hash)``."""
-    config = _config()
-    form_id, version, _hash = view.form
-    if config is None or not form_id:
-        return {}
-    try:
-        definition = config.form_by_id(form_id)
-    except KeyError:
-        return {}
-    if version is not None and str(definition.version) != str(version):
-        return {}
-    return {question.id: question.label for _section, question in definition.questions()}
-
-
-def guidance_for(view: ContactView) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
+def guidance_for(ctx: Context, view: ContactView) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
     """(guidance url, [(level title, [(indicator id, text)])]) for the contact's category."""
-    config = _config()
-    if config is None:
-        return "", []
-    guidance = config.guidance
+    guidance = ctx.config.guidance
     shown = [(f"{level.number}. {level.title}", [(i.id, i.text) for i in found])
              for level, found in guidance.for_category(view.category)]
     return guidance.url(), shown
 
 
-def suggestion_for(ctx: Context, view: ContactView) -> tuple[int, list[str]] | None:
-    """The suggested priority with its reasons. Wanted in core: ``priority_suggestion(ctx,
-    contact_id)`` gathering facts (police involvement, recent contacts) from the store."""
-    config = _config()
-    if config is None:
-        return None
-    try:
-        from ffd_core.priority import PriorityFacts, suggest_priority
+def suggestion_for(ctx: Context, view: ContactView) -> tuple[int, list[str]]:
+    from ffd_core.services import forms
 
-        facts = PriorityFacts(
-            today=uk_local(ctx.now()).date(), answers=view.answers, category=view.category or None,
-            child_dates_of_birth=[c.date_of_birth or c.expected_due_date for c in view.children],
-        )
-        suggestion = suggest_priority(config.priority_rules, facts)
-    except Exception:  # noqa: BLE001
-        return None
+    suggestion = forms.suggestion_for(ctx, view)
     return int(suggestion.priority), list(suggestion.reasons)
 
 
-def template_choices(prefix: str) -> list[tuple[str, str]]:
-    """(template id, subject) of the reply templates whose id starts with ``prefix``."""
-    config = _config()
-    if config is None:
-        return []
+def template_choices(ctx: Context, prefix: str) -> list[tuple[str, str]]:
+    """(template id, a short name) of the reply templates whose id starts with ``prefix``."""
     return [(tid, (tid.split(".", 1)[1] if "." in tid else tid).replace("_", " ").capitalize())
-            for tid in config.templates.templates if tid.startswith(prefix)]
+            for tid in ctx.config.templates.templates if tid.startswith(prefix)]
 
 
-def render_template(template_id: str, view: ContactView, **extra: Any) -> str:
-    """The text of a reply template filled for this contact. Wanted in core:
-    ``templates.render_for_contact(ctx, contact_id, template_id, **extra)``."""
-    config = _config()
-    if config is None:
-        return ""
-    facts: dict[str, Any] = {
-        "reference": view.reference,
-        "child_names": " and ".join(c.name for c in view.children),
-        "referrer_name": view.referrer.get("name") or "colleague",
-        "questions": [], "respond_by": "", "where_to_go": "", "outcome": "",
-    }
-    facts.update(extra)
+def render_template(ctx: Context, template_id: str, view: ContactView, **extra: Any) -> str:
+    from ffd_core.services import forms
+
     try:
-        return config.render(template_id, facts).text
-    except Exception:  # noqa: BLE001 - a template asking for a fact we do not have yet
+        return forms.render_reply(ctx, view, template_id, **extra).text
+    except Exception:  # noqa: BLE001 - a template needing a fact the console cannot give yet
         return ""
-
-
-def respond_by(at: datetime) -> str:
-    return format_uk_date(at)

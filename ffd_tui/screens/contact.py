@@ -4,6 +4,7 @@ suggested priority, with every action the officer's role allows, one or two keys
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from rich.console import Group
@@ -97,8 +98,9 @@ class ContactScreen(Screen):
 
         def work() -> tuple[ContactView, Any, Any, Any]:
             view = view_contact(ctx, actor, self.contact_id)
-            return (view, adapters.suggestion_for(ctx, view), adapters.guidance_for(view),
-                    adapters.question_labels(view))
+            return (view, _or_none(adapters.suggestion_for, ctx, view),
+                    _or_none(adapters.guidance_for, ctx, view) or ("", []),
+                    _or_none(adapters.answers_for, ctx, view))
 
         self.app.run_store(self, work, done=self._show, group="contact-load", exclusive=True)
 
@@ -144,7 +146,7 @@ class ContactScreen(Screen):
             text.append("   read only  [ ] tabs", style="dim italic")
         return text
 
-    def _answers(self, v: ContactView, labels: dict[str, str]) -> Group:
+    def _answers(self, v: ContactView, rows: list[tuple[str, str, str]] | None) -> Group:
         people = Table(box=None, show_header=True, header_style="bold", expand=False)
         for column in ("Child", "Born", "Gender", "Address", "School", "NHS", "Person"):
             people.add_column(column)
@@ -168,8 +170,14 @@ class ContactScreen(Screen):
         answers = Table(box=None, show_header=False, expand=True)
         answers.add_column(style="bold", ratio=1)
         answers.add_column(ratio=3)
-        for key, value in v.answers.items():
-            answers.add_row(labels.get(key, label(key).capitalize()), _answer(value))
+        if rows is None:  # the form could not be read: the raw answers, plainly
+            rows = [("", label(key).capitalize(), _answer(value)) for key, value in v.answers.items()]
+        section = None
+        for heading, question, answer in rows:
+            if heading and heading != section:
+                answers.add_row(Text(heading, style="bold underline"), "")
+                section = heading
+            answers.add_row(question, answer)
         parts: list[Any] = [people]
         if v.household:
             parts += [Text("Household", style="bold"), household]
@@ -447,8 +455,11 @@ class ContactScreen(Screen):
         if self.view is None:
             return
         ctx, actor, view = self.app.ctx, self.app.actor, self.view
-        choices = adapters.template_choices("request_for_information")
-        templates = [(tid, subject, adapters.render_template(tid, view)) for tid, subject in choices]
+        respond_by = ctx.now() + timedelta(days=1)
+        choices = _or_none(adapters.template_choices, ctx, "request_for_information") or []
+        templates = [(tid, subject, adapters.render_template(ctx, tid, view, questions=[],
+                                                             respond_by=respond_by))
+                     for tid, subject in choices]
         if not templates:
             templates = [("plain", "Request for information", "")]
         recipient = view.referrer.get("email") or ""
@@ -465,8 +476,8 @@ class ContactScreen(Screen):
         if self.view is None:
             return
         ctx, actor, view = self.app.ctx, self.app.actor, self.view
-        templates = [(tid, subject, adapters.render_template(tid, view))
-                     for tid, subject in adapters.template_choices(prefix)]
+        templates = [(tid, subject, adapters.render_template(ctx, tid, view, where_to_go=""))
+                     for tid, subject in _or_none(adapters.template_choices, ctx, prefix) or []]
 
         def call(v: int | None, decision, **_ignored) -> Any:  # noqa: ANN001
             return triage.decide(ctx, actor, self.contact_id, same_for_all=decision,
@@ -491,6 +502,14 @@ class ContactScreen(Screen):
 
     def action_reject(self) -> None:
         self._decide(Outcome.NO_FURTHER_ACTION, "rejection.")
+
+
+def _or_none(function: Callable[..., Any], *args: Any) -> Any:
+    """Screening aids are helpful, not essential: a contact still opens without them."""
+    try:
+        return function(*args)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _answer(value: Any) -> str:
