@@ -64,8 +64,8 @@ def typod_query(child: TrueChild, rng: random.Random) -> PersonQuery:
         dob = swap_day_month(dob)
     elif second == "nickname" and _short_forms(given):
         given = rng.choice(_short_forms(given)).capitalize()
-    else:
-        dob = dob.replace(day=dob.day % 28 + 1)
+    else:  # a slipped day within the month, as a mistyped digit would be
+        dob = dob.replace(day=dob.day + 1) if dob.day < 28 else dob.replace(day=dob.day - 1)
     return PersonQuery(given_name=given, family_name=family, date_of_birth=dob)
 
 

@@ -23,6 +23,7 @@ def normalise(name: str | None) -> str:
     return " ".join(_NOT_LETTER.sub("", plain).split())
 
 
+@lru_cache(maxsize=200_000)
 def compact(name: str | None) -> str:
     """The normal form without spaces, for whole-name comparison."""
     return normalise(name).replace(" ", "")
@@ -61,6 +62,7 @@ def nickname_groups(name: str | None) -> frozenset[int]:
     return _GROUPS_OF.get(compact(name), frozenset())
 
 
+@lru_cache(maxsize=200_000)
 def same_by_nickname(a: str | None, b: str | None) -> bool:
     """True when one name is a known short or long form of the other.
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select, union_all
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ffd_core.search.compare import Profile, compare, profile, reasons
@@ -21,7 +21,7 @@ from ffd_core.search.identifiers import is_valid_nhs_number
 from ffd_core.search.index_store import to_record
 from ffd_core.search.model import DEFAULT_MODEL, MatchModel
 from ffd_core.search.names import compact, normalise
-from ffd_core.search.ranking import rank_score
+from ffd_core.search.ranking import rank_score, shortlist
 from ffd_core.search.records import SourceRecord
 from ffd_core.search.search_keys import query_keys
 from ffd_core.store.people_tables import LinkageRun, SearchKey, SourceRecordRow
@@ -29,6 +29,8 @@ from ffd_core.store.people_tables import LinkageRun, SearchKey, SourceRecordRow
 # No key is read past this many records: a key that common says little about the child.
 PER_KEY_LIMIT = 400
 PREFIX_LIMIT = 400
+# Candidates past this many are cut down by a bulk name-and-date score before full ranking.
+SHORTLIST = 60
 SCHOOL_BONUS = 3.0
 PARTIAL_DATE_BONUS = 2.0
 SOURCE_ID_BONUS = 20.0
@@ -191,6 +193,25 @@ def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceReco
     return score, tuple(why)
 
 
+# Only what ranking needs: no details, aliases or ORM objects for hundreds of candidates.
+_RANKING_COLUMNS = (
+    SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow.source, SourceRecordRow.source_id,
+    SourceRecordRow.given_name, SourceRecordRow.middle_name, SourceRecordRow.family_name,
+    SourceRecordRow.date_of_birth, SourceRecordRow.gender, SourceRecordRow.postcode,
+    SourceRecordRow.previous_postcodes, SourceRecordRow.nhs_number, SourceRecordRow.upn,
+    SourceRecordRow.school,
+)
+
+
+def _ranking_record(row) -> SourceRecord:
+    return SourceRecord(
+        source=row.source, source_id=row.source_id, given_name=row.given_name,
+        middle_name=row.middle_name, family_name=row.family_name, date_of_birth=row.date_of_birth,
+        gender=row.gender, postcode=row.postcode, previous_postcodes=tuple(row.previous_postcodes or ()),
+        nhs_number=row.nhs_number, upn=row.upn, school=row.school,
+    )
+
+
 def search_people(session: Session, query: PersonQuery, limit: int = 10,
                   model: MatchModel | None = None) -> list[PersonMatch]:
     """People best matching ``query``, best first, each with all their records."""
@@ -200,36 +221,39 @@ def search_people(session: Session, query: PersonQuery, limit: int = 10,
     ids = _candidate_ids(session, query, q, given, family)
     if not ids:
         return []
-    rows = session.execute(
-        select(SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow)
-        .where(SourceRecordRow.id.in_(ids))
-    ).all()
-    best: dict[str, RecordMatch] = {}
-    for record_id, person_id, row in rows:
-        score, why = _score(q, when, query, to_record(row), model)
-        person = person_id or f"R{record_id}"
-        if person not in best or score > best[person].score:
-            best[person] = RecordMatch(record_id, to_record(row), round(score, 3), why)
-    ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))[:limit]
+    if len(ids) > SHORTLIST:
+        brief = session.execute(select(SourceRecordRow.id, SourceRecordRow.given_key, SourceRecordRow.family_key,
+                                       SourceRecordRow.date_of_birth).where(SourceRecordRow.id.in_(ids))).all()
+        ids = set(shortlist(q, [tuple(row) for row in brief], SHORTLIST))
+    best: dict[str, tuple[float, int, tuple[str, ...]]] = {}
+    for row in session.execute(select(*_RANKING_COLUMNS).where(SourceRecordRow.id.in_(ids))):
+        score, why = _score(q, when, query, _ranking_record(row), model)
+        person = row.person_id or f"R{row.id}"
+        if person not in best or score > best[person][0]:
+            best[person] = (score, row.id, why)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     return _with_all_records(session, ranked, q, model)
 
 
-def _with_all_records(session: Session, ranked: Sequence[tuple[str, RecordMatch]], q: Profile,
-                      model: MatchModel) -> list[PersonMatch]:
+def _with_all_records(session: Session, ranked: Sequence[tuple[str, tuple[float, int, tuple[str, ...]]]],
+                      q: Profile, model: MatchModel) -> list[PersonMatch]:
     person_ids = [pid for pid, _ in ranked if not pid.startswith("R")]
-    others: dict[str, list[RecordMatch]] = defaultdict(list)
-    if person_ids:
-        for row in session.execute(select(SourceRecordRow).where(SourceRecordRow.person_id.in_(person_ids))).scalars():
-            record = to_record(row)
-            p = profile(record)
-            comparison = compare(q, p)
-            others[row.person_id].append(
-                RecordMatch(row.id, record, round(rank_score(q, p, comparison, model), 3), reasons(comparison)))
+    top_ids = [record_id for _, (_, record_id, _) in ranked]
+    rows = session.execute(select(SourceRecordRow).where(
+        or_(SourceRecordRow.person_id.in_(person_ids), SourceRecordRow.id.in_(top_ids)))).scalars()
+    by_person: dict[str, list[RecordMatch]] = defaultdict(list)
+    for row in rows:
+        record = to_record(row)
+        p = profile(record)
+        comparison = compare(q, p)
+        by_person[row.person_id or f"R{row.id}"].append(
+            RecordMatch(row.id, record, round(rank_score(q, p, comparison, model), 3), reasons(comparison)))
     people = []
-    for pid, top in ranked:
-        records = [top] + sorted((r for r in others.get(pid, []) if r.record_id != top.record_id),
-                                 key=lambda r: (-r.score, r.record.ref))
-        people.append(PersonMatch(pid, top.score, top.reasons, tuple(records)))
+    for pid, (score, top_id, why) in ranked:
+        records = by_person.get(pid, [])
+        top = next(r for r in records if r.record_id == top_id)
+        rest = sorted((r for r in records if r.record_id != top_id), key=lambda r: (-r.score, r.record.ref))
+        people.append(PersonMatch(pid, round(score, 3), why, (replace(top, score=round(score, 3), reasons=why), *rest)))
     return people
 
 

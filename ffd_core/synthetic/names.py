@@ -14,8 +14,8 @@ def _words(block: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(block.split()))  # drop repeats, keep rank order
 
 
-def zipf_weights(count: int, offset: float = 12.0) -> tuple[float, ...]:
-    """Rank weights 1/(rank + offset): the commonest name is a few percent, as in England."""
+def zipf_weights(count: int, offset: float) -> tuple[float, ...]:
+    """Rank weights 1/(rank + offset): the larger the offset, the flatter the draw."""
     return tuple(1.0 / (rank + offset) for rank in range(1, count + 1))
 
 

@@ -243,6 +243,11 @@ def school_year_group(date_of_birth: date, as_of: date) -> int:
 # --- Households and children -------------------------------------------------------
 
 
+# Flatter for surnames: Smith is about 1% of England, the commonest forename about 2%.
+FORENAME_OFFSET = 25.0
+SURNAME_OFFSET = 30.0
+
+
 class _Drawer:
     """Weighted draws from name pools with precomputed cumulative weights."""
 
@@ -250,10 +255,10 @@ class _Drawer:
         self.rng = rng
         self._cum: dict[tuple[str, ...], list[float]] = {}
 
-    def pick(self, names: tuple[str, ...]) -> str:
+    def pick(self, names: tuple[str, ...], offset: float = FORENAME_OFFSET) -> str:
         cum = self._cum.get(names)
         if cum is None:
-            cum = self._cum[names] = list(accumulate(zipf_weights(len(names))))
+            cum = self._cum[names] = list(accumulate(zipf_weights(len(names), offset)))
         return names[bisect.bisect(cum, self.rng.random() * cum[-1])]
 
 
@@ -339,7 +344,7 @@ class _CountyBuilder:
         return name
 
     def surname(self, groups: tuple[str, ...]) -> str:
-        return display_surname(self.names.pick(POOLS[self.rng.choice(groups)].surnames))
+        return display_surname(self.names.pick(POOLS[self.rng.choice(groups)].surnames, SURNAME_OFFSET))
 
     def build(self) -> Population:
         while len(self.children) < self.target:
