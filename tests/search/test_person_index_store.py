@@ -175,3 +175,12 @@ def test_demo_people_can_be_checked_against_their_ground_truth(ctx, tmp_path):
         people.setdefault(row["person_id"], []).append((row["source"], row["source_id"]))
     quality = pairwise_quality(list(people.values()), demo.extract.truth)
     assert quality.precision >= 0.99 and quality.recall >= 0.9
+
+
+def test_possible_matches_wait_for_review_until_decided(ctx, index):
+    waiting = service.possible_matches(index)
+    assert waiting and all(8 <= m.weight for m in waiting) and waiting[0].reasons
+    first = waiting[0]
+    service.decide_link(index, first.a, first.b, same=False, officer=service.Officer("Sam Supervisor"),
+                        audit_key=AUDIT_KEY, clock=ctx.clock)
+    assert (first.a, first.b) not in {(m.a, m.b) for m in service.possible_matches(index)}
