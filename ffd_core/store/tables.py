@@ -90,6 +90,7 @@ class Contact(Base):
         Index("ix_contacts_queue", "status", "priority", "due_at"),
         Index("ix_contacts_owner_status", "owner_id", "status"),
         Index("ix_contacts_received_at", "received_at"),
+        Index("ix_contacts_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

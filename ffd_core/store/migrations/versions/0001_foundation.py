@@ -115,6 +115,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_contacts_owner_status', ['owner_id', 'status'], unique=False)
         batch_op.create_index('ix_contacts_queue', ['status', 'priority', 'due_at'], unique=False)
         batch_op.create_index('ix_contacts_received_at', ['received_at'], unique=False)
+        batch_op.create_index('ix_contacts_decided_at', ['decided_at'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
@@ -388,6 +389,7 @@ def downgrade() -> None:
     op.drop_table('audit_events')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_received_at')
+        batch_op.drop_index('ix_contacts_decided_at')
         batch_op.drop_index('ix_contacts_queue')
         batch_op.drop_index('ix_contacts_owner_status')
 
