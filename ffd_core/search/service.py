@@ -243,8 +243,11 @@ class PersonView:
         return tuple(people)
 
 
-def person_view(engine: Engine, person_id: str) -> PersonView | None:
-    with Session(engine) as session:
+def person_view(engine: Engine, person_id: str, *, officer: Officer, audit_key: bytes,
+                reason: str | None = None, clock: Clock | None = None) -> PersonView | None:
+    """The single view of one person. Every view is audited: who looked, when, and why."""
+    at = (clock or SystemClock()).now()
+    with Session(writer(engine)) as session, session.begin():
         rows = session.execute(select(SourceRecordRow).where(SourceRecordRow.person_id == person_id)
                                .order_by(SourceRecordRow.source, SourceRecordRow.source_id)).scalars().all()
         if not rows:
@@ -254,6 +257,9 @@ def person_view(engine: Engine, person_id: str) -> PersonView | None:
             LinkPair.record_a_id.in_(by_id), LinkPair.status == "link")).scalars().all()
         links = tuple((by_id[p.record_a_id], by_id[p.record_b_id], p.weight, tuple(p.reasons))
                       for p in pairs if p.record_b_id in by_id)
+        audit.append(session, audit_key, at=at, actor_id=officer.user_id, actor_name=officer.name,
+                     action="person_viewed", subject=f"person:{person_id}",
+                     data={"records": [list(ref) for ref in by_id.values()], "reason": reason})
         return PersonView(person_id, tuple(to_record(r) for r in rows), links)
 
 

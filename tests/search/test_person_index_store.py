@@ -153,14 +153,19 @@ def test_single_view_shows_both_sources(extract, index):
     ids = person_ids(index)
     pid = next(p for ref, p in ids.items() if ref[0] == SOCIAL_CARE
                and any(o[0] == EDUCATION and q == p for o, q in ids.items()))
-    view = service.person_view(index, pid)
+    view = service.person_view(index, pid, officer=service.Officer("Olivia Officer"), audit_key=AUDIT_KEY,
+                               reason="contact about this child")
     assert view.of(SOCIAL_CARE) and view.of(EDUCATION) and view.links
+    with Session(index) as session:
+        viewed = session.execute(select(AuditEvent.subject).where(AuditEvent.action == "person_viewed")).scalars()
+        assert list(viewed) == [f"person:{pid}"]
 
 
 def test_single_view_says_who_to_contact(extract, index):
     ids = person_ids(index)
     allocated = next(r for r in extract.of(SOCIAL_CARE) if r.details.get("allocated_worker"))
-    view = service.person_view(index, ids[allocated.ref])
+    view = service.person_view(index, ids[allocated.ref], officer=service.Officer("Olivia Officer"),
+                               audit_key=AUDIT_KEY)
     assert view.open_to_social_care
     assert allocated.details["allocated_worker"] in {c["worker"] for c in view.who_to_contact}
 
