@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from ffd_core.errors import FFDError
 from ffd_core.services import contacts, queue, triage
@@ -18,7 +18,7 @@ from ffd_tui import core_adapters as adapters
 from ffd_tui.format import label
 from ffd_tui.screens.contact import ContactScreen, telephone_contact
 from ffd_tui.screens.dialogs import AllocateDialog, ConfirmDialog, ReasonDialog, TelephoneDialog
-from ffd_tui.widgets.counters import CountersStrip
+from ffd_tui.widgets.counters import CountersStrip, Line
 from ffd_tui.widgets.queue_table import SORTABLE, QueueHeader, QueueTable
 
 VIEW_TITLES = {
@@ -70,7 +70,7 @@ class HoldingScreen(Screen):
     def compose(self) -> ComposeResult:
         ctx, actor = self.app.ctx, self.app.actor
         yield CountersStrip(self.app.who)
-        yield Static("", id="queue-title")
+        yield Line(id="queue-title")
         filter_box = Input(placeholder="filter: type words (name, reference, school…)",
                            id="filter")
         filter_box.display = False
@@ -103,7 +103,7 @@ class HoldingScreen(Screen):
         text = (f"[b]{VIEW_TITLES[spec.view]}[/] ({self.table.total:,})  sorted by {spec.sort}"
                 f"{' ▼' if spec.descending else ' ▲'}"
                 f"{'  filter: ' + spec.text if spec.text else ''}{selected}{loading}")
-        self.query_one("#queue-title", Static).update(text)
+        self.query_one("#queue-title", Line).show(text)
 
     def on_queue_table_loaded(self, _message: QueueTable.Loaded) -> None:
         self._title()

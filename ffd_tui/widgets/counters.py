@@ -57,3 +57,23 @@ class CountersStrip(Widget):
         if self.who:
             text.append("│ " + self.who, style="italic")
         return text
+
+
+class Line(Widget):
+    """One line of text that repaints without asking for a new layout (a Static would)."""
+
+    DEFAULT_CSS = "Line { height: 1; }"
+
+    def __init__(self, markup: str = "", **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.markup = markup
+
+    def show(self, markup: str) -> None:
+        if markup != self.markup:
+            self.markup = markup
+            self.refresh()
+
+    def render(self) -> Text:
+        text = Text.from_markup(self.markup, overflow="ellipsis")
+        text.no_wrap = True
+        return text
