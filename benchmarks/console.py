@@ -276,7 +276,9 @@ def report(figures: dict[str, object], command: str) -> tuple[str, str]:
         table.add_column(column, justify="left" if column == "measure" else "right")
     for row in rows:
         table.add_row(*row)
-    markdown = [f"Store: {figures['contacts']:,} contacts, {figures['open']:,} open (SQLite). "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    markdown = [f"Store: {figures['contacts']:,} contacts, {figures['open']:,} open (SQLite); "
+                f"{os.cpu_count()} CPUs, load average after the run {load}. "
                 f"Command: `{command}`", "",
                 "| measure | p50 / value | p95 | target |", "| --- | ---: | ---: | ---: |"]
     markdown += [f"| {' | '.join(row)} |" for row in rows]

@@ -241,10 +241,12 @@ class FrontDoorApp(App):
                 strip.show(counters)
             if changes and hasattr(screen, "store_changed"):
                 screen.store_changed(changes)
-        if fresh_p1 and not self.locked:
+        if fresh_p1:
             self.bell()
-            self.notify(f"Priority 1 contact arrived: {', '.join(fresh_p1)}",
-                        title="Immediate risk", severity="error", timeout=30)
+            # While locked the alert still sounds, but names nothing.
+            what = "" if self.locked else f": {', '.join(fresh_p1)}"
+            self.notify(f"Priority 1 contact arrived{what}", title="Immediate risk",
+                        severity="error", timeout=30)
 
     # ------------------------------------------------------------------ idle lock
     async def on_event(self, event: events.Event) -> None:
