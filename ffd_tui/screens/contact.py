@@ -102,7 +102,13 @@ class ContactScreen(Screen):
                     _or_none(adapters.guidance_for, ctx, view) or ("", []),
                     _or_none(adapters.answers_for, ctx, view))
 
-        self.app.run_store(self, work, done=self._show, group="contact-load", exclusive=True)
+        def failed(error: Exception) -> None:
+            self.app.show_error(error)
+            if self.view is None and self.app.screen is self:
+                self.app.pop_screen()  # nothing to show: back to where the officer was
+
+        self.app.run_store(self, work, done=self._show, failed=failed, group="contact-load",
+                           exclusive=True)
 
     def _show(self, result: tuple[ContactView, Any, Any, Any]) -> None:
         view, suggestion, guidance, labels = result

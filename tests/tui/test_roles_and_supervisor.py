@@ -157,3 +157,26 @@ async def test_supervisor_dashboard_shows_workload_and_breaches(ctx, people, que
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, SupervisorScreen)
+
+
+async def test_a_restricted_contact_stays_closed_to_those_outside_it(ctx, people):
+    from ffd_core.services import contacts
+    from ffd_core.services.context import SYSTEM
+    from ffd_tui.screens.holding import HoldingScreen
+    from tests.conftest import START
+    from tests.factories import new_contact
+
+    contacts.submit(ctx, SYSTEM, new_contact(START, restricted=True,
+                                             restricted_reason="about a colleague's family"))
+    app = make_app(ctx, people["wendy"])
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        original = app.notify
+        app.notify = lambda message, *a, **k: (seen.append(str(message)), original(message, *a, **k))
+        await settle(pilot)
+        assert app.screen.table.current.child == "(restricted)"
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, HoldingScreen)
+        assert any("restricted" in m for m in seen)
