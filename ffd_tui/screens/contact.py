@@ -471,7 +471,7 @@ class ContactScreen(Screen):
         recipient = view.referrer.get("email") or ""
         self.app.push_screen(
             RequestInformationDialog(
-                f"Ask {recipient or 'the referrer'} for more information about {view.reference}",
+                f"Ask for more information — {view.reference}",
                 self._write(lambda v, recipient, message, chase_by: triage.request_information(
                     ctx, actor, self.contact_id, recipient=recipient, message=message,
                     chase_by=chase_by, expected_version=v)),

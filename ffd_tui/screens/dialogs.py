@@ -260,10 +260,10 @@ class RequestInformationDialog(ActionDialog):
                            for n, (tid, subject, _text) in enumerate(self.templates, 1)],
                          id="templates")
         with Horizontal(classes="fields"):
-            with Vertical():
+            with Vertical(classes="column"):
                 yield Label("To")
                 yield Input(self.recipient, id="recipient")
-            with Vertical():
+            with Vertical(classes="column"):
                 yield Label("Chase by (dd/mm/yyyy hh:mm)")
                 default = as_utc(self.now + timedelta(days=1)).astimezone(UK)
                 yield Input(default.strftime("%d/%m/%Y %H:%M"), id="chase_by")
