@@ -30,6 +30,38 @@ from ffd_tui.tokens import TokenStore
 LIVE_GROUP = "live"
 
 
+class _PollingWatcher:
+    """The same contract as ffd_core's ChangeWatcher, by polling (used if it cannot start,
+    e.g. no LISTEN connection can be opened)."""
+
+    def __init__(self, ctx: Context, interval: float) -> None:
+        self.ctx, self.interval = ctx, interval
+        self.seen = queue.last_change(ctx)
+
+    def wait(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            current = queue.last_change(self.ctx)
+            if current != self.seen:
+                self.seen = current
+                return current
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(min(self.interval, max(deadline - time.monotonic(), 0)))
+
+    def close(self) -> None:
+        pass
+
+
+def _watcher(ctx: Context, interval: float):  # noqa: ANN202
+    try:
+        from ffd_core.services.watch import ChangeWatcher
+
+        return ChangeWatcher(ctx)
+    except Exception:  # noqa: BLE001 - fall back to polling the change feed
+        return _PollingWatcher(ctx, interval)
+
+
 def _freeze_long_lived() -> None:
     """Move what start-up built (widgets, configuration, ORM mappers) out of the garbage
     collector's sight: a full collection then scans only new objects, so it no longer
@@ -203,32 +235,39 @@ class FrontDoorApp(App):
     # ------------------------------------------------------------------ live
     @work(thread=True, exit_on_error=False, group=LIVE_GROUP, exclusive=True)
     def _live(self) -> None:
-        """Poll the change feed's high-water mark; on a move, recount, find new priority-1
-        contacts, and tell the screens (which refresh only what they show)."""
+        """Wait for the store to change (ffd_core's ChangeWatcher: LISTEN/NOTIFY on
+        PostgreSQL, the change feed's high-water mark on SQLite); then recount, look for new
+        priority-1 contacts and tell the screens, which refresh only what they show. A
+        periodic recount keeps "due within 4 hours" and "breached" true as time passes."""
         worker = get_current_worker()
         ctx, actor = self.ctx, self.actor
-        seq: int | None = None
+        watcher = _watcher(ctx, self.poll_interval)
+        seq = watcher.seen
         known_p1: dict[int, str] | None = None
-        counted_at = 0.0
-        while not worker.is_cancelled and not self._stop.is_set():
-            try:
-                latest = queue.last_change(ctx)
-                moved = latest != seq
-                if moved or time.monotonic() - counted_at > self.recount_seconds:
-                    changes = queue.changed_since(ctx, seq) if moved and seq is not None else []
+        counted_at = float("-inf")
+        try:
+            while not worker.is_cancelled and not self._stop.is_set():
+                try:
+                    moved = None
+                    if counted_at != float("-inf"):
+                        moved = watcher.wait(min(self.poll_interval * 2, 0.5))
+                    due = time.monotonic() - counted_at > self.recount_seconds
+                    if moved is None and not due:
+                        continue
+                    changes = queue.changed_since(ctx, seq) if moved is not None else []
+                    seq = moved if moved is not None else seq
                     counters = queue.counters(ctx)
                     p1 = adapters.immediate_open(ctx, actor)
                     fresh = [] if known_p1 is None else [ref for cid, ref in p1.items()
                                                          if cid not in known_p1]
-                    known_p1 = p1
-                    counted_at = time.monotonic()
-                    first = seq is None
-                    seq = latest
-                    self._from_thread(self._store_changed, (latest, counters, changes, fresh,
-                                                            first))
-            except Exception as error:  # noqa: BLE001 - a dropped connection must not end the app
-                self._from_thread(self.log.error, f"live updates: {error!r}")
-            self._stop.wait(self.poll_interval)
+                    known_p1, counted_at = p1, time.monotonic()
+                    self._from_thread(self._store_changed, (seq, counters, changes, fresh,
+                                                            False))
+                except Exception as error:  # noqa: BLE001 - a dropped connection must not end the app
+                    self._from_thread(self.log.error, f"live updates: {error!r}")
+                    self._stop.wait(1.0)
+        finally:
+            watcher.close()
 
     def _store_changed(self, payload: tuple[int, queue.Counters, list, list[str], bool]) -> None:
         seq, counters, changes, fresh_p1, first = payload
