@@ -115,8 +115,12 @@ def holding_area(
         same_child.contact_id != Contact.id,
     )
     order = [c.desc() if descending else c.asc() for c in columns]
+    # Only the columns a row shows: the answers and other wide columns stay on disk.
     query = (
-        select(Contact, owner.display_name, Agency.name, other_contact)
+        select(Contact.id, Contact.reference, Contact.received_at, Contact.due_at,
+               Contact.priority, Contact.category, Contact.child_summary, Contact.referrer,
+               Contact.anonymous, Contact.channel, Contact.status, Contact.version,
+               Contact.restricted, owner.display_name, Agency.name, other_contact)
         .outerjoin(owner, owner.id == Contact.owner_id)
         .outerjoin(Agency, Agency.id == Contact.referrer_agency_id)
         .where(Contact.id.in_(ids))
@@ -128,15 +132,15 @@ def holding_area(
         total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
         rows = [
             QueueRow(
-                id=c.id, reference=c.reference, received_at=c.received_at, due_at=c.due_at,
-                priority=c.priority, category=c.category,
-                child="(restricted)" if c.restricted else c.child_summary,
-                agency=agency or (c.referrer or {}).get("agency_name", "") or
-                ("anonymous" if c.anonymous else ""),
-                channel=c.channel, status=c.status, owner=owner_name or "",
-                version=c.version, restricted=c.restricted, other_contacts=bool(linked),
+                id=r.id, reference=r.reference, received_at=r.received_at, due_at=r.due_at,
+                priority=r.priority, category=r.category,
+                child="(restricted)" if r.restricted else r.child_summary,
+                agency=r.name or (r.referrer or {}).get("agency_name", "") or
+                ("anonymous" if r.anonymous else ""),
+                channel=r.channel, status=r.status, owner=r.display_name or "",
+                version=r.version, restricted=r.restricted, other_contacts=bool(r[-1]),
             )
-            for c, owner_name, agency, linked in session.execute(query)
+            for r in session.execute(query)
         ]
     return QueuePage(rows, total)
 
