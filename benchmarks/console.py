@@ -30,7 +30,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -45,7 +45,7 @@ from ffd_core.synthetic.county import seed_county
 console = Console()
 KEY = b"benchmark-key"
 AS_OF = date(2026, 11, 25)
-NOW = datetime(2026, 11, 25, 11, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 11, 30, tzinfo=UTC)
 CACHE = Path.home() / ".cache" / "ffd-bench"
 
 
@@ -100,13 +100,13 @@ def _add_missing_columns(path: Path) -> None:
 
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class FrameClock:
     """Wraps ``app._display``: render each compositor update to segments, timestamp it."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         from rich.console import Console as RichConsole
 
         self.app = app
@@ -117,7 +117,7 @@ class FrameClock:
         self.watch_hit: float | None = None
         original = app._display
 
-        def display(screen, renderable) -> None:  # noqa: ANN001
+        def display(screen, renderable) -> None:
             original(screen, renderable)
             if renderable is None:
                 return
@@ -138,7 +138,7 @@ class FrameClock:
             await asyncio.sleep(0.0002)
         raise TimeoutError("no frame painted")
 
-    async def until_watch(self, started: float, watch, timeout: float = 5.0) -> float:  # noqa: ANN001
+    async def until_watch(self, started: float, watch, timeout: float = 5.0) -> float:
         self.watch_hit = None
         self.watch = watch
         deadline = started + timeout
@@ -152,7 +152,7 @@ class FrameClock:
             self.watch = None
 
 
-def post_key(app, key: str, character: str | None = None) -> float:  # noqa: ANN001
+def post_key(app, key: str, character: str | None = None) -> float:
     from textual import events
 
     started = time.perf_counter()
@@ -188,7 +188,7 @@ async def measure(path: Path, keys: int, filters: int, lives: int) -> dict[str, 
     frames = FrameClock(app)
     figures: dict[str, object] = {"contacts": total, "open": open_}
 
-    def table():  # noqa: ANN202
+    def table():
         screen = app.screen
         return screen.table if isinstance(screen, HoldingScreen) else None
 
@@ -229,7 +229,7 @@ async def measure(path: Path, keys: int, filters: int, lives: int) -> dict[str, 
                 began = post_key(app, char, char)
                 generation = t.generation
 
-                def updated(generation=generation) -> bool:  # noqa: ANN001
+                def updated(generation=generation) -> bool:
                     return t.generation > generation and t.loaded_generation == t.generation
 
                 samples.append(await frames.until_watch(began, updated, 10) * 1000)
@@ -250,7 +250,7 @@ async def measure(path: Path, keys: int, filters: int, lives: int) -> dict[str, 
             began = time.perf_counter()
             await asyncio.to_thread(triage.claim, ctx, other, row.id)
 
-            def shown(contact_id=row.id) -> bool:  # noqa: ANN001
+            def shown(contact_id=row.id) -> bool:
                 return any(r.id == contact_id and r.owner == other.name for r in t.rows.values())\
                     or all(r.id != contact_id for r in t.rows.values())
 
@@ -277,10 +277,11 @@ def report(figures: dict[str, object], command: str) -> tuple[str, str]:
     for row in rows:
         table.add_row(*row)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    markdown = [f"Store: {figures['contacts']:,} contacts, {figures['open']:,} open (SQLite); "
-                f"{os.cpu_count()} CPUs, load average after the run {load}. "
-                f"Command: `{command}`", "",
-                "| measure | p50 / value | p95 | target |", "| --- | ---: | ---: | ---: |"]
+    markdown = [(f"Store: {figures['contacts']:,} contacts, {figures['open']:,} open (SQLite); "
+                 f"{os.cpu_count()} CPUs, load average after the run {load}. "
+                 f"Command: `{command}`"), "",
+                "| measure | p50 / value | p95 | target |",
+                "| --- | ---: | ---: | ---: |"]
     markdown += [f"| {' | '.join(row)} |" for row in rows]
     return table, "\n".join(markdown)
 

@@ -11,11 +11,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
@@ -53,7 +53,7 @@ class _PollingWatcher:
         pass
 
 
-def _watcher(ctx: Context, interval: float):  # noqa: ANN202
+def _watcher(ctx: Context, interval: float):
     try:
         from ffd_core.services.watch import ChangeWatcher
 
@@ -75,7 +75,7 @@ class FrontDoorApp(App):
     TITLE = "Family Front Door"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 id="app.commands"),
@@ -270,7 +270,7 @@ class FrontDoorApp(App):
             watcher.close()
 
     def _store_changed(self, payload: tuple[int, queue.Counters, list, list[str], bool]) -> None:
-        seq, counters, changes, fresh_p1, first = payload
+        seq, counters, changes, fresh_p1, _first = payload
         self.last_seq = seq
         self.latest_counters = counters
         from ffd_tui.widgets.counters import CountersStrip
@@ -329,9 +329,8 @@ class FrontDoorApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.locked and action not in ("quit",):
             return False
-        if self.actor is None and action in ("help", "command_palette", "lock", "sign_out"):
-            return False
-        return True
+        return not (self.actor is None
+                    and action in ("help", "command_palette", "lock", "sign_out"))
 
     def action_help(self) -> None:
         from ffd_tui.screens.help import HelpScreen
@@ -341,12 +340,10 @@ class FrontDoorApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action usable here, by name, with its key."""
-        from ffd_tui.screens.help import key_rows
-
         if self.locked or self.actor is None:
             return
         seen = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or not active.enabled or binding.action in seen:
                 continue
@@ -358,7 +355,6 @@ class FrontDoorApp(App):
         yield SystemCommand("Lock the console", "ctrl+l", self.action_lock)
         yield SystemCommand("Sign out (forget this computer)", "ctrl+o", self.action_sign_out)
         yield SystemCommand("Quit", "q on the holding area", self.exit)
-        _ = key_rows
 
     def on_unmount(self) -> None:
         self._stop.set()

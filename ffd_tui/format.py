@@ -8,7 +8,7 @@ from ffd_core.clock import as_utc, format_uk_date, format_uk_datetime
 from ffd_core.domain.vocab import OPEN_STATUSES, Priority, Status
 from ffd_core.services.queue import DUE_SOON
 
-__all__ = ["format_uk_date", "format_uk_datetime", "time_left", "priority_label", "status_label"]
+__all__ = ["format_uk_date", "format_uk_datetime", "priority_label", "status_label", "time_left"]
 
 
 def format_day(value: date | datetime | None) -> str:

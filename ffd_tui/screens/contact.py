@@ -5,26 +5,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from ffd_core.domain.contact import NewContact
 from ffd_core.domain.vocab import Outcome, Status
-from ffd_core.errors import FFDError, NothingToTake
+from ffd_core.errors import NothingToTake
 from ffd_core.services import triage
 from ffd_core.services.contact_view import ContactView, view_contact
 from ffd_tui import core_adapters as adapters
-from ffd_tui.format import format_day, format_uk_datetime, label, priority_label, time_left
+from ffd_tui.format import (
+    format_day,
+    format_uk_datetime,
+    label,
+    priority_label,
+    time_left,
+)
 from ffd_tui.screens.dialogs import (
-    ConfirmDialog, DecideDialog, LinkDialog, NoteDialog, ReasonDialog, ReplyDialog,
+    ConfirmDialog,
+    DecideDialog,
+    LinkDialog,
+    NoteDialog,
+    ReasonDialog,
+    ReplyDialog,
     RequestInformationDialog,
 )
 from ffd_tui.widgets.counters import CountersStrip
@@ -43,7 +54,7 @@ TABS = ["answers", "thread", "notes", "history", "decisions", "links", "guidance
 
 
 class ContactScreen(Screen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="contact.back"),
         Binding("c", "claim", "Claim", id="contact.claim"),
         Binding("u", "release", "Release", id="contact.release"),
@@ -84,9 +95,8 @@ class ContactScreen(Screen):
         yield Static("", id="contact-banner")
         with TabbedContent(id="tabs"):
             for tab in TABS:
-                with TabPane(tab.capitalize(), id=f"tab-{tab}"):
-                    with VerticalScroll():
-                        yield Static("", id=f"body-{tab}")
+                with TabPane(tab.capitalize(), id=f"tab-{tab}"), VerticalScroll():
+                    yield Static("", id=f"body-{tab}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -190,7 +200,7 @@ class ContactScreen(Screen):
         parts += [who, form, Text(""), answers]
         return Group(*parts)
 
-    def _thread(self, items, empty: str) -> Text:  # noqa: ANN001
+    def _thread(self, items, empty: str) -> Text:
         if not items:
             return Text(empty, style="dim")
         text = Text()
@@ -232,7 +242,7 @@ class ContactScreen(Screen):
             text.append(f"{link.reference}  {label(link.status)}  — {link.reason}\n")
         return text
 
-    def _guidance(self, v: ContactView, suggestion, guidance) -> Text:  # noqa: ANN001
+    def _guidance(self, v: ContactView, suggestion, guidance) -> Text:
         text = Text()
         if suggestion:
             priority, reasons = suggestion
@@ -279,7 +289,7 @@ class ContactScreen(Screen):
         self.app.run_store(self, lambda: adapters.queue_row(ctx, actor, reference),
                            done=self._maybe_stale, group="contact-check")
 
-    def _maybe_stale(self, row) -> None:  # noqa: ANN001
+    def _maybe_stale(self, row) -> None:
         if row is None or self.view is None or row.version in self.own_versions:
             return
         self.changed_elsewhere = (f"{self.view.reference} was changed by someone else "
@@ -485,7 +495,7 @@ class ContactScreen(Screen):
         templates = [(tid, subject, adapters.render_template(ctx, tid, view, where_to_go=""))
                      for tid, subject in _or_none(adapters.template_choices, ctx, prefix) or []]
 
-        def call(v: int | None, decision, **_ignored) -> Any:  # noqa: ANN001
+        def call(v: int | None, decision, **_ignored) -> Any:
             return triage.decide(ctx, actor, self.contact_id, same_for_all=decision,
                                  expected_version=v)
 

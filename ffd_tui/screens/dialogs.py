@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
@@ -19,7 +19,11 @@ from textual.widgets.option_list import Option
 from ffd_core.clock import UK, as_utc, format_uk_datetime
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import (
-    CIN_PRIMARY_NEED_CODES, OUTCOMES_BY_KIND, ContactKind, LevelOfNeed, Outcome,
+    CIN_PRIMARY_NEED_CODES,
+    OUTCOMES_BY_KIND,
+    ContactKind,
+    LevelOfNeed,
+    Outcome,
 )
 from ffd_core.errors import FFDError, InvalidInput
 
@@ -27,7 +31,7 @@ from ffd_core.errors import FFDError, InvalidInput
 class ConfirmDialog(ModalScreen[bool]):
     """y / Enter to go ahead, n / Esc to back out."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
@@ -49,7 +53,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class ActionDialog(ModalScreen[Any]):
     """Base: ``perform(values)`` runs in a worker; success dismisses with its result."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Back", id="dialog.cancel"),
         Binding("ctrl+s", "submit", "Send", id="dialog.submit"),
     ]
@@ -379,7 +383,7 @@ class DecideDialog(ActionDialog):
         else:
             outcomes.focus()
 
-    def on_key(self, event) -> None:  # noqa: ANN001
+    def on_key(self, event) -> None:
         focused = self.focused
         if isinstance(focused, (TextArea, Input)) or isinstance(focused, Select) and focused.expanded:
             return
@@ -415,8 +419,7 @@ class DecideDialog(ActionDialog):
         starts = tuple(f"{str(o.prompt).split('  ', 1)[-1]}: " for o in options.options)
         typed = area.text
         for start in starts:
-            if typed.startswith(start):
-                typed = typed[len(start):]
+            typed = typed.removeprefix(start)
         area.text = f"{name}: {typed}"
         area.focus()
         area.move_cursor(area.document.end)

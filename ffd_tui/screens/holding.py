@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
@@ -17,7 +16,12 @@ from ffd_core.services.queue import View
 from ffd_tui import core_adapters as adapters
 from ffd_tui.format import label
 from ffd_tui.screens.contact import ContactScreen, telephone_contact
-from ffd_tui.screens.dialogs import AllocateDialog, ConfirmDialog, ReasonDialog, TelephoneDialog
+from ffd_tui.screens.dialogs import (
+    AllocateDialog,
+    ConfirmDialog,
+    ReasonDialog,
+    TelephoneDialog,
+)
 from ffd_tui.widgets.counters import CountersStrip, Line
 from ffd_tui.widgets.queue_table import SORTABLE, QueueHeader, QueueTable
 
@@ -39,7 +43,7 @@ ACTION_EDGES: dict[str, str] = {
 
 
 class HoldingScreen(Screen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="holding.open"),
         Binding("t", "take_next", "Take next", id="holding.take_next"),
         Binding("c", "claim", "Claim", id="holding.claim"),
@@ -294,8 +298,8 @@ class HoldingScreen(Screen):
 
 def _categories() -> list[tuple[str, str]]:
     try:
-        from ffd_core.forms import default_config
         from ffd_core.domain.vocab import ContactKind
+        from ffd_core.forms import default_config
 
         options = default_config().form(ContactKind.CAUSE_FOR_CONCERN).categories()
         return [(o.label, o.value) for o in options]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Input, Label, Static
@@ -14,7 +16,7 @@ from ffd_core.services import directory
 
 
 class SignInScreen(Screen):
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="signin.quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "app.quit", "Quit", id="signin.quit")]
 
     def __init__(self, message: str = "") -> None:
         super().__init__()
@@ -63,7 +65,7 @@ class SignInScreen(Screen):
 class LockScreen(ModalScreen[None]):
     """Covers everything (no personal data shows through) until the password is given."""
 
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="lock.quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "app.quit", "Quit", id="lock.quit")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog signin"):

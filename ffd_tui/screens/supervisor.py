@@ -3,10 +3,12 @@ return), multi-select reallocation and reopen work from the holding area and con
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -20,7 +22,7 @@ LIST_LIMIT = 30
 
 
 class SupervisorScreen(Screen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="supervisor.back"),
         Binding("v", "sign_off", "Sign-off queue", id="supervisor.sign_off"),
         Binding("b", "breaching", "Breaching", id="supervisor.breaching"),
@@ -46,14 +48,14 @@ class SupervisorScreen(Screen):
     def action_reload(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
 
-        def work():  # noqa: ANN202
+        def work():
             return (queue.workload(ctx),
                     queue.holding_area(ctx, actor, View.BREACHING, sort="due", limit=LIST_LIMIT),
                     queue.holding_area(ctx, actor, View.OPEN, sort="due", limit=200))
 
         self.app.run_store(self, work, done=self._show, group="supervisor", exclusive=True)
 
-    def _show(self, result) -> None:  # noqa: ANN001
+    def _show(self, result) -> None:
         workload, breaching, upcoming = result
         self.loaded = result
         now = self.app.ctx.now()
@@ -73,7 +75,7 @@ class SupervisorScreen(Screen):
         self.query_one("#due-soon", Static).update(self._list(f"Due within 4 hours ({len(soon)})",
                                                               soon, now))
 
-    def _list(self, title: str, rows, now) -> Table:  # noqa: ANN001
+    def _list(self, title: str, rows, now) -> Table:
         table = Table(title=title, title_justify="left", header_style="bold", expand=True)
         for column in ("Reference", "Left", "P", "Status", "Owner", "Due"):
             table.add_column(column)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.widget import Widget
 
@@ -23,9 +25,9 @@ class CountersStrip(Widget):
     DEFAULT_CSS = """
     CountersStrip { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
-    COMPONENT_CLASSES = {"counters--due-soon", "counters--breached", "counters--who"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"counters--due-soon", "counters--breached", "counters--who"}
 
-    def __init__(self, who: str = "", **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, who: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.who = who
         self.counters: Counters | None = None
@@ -64,7 +66,7 @@ class Line(Widget):
 
     DEFAULT_CSS = "Line { height: 1; }"
 
-    def __init__(self, markup: str = "", **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, markup: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.markup = markup
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from rich.text import Text
 
 from ffd_core.services.queue import QueuePage, QueueRow, View
 from ffd_tui.format import format_uk_datetime, label, time_left
@@ -70,7 +71,7 @@ class QueueHeader(Widget):
 
     DEFAULT_CSS = "QueueHeader { height: 1; }"
 
-    def __init__(self, table: QueueTable, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, table: QueueTable, **kwargs) -> None:
         super().__init__(**kwargs)
         self.table = table
 
@@ -98,7 +99,7 @@ class QueueHeader(Widget):
 class QueueTable(ScrollView, can_focus=True):
     """A window of the holding area. The screen supplies ``fetch(query, offset, limit)``."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "queue--cursor", "queue--selected", "queue--breached", "queue--due-soon", "queue--p1",
         "queue--placeholder", "queue--closed",
     }
@@ -113,7 +114,7 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable > .queue--placeholder { color: $text-muted; }
     QueueTable > .queue--closed { color: $text-muted; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "cursor(1)", "Down", show=False, id="queue.down"),
         Binding("up,k", "cursor(-1)", "Up", show=False, id="queue.up"),
         Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="queue.page_down"),
@@ -140,7 +141,7 @@ class QueueTable(ScrollView, can_focus=True):
             self.total = total
 
     def __init__(self, fetch: Callable[[Query, int, int], QueuePage], now: Callable[[], datetime],
-                 **kwargs) -> None:  # noqa: ANN003
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.fetch = fetch
         self.now = now
@@ -160,7 +161,7 @@ class QueueTable(ScrollView, can_focus=True):
     def current(self) -> QueueRow | None:
         return self.rows.get(self.cursor)
 
-    def set_query(self, **changes) -> None:  # noqa: ANN003
+    def set_query(self, **changes) -> None:
         """The officer changed the view, filter or sort: ask the store for the first window."""
         for key, value in changes.items():
             setattr(self.query_spec, key, value)

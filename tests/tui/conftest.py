@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import timedelta
 
 import pytest
@@ -21,14 +20,14 @@ SIZE = (140, 40)
 
 
 @pytest.fixture(params=["sqlite"])
-def backend(request) -> str:  # noqa: ANN001 - console tests run on SQLite unless asked
+def backend(request) -> str:
     if request.param == "postgres":
         request.applymarker(pytest.mark.postgres)
     return request.param
 
 
 @pytest.fixture(autouse=True)
-def _plain_terminal(monkeypatch) -> None:  # noqa: ANN001
+def _plain_terminal(monkeypatch) -> None:
     for name in ("NO_COLOR", "FORCE_COLOR", "TEXTUAL_THEME", "COLORTERM", "TEXTUAL"):
         monkeypatch.delenv(name, raising=False)
 
@@ -43,7 +42,7 @@ CHILDREN = [
 
 
 @pytest.fixture
-def queue_of_five(ctx):  # noqa: ANN001, ANN201
+def queue_of_five(ctx):
     """Five contacts received this morning and yesterday (one breached), all unallocated."""
     receipts = []
     for given, family, category, priority, minutes_ago in CHILDREN:
@@ -53,13 +52,13 @@ def queue_of_five(ctx):  # noqa: ANN001, ANN201
     return receipts
 
 
-def make_app(ctx, actor=None, **kwargs) -> FrontDoorApp:  # noqa: ANN001
+def make_app(ctx, actor=None, **kwargs) -> FrontDoorApp:
     kwargs.setdefault("tokens", MemoryTokens())
     kwargs.setdefault("poll_interval", 0.2)
     return FrontDoorApp(ctx, actor, **kwargs)
 
 
-async def settle(pilot, timeout: float = 10.0) -> None:  # noqa: ANN001
+async def settle(pilot, timeout: float = 10.0) -> None:
     """Wait until every store worker but the live poller has finished, and the screen caught up."""
     app = pilot.app
     loop = asyncio.get_running_loop()
@@ -76,7 +75,7 @@ async def settle(pilot, timeout: float = 10.0) -> None:  # noqa: ANN001
         await asyncio.sleep(0.01)
 
 
-async def until(pilot, condition, timeout: float = 3.0) -> float:  # noqa: ANN001
+async def until(pilot, condition, timeout: float = 3.0) -> float:
     """Wait for ``condition()``; return how long it took (seconds)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -93,18 +92,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+async def type_text(pilot, text: str) -> None:
     await pilot.press(*["space" if ch == " " else ch for ch in text])
 
 
-def status_of(ctx, actor, contact_id: int) -> str:  # noqa: ANN001
+def status_of(ctx, actor, contact_id: int) -> str:
     from ffd_core.services import queue
 
     page = queue.holding_area(ctx, actor, queue.View.ALL, limit=500)
     return next(r.status for r in page.rows if r.id == contact_id)
 
 
-def row_of(ctx, actor, contact_id: int):  # noqa: ANN001, ANN201
+def row_of(ctx, actor, contact_id: int):
     from ffd_core.services import queue
 
     page = queue.holding_area(ctx, actor, queue.View.ALL, limit=500)

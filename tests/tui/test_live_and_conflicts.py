@@ -19,11 +19,11 @@ from tests.tui.conftest import SIZE, make_app, settle, status_of, type_text, unt
 pytestmark = pytest.mark.anyio
 
 
-def record_notifications(app) -> list[str]:  # noqa: ANN001
+def record_notifications(app) -> list[str]:
     seen: list[str] = []
     original = app.notify
 
-    def notify(message, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def notify(message, *args, **kwargs):
         seen.append(str(message))
         return original(message, *args, **kwargs)
 

@@ -7,12 +7,10 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, TextArea
 
-from ffd_core.domain.decisions import ChildDecision
-from ffd_core.domain.vocab import Outcome, Priority
 from ffd_core.services import contacts, triage
 from ffd_core.services.context import SYSTEM
 from ffd_tui.screens.contact import ContactScreen
-from ffd_tui.screens.dialogs import ActionDialog, DecideDialog, RequestInformationDialog
+from ffd_tui.screens.dialogs import DecideDialog, RequestInformationDialog
 from ffd_tui.screens.holding import HoldingScreen
 from tests.conftest import START
 from tests.factories import child, new_contact

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import Outcome
@@ -16,11 +15,11 @@ from tests.tui.conftest import SIZE, make_app, row_of, settle, status_of, type_t
 pytestmark = pytest.mark.anyio
 
 
-def actions(screen) -> set[str]:  # noqa: ANN001
+def actions(screen) -> set[str]:
     return {b.binding.action for b in screen.active_bindings.values()}
 
 
-def nfa(ctx, officer, contact_id: int) -> None:  # noqa: ANN001
+def nfa(ctx, officer, contact_id: int) -> None:
     triage.claim(ctx, officer, contact_id)
     triage.decide(ctx, officer, contact_id, same_for_all=ChildDecision(
         Outcome.NO_FURTHER_ACTION, "no concerns"))

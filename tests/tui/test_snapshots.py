@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import Outcome, Priority
 from ffd_core.services import triage
@@ -19,12 +17,12 @@ from tests.tui.conftest import make_app, settle, type_text, until
 SIZE = (150, 42)
 
 
-def snapshot(snap_compare, app, *steps, size=SIZE) -> bool:  # noqa: ANN001, ANN002
+def snapshot(snap_compare, app, *steps, size=SIZE) -> bool:
     """Run ``steps`` (keys, or async callables taking the pilot) with waits between them.
     Toasts are left out: they fade on their own timer, which would make the pictures flaky."""
     app.notify = lambda *args, **kwargs: None
 
-    async def run_before(pilot) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:
         await settle(pilot)
         await until(pilot, lambda: app.latest_counters is not None)
         for step in steps:
@@ -40,7 +38,7 @@ def snapshot(snap_compare, app, *steps, size=SIZE) -> bool:  # noqa: ANN001, ANN
     return snap_compare(app, run_before=run_before, terminal_size=size)
 
 
-def steady_cursors(app) -> None:  # noqa: ANN001
+def steady_cursors(app) -> None:
     """A blinking cursor is caught on or off at random; hold it on for the picture."""
     from textual.widgets import Input, TextArea
 
@@ -49,8 +47,8 @@ def steady_cursors(app) -> None:  # noqa: ANN001
             widget.cursor_blink = False
 
 
-def typed(text: str):  # noqa: ANN201
-    async def step(pilot) -> None:  # noqa: ANN001
+def typed(text: str):
+    async def step(pilot) -> None:
         await type_text(pilot, text)
     return step
 
@@ -112,7 +110,7 @@ def test_conflict_banner(snap_compare, ctx, people, queue_of_five):
     triage.claim(ctx, olivia, queue_of_five[0].contact_id)
     app = make_app(ctx, olivia)
 
-    async def supervisor_acts(pilot) -> None:  # noqa: ANN001
+    async def supervisor_acts(pilot) -> None:
         triage.set_priority(ctx, sam, queue_of_five[0].contact_id, Priority.HIGH, "police called")
         await until(pilot, lambda: app.screen.changed_elsewhere != "")
 
@@ -144,7 +142,7 @@ def test_sign_in(snap_compare, ctx, people):
     app = make_app(ctx)
     app.notify = lambda *args, **kwargs: None
 
-    async def run_before(pilot) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:
         await settle(pilot)
         await type_text(pilot, "olivia")
         await pilot.press("enter")
@@ -157,7 +155,7 @@ def test_sign_in(snap_compare, ctx, people):
 def test_idle_lock(snap_compare, ctx, people, clock, queue_of_five):
     app = make_app(ctx, people["olivia"], lock_check_seconds=0.05)
 
-    async def idle(pilot) -> None:  # noqa: ANN001
+    async def idle(pilot) -> None:
         clock.advance(minutes=ctx.settings.idle_lock_minutes + 1)
         await until(pilot, lambda: app.locked)
 
