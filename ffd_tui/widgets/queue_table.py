@@ -151,7 +151,9 @@ class QueueTable(ScrollView, can_focus=True):
         self.selected: dict[int, QueueRow] = {}  # contact id -> row (multi-select)
         self.generation = 0
         self.loaded_generation = -1
-        self._in_flight = False
+        self._reset_in_flight = False
+        self._reset_pending = False
+        self._window_in_flight = False
         self._again = False
         self.header: QueueHeader | None = None
         self._styles: dict[tuple[str, ...], Style] = {}
@@ -184,29 +186,57 @@ class QueueTable(ScrollView, can_focus=True):
         return start, height * 3
 
     def _load(self, reset: bool) -> None:
-        if self._in_flight and not reset:
+        """One store query at a time per kind: typing faster than the store answers asks
+        again for the latest filter only, instead of queueing a query per keystroke."""
+        if reset and self._reset_in_flight:
+            self._reset_pending = True
+            return
+        if not reset and (self._window_in_flight or self._reset_in_flight):
             self._again = True
             return
         query = Query(**vars(self.query_spec))
         generation = self.generation
         start, limit = (0, self._window()[1]) if reset else self._window()
-        self._in_flight = True
+        if reset:
+            self._reset_in_flight = True
+        else:
+            self._window_in_flight = True
 
         def work() -> tuple[QueuePage, int, int, bool]:
             return self.fetch(query, start, limit), start, generation, reset
 
-        self.app.run_store(self, work, done=self._loaded, failed=self._failed,
-                           group="queue" if reset else "queue-window", exclusive=reset)
+        def failed(error: Exception) -> None:
+            self._finished(reset)
+            self.app.show_error(error)
 
-    def _failed(self, error: Exception) -> None:
-        self._in_flight = False
-        self.app.show_error(error)
+        self.app.run_store(self, work, done=self._loaded, failed=failed,
+                           group="queue" if reset else "queue-window")
+
+    @property
+    def _in_flight(self) -> bool:
+        return self._reset_in_flight or self._window_in_flight
+
+    def _finished(self, reset: bool) -> None:
+        if reset:
+            self._reset_in_flight = False
+            if self._reset_pending:
+                self._reset_pending = False
+                self._load(reset=True)
+        else:
+            self._window_in_flight = False
+        if self._again and not self._in_flight:
+            self._again = False
+            self._load(reset=False)
 
     def _loaded(self, result: tuple[QueuePage, int, int, bool]) -> None:
         page, start, generation, reset = result
-        self._in_flight = False
-        if generation != self.generation:
-            return  # the officer has typed on; a newer query is on its way
+        try:
+            if generation == self.generation:
+                self._apply(page, start, generation, reset)
+        finally:
+            self._finished(reset)
+
+    def _apply(self, page: QueuePage, start: int, generation: int, reset: bool) -> None:
         keep_id = None if reset else (self.current.id if self.current else None)
         old_cursor = self.cursor
         self.rows = {start + i: row for i, row in enumerate(page.rows)}
@@ -214,6 +244,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.loaded_generation = generation
         self.virtual_size = Size(TOTAL_WIDTH, self.total)
         if reset:
+            self._again = False  # this answer is the freshest window there is
             self.scroll_to(y=0, animate=False, immediate=True)
             self._set_cursor(0)
         else:
@@ -230,9 +261,6 @@ class QueueTable(ScrollView, can_focus=True):
         if self.header:
             self.header.refresh()
         self.post_message(self.Loaded(self.total))
-        if self._again:
-            self._again = False
-            self._load(reset=False)
 
     # ------------------------------------------------------------------ moving
     def _set_cursor(self, index: int) -> None:
