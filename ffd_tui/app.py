@@ -307,6 +307,7 @@ class FrontDoorApp(App):
         if self.locked or self.actor is None:
             return
         self.locked = True
+        self.clear_notifications()  # toasts name contacts; none may show through the lock
         self.push_screen(LockScreen())
 
     def unlock(self) -> None:
