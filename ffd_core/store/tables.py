@@ -22,10 +22,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ffd_core.store.base import JSONType, UTCDateTime, Base
+
+OPEN_CONDITION = ("status IN ('received', 'screening', 'awaiting_information', "
+                  "'awaiting_sign_off')")
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -91,6 +95,9 @@ class Contact(Base):
         Index("ix_contacts_owner_status", "owner_id", "status"),
         Index("ix_contacts_received_at", "received_at"),
         Index("ix_contacts_decided_at", "decided_at"),
+        # The holding area: only open contacts (a tenth of the table), in queue order.
+        Index("ix_contacts_open_queue", "priority", "due_at", "id",
+              postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

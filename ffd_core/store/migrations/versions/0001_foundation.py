@@ -15,6 +15,7 @@ depends_on = None
 
 # The chain's tip before the first event (see ffd_core.audit).
 GENESIS_HMAC = "0" * 64
+OPEN = "status IN ('received', 'screening', 'awaiting_information', 'awaiting_sign_off')"
 
 
 def upgrade() -> None:
@@ -116,6 +117,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_contacts_queue', ['status', 'priority', 'due_at'], unique=False)
         batch_op.create_index('ix_contacts_received_at', ['received_at'], unique=False)
         batch_op.create_index('ix_contacts_decided_at', ['decided_at'], unique=False)
+        batch_op.create_index('ix_contacts_open_queue', ['priority', 'due_at', 'id'], unique=False,
+                              postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
 
     op.create_table('audit_events',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
@@ -390,6 +393,7 @@ def downgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_received_at')
         batch_op.drop_index('ix_contacts_decided_at')
+        batch_op.drop_index('ix_contacts_open_queue')
         batch_op.drop_index('ix_contacts_queue')
         batch_op.drop_index('ix_contacts_owner_status')
 
