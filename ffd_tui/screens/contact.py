@@ -495,13 +495,16 @@ class ContactScreen(Screen):
         templates = [(tid, subject, adapters.render_template(ctx, tid, view, where_to_go=""))
                      for tid, subject in _or_none(adapters.template_choices, ctx, prefix) or []]
 
-        def call(v: int | None, decision, **_ignored) -> Any:
+        def call(v: int | None, decision, decisions=None, **_ignored) -> Any:
+            if decisions:
+                return triage.decide(ctx, actor, self.contact_id, decisions,
+                                     expected_version=v)
             return triage.decide(ctx, actor, self.contact_id, same_for_all=decision,
                                  expected_version=v)
 
         self.app.push_screen(
-            DecideDialog(f"Decide {view.reference} ({len(view.children)} child(ren))",
-                         self._write(call), kind=view.kind, children=len(view.children),
+            DecideDialog(f"Decide {view.reference}", self._write(call), kind=view.kind,
+                         children=[(c.id, c.name) for c in view.children],
                          reference=view.reference, templates=templates, outcome=outcome),
             self._decided)
 

@@ -5,6 +5,7 @@ and stays open with everything the officer typed."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -330,18 +331,59 @@ class DecideDialog(ActionDialog):
     """Outcome (one letter), a reply template (one digit) to start the rationale, the
     rationale itself, level of need and primary need; ctrl+s, then y to confirm."""
 
-    confirm_with = "Record {outcome_label} for {children} child(ren) on {reference}?"
+    confirm_with = "Record {outcome_label} for {for_whom} on {reference}?"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next_child", "Next child", id="decide.next_child"),
+    ]
 
     def __init__(self, title: str, perform: Callable[[dict[str, Any]], Any], *,
-                 kind: str, children: int, reference: str,
+                 kind: str, children: list[tuple[int, str]], reference: str,
                  templates: list[tuple[str, str, str]], outcome: Outcome | None = None,
                  rationale: str = "") -> None:
         super().__init__(title, perform)
         self.kind = ContactKind(kind)
         self.outcomes = [o for o in OUTCOME_KEYS if o in OUTCOMES_BY_KIND[self.kind]]
-        self.child_count, self.reference = children, reference
+        self.children_on_contact, self.reference = children, reference
         self.templates = templates
         self.initial_outcome, self.initial_rationale = outcome, rationale
+        # None: one decision for every child; else the child being decided, by position.
+        self.child_index: int | None = None
+        self.decided: dict[int, ChildDecision] = {}
+
+    def _for_whom(self) -> str:
+        if self.child_index is None:
+            count = len(self.children_on_contact)
+            return "every child" if count != 1 else self.children_on_contact[0][1]
+        number = self.child_index + 1
+        return (f"child {number} of {len(self.children_on_contact)}: "
+                f"{self.children_on_contact[self.child_index][1]}")
+
+    def _show_whom(self) -> None:
+        hint = "   ctrl+n: decide child by child" if (
+            self.child_index is None and len(self.children_on_contact) > 1) else (
+            "   ctrl+n: next child" if self.child_index is not None and
+            self.child_index < len(self.children_on_contact) - 1 else "")
+        self.query_one("#whom", Label).update(f"For {self._for_whom()}{hint}")
+
+    def action_next_child(self) -> None:
+        """Keep this child's decision and go on to the next (the first press starts the
+        child-by-child mode with the decision on screen as the first child's)."""
+        if len(self.children_on_contact) < 2:
+            return
+        index = 0 if self.child_index is None else self.child_index
+        if index >= len(self.children_on_contact) - 1:
+            return
+        try:
+            decision = self._decision()
+        except FFDError as error:
+            self.show_error(str(error))
+            return
+        self.decided[self.children_on_contact[index][0]] = decision
+        self.child_index = index + 1
+        self.query_one("#rationale", TextArea).text = ""
+        self.show_error("")
+        self._show_whom()
+        self.query_one("#outcome", OptionList).focus()
 
     def keys_hint(self) -> str:
         return ("outcome: " + "  ".join(f"[b]{OUTCOME_KEYS[o]}[/] {o.label}" for o in self.outcomes)
@@ -349,6 +391,7 @@ class DecideDialog(ActionDialog):
                   "    [b]tab[/] next field")
 
     def compose_body(self) -> ComposeResult:
+        yield Label("", id="whom")
         with Horizontal(classes="fields"):
             with Vertical(classes="column"):
                 yield Label("Outcome")
@@ -375,6 +418,7 @@ class DecideDialog(ActionDialog):
 
     def on_mount(self) -> None:
         self.show_error("")
+        self._show_whom()
         self.query_one("#preview", Static).display = False
         outcomes = self.query_one("#outcome", OptionList)
         if self.initial_outcome in self.outcomes:
@@ -387,6 +431,18 @@ class DecideDialog(ActionDialog):
         focused = self.focused
         if isinstance(focused, (TextArea, Input)) or isinstance(focused, Select) and focused.expanded:
             return
+        digit = event.key.isdigit() and 1 <= int(event.key) <= len(self.templates)
+        if self.templates and focused is self.query_one("#template", OptionList):
+            if digit:
+                self._use_template(int(event.key) - 1)
+                event.stop()
+            elif event.is_printable and event.character and event.character != " ":
+                # Typing straight on from the template list writes the rationale.
+                area = self.query_one("#rationale", TextArea)
+                area.focus()
+                area.insert(event.character)
+                event.stop()
+            return
         for outcome in self.outcomes:
             if event.key == OUTCOME_KEYS[outcome]:
                 self.query_one("#outcome", OptionList).highlighted = self.outcomes.index(outcome)
@@ -394,7 +450,7 @@ class DecideDialog(ActionDialog):
                 self.query_one(target).focus()
                 event.stop()
                 return
-        if event.key.isdigit() and 1 <= int(event.key) <= len(self.templates):
+        if digit:
             self._use_template(int(event.key) - 1)
             event.stop()
 
@@ -424,22 +480,35 @@ class DecideDialog(ActionDialog):
         area.focus()
         area.move_cursor(area.document.end)
 
-    def values(self) -> dict[str, Any]:
+    def _decision(self) -> ChildDecision:
         options = self.query_one("#outcome", OptionList)
         if options.highlighted is None:
             raise InvalidInput("choose an outcome")
         outcome = self.outcomes[options.highlighted]
         level = self.query_one("#level", Select).value
         primary = self.query_one("#primary_need", Select).value
-        rationale = self.query_one("#rationale", TextArea).text.strip()
-        decision = ChildDecision(
-            outcome=outcome, rationale=rationale,
+        return ChildDecision(
+            outcome=outcome, rationale=self.query_one("#rationale", TextArea).text.strip(),
             level_of_need=LevelOfNeed(level) if isinstance(level, str) else None,
             primary_need=primary if isinstance(primary, str) else None,
         )
-        return {"decision": decision, "outcome_label": outcome.label,
-                "template": self.chosen_template,
-                "children": self.child_count, "reference": self.reference}
+
+    def values(self) -> dict[str, Any]:
+        decision = self._decision()
+        values: dict[str, Any] = {
+            "decision": decision, "decisions": None, "outcome_label": decision.outcome.label,
+            "for_whom": self._for_whom(), "template": self.chosen_template,
+            "reference": self.reference,
+        }
+        if self.child_index is not None:
+            child_id = self.children_on_contact[self.child_index][0]
+            decisions = {**self.decided, child_id: decision}
+            # Children not decided yet are left out: the service names what is missing.
+            values["decisions"] = [replace(d, child_id=cid) for cid, d in decisions.items()]
+            values["outcome_label"] = ", ".join(sorted({d.outcome.label
+                                                        for d in decisions.values()}))
+            values["for_whom"] = f"{len(decisions)} of {len(self.children_on_contact)} children"
+        return values
 
 
 class TelephoneDialog(ActionDialog):

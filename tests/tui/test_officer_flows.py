@@ -227,3 +227,29 @@ async def test_cursor_keys_move_through_a_long_queue(ctx, people):
         await pilot.press("home", "pagedown", "j", "k")
         await settle(pilot)
         assert table.current is not None and table.cursor > 20
+
+
+async def test_two_children_decided_child_by_child(ctx, people):
+    olivia = people["olivia"]
+    receipt = contacts.submit(ctx, SYSTEM, new_contact(
+        START, children=(child("Amy", "Hill"), child("Ben", "Hill"))))
+    app = make_app(ctx, olivia)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert app.screen.contact_id == receipt.contact_id
+        await pilot.press("d", "e")  # early help for Amy...
+        await type_text(pilot, "needs support")
+        await pilot.press("ctrl+n")
+        dialog = app.screen
+        assert "child 2 of 2: Ben Hill" in str(dialog.query_one("#whom").render())
+        await pilot.press("n", "1")  # ...no further action for Ben
+        await type_text(pilot, "no concerns")
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        await settle(pilot)
+    view = __import__("ffd_core.services.contact_view", fromlist=["x"]).view_contact(
+        ctx, olivia, receipt.contact_id)
+    assert {(d.child, d.outcome) for d in view.decisions} == {
+        ("Amy Hill", "early_help"), ("Ben Hill", "no_further_action")}
