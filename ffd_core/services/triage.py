@@ -28,7 +28,9 @@ from ffd_core.services.clocks import project_clocks
 from ffd_core.services.contacts import subject_children
 from ffd_core.services.context import SYSTEM, Actor, Context
 from ffd_core.store.engine import is_postgres
-from ffd_core.store.tables import Contact, ContactLink, Decision, Message, Note, User
+from ffd_core.store.tables import (
+    ClockPeriodRow, Contact, ContactLink, Decision, Message, Note, User,
+)
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -301,9 +303,14 @@ def decide(
     *,
     same_for_all: ChildDecision | None = None,
     expected_version: int | None = None,
+    reply: tuple[str, str] | None = None,
 ) -> Status:
     """Record a decision for every subject child. Outcomes that need management oversight
-    wait for a supervisor's sign-off; the rest are final at once."""
+    wait for a supervisor's sign-off; the rest are final at once.
+
+    ``reply`` is (template id, text) of the message the referrer gets (e.g. a rejection
+    citing the threshold guidance) instead of the plain outcome; it goes out when the
+    decision is final."""
     with ctx.write() as session:
         contact = _load(session, contact_id)
         _check_version(session, contact, expected_version)
@@ -333,6 +340,8 @@ def decide(
                 decided_by_id=actor.user_id, decided_at=ctx.now(),
                 state="proposed" if needs_sign_off else "final",
             ))
+        if reply is not None:
+            _reply_with_decision(ctx, session, actor, contact, *reply)
         checkpoint("decide.after_decisions")
         if not needs_sign_off:
             session.flush()
@@ -374,12 +383,36 @@ def _current_decisions(session: Session, contact: Contact, state: str) -> list[D
     ).scalars())
 
 
+def _reply_with_decision(ctx: Context, session: Session, actor: Actor, contact: Contact,
+                         template_id: str, body: str) -> None:
+    email = (contact.referrer or {}).get("email")
+    if contact.anonymous or not email:
+        raise InvalidInput(f"{contact.reference} has no referrer email for a reply; "
+                           "decide without a reply template")
+    if not body.strip():
+        raise InvalidInput("the reply to the referrer is empty")
+    kind = MessageKind.REJECTION if template_id.startswith("rejection.") else MessageKind.OUTCOME
+    session.add(Message(contact_id=contact.id, kind=kind.value, direction="out", recipient=email,
+                        body=body, author_id=actor.user_id, created_at=ctx.now()))
+    session.flush()
+
+
 def _after_final_decision(ctx: Context, session: Session, contact: Contact) -> None:
     """Tell the referrer, and queue the push to the case system (delivered by the outbox)."""
     outcomes = sorted({d.outcome for d in _current_decisions(session, contact, "final")})
     key = f"{contact.reference}:{contact.clock_period}"
     email = (contact.referrer or {}).get("email")
-    if email and not contact.anonymous:
+    period_start = session.get(ClockPeriodRow, (contact.id, contact.clock_period)).started_at
+    written = session.execute(select(Message).where(
+        Message.contact_id == contact.id, Message.direction == "out",
+        Message.kind.in_([MessageKind.REJECTION.value, MessageKind.OUTCOME.value]),
+        Message.created_at >= period_start).order_by(Message.id.desc())).scalars().first()
+    if written is not None:
+        # The officer's own reply, held until the decision was final.
+        outbox.enqueue(ctx, session, outbox.EMAIL, f"outcome:{key}",
+                       {"to": written.recipient, "reference": contact.reference,
+                        "message_id": written.id}, contact_id=contact.id)
+    elif email and not contact.anonymous:
         message = Message(contact_id=contact.id, kind=MessageKind.OUTCOME.value, direction="out",
                           recipient=email, body="; ".join(Outcome(o).label for o in outcomes),
                           author_id=None, created_at=ctx.now())

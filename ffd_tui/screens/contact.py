@@ -495,12 +495,15 @@ class ContactScreen(Screen):
         templates = [(tid, subject, adapters.render_template(ctx, tid, view, where_to_go=""))
                      for tid, subject in _or_none(adapters.template_choices, ctx, prefix) or []]
 
-        def call(v: int | None, decision, decisions=None, **_ignored) -> Any:
+        def call(v: int | None, decision, decisions=None, template=None, **_ignored) -> Any:
+            # The chosen template's reply (as previewed) goes to the referrer with the decision.
+            text = next((t for tid, _s, t in templates if tid == template), "")
+            reply = (template, text) if template and text and view.referrer.get("email") else None
             if decisions:
                 return triage.decide(ctx, actor, self.contact_id, decisions,
-                                     expected_version=v)
+                                     expected_version=v, reply=reply)
             return triage.decide(ctx, actor, self.contact_id, same_for_all=decision,
-                                 expected_version=v)
+                                 expected_version=v, reply=reply)
 
         self.app.push_screen(
             DecideDialog(f"Decide {view.reference}", self._write(call), kind=view.kind,

@@ -396,3 +396,20 @@ def test_password_guessing_is_throttled_per_account(ctx, people):
         directory.authenticate(ctx, "oscar", PASSWORD)  # even the right password, for now
     ctx.clock.advance(minutes=16)
     assert directory.authenticate(ctx, "oscar", PASSWORD).name == "Oscar Officer"
+
+
+def test_rejection_reply_waits_for_sign_off_then_goes_instead_of_plain_outcome(ctx, people):
+    receipt = submit(ctx, people)
+    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    triage.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=NFA,
+                  reply=("rejection.below_threshold", "Below threshold: see L1-CD-01."))
+    with ctx.read() as session:
+        assert session.execute(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key.like("outcome:%"))).first() is None
+    triage.approve(ctx, people["sam"], receipt.contact_id)
+    with ctx.read() as session:
+        sent = session.execute(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key.like("outcome:%"))).scalar_one()
+        messages = session.execute(select(Message)).scalars().all()
+    assert [m.kind for m in messages] == ["rejection"]
+    assert sent.payload["message_id"] == messages[0].id

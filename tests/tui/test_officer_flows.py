@@ -48,6 +48,14 @@ async def test_the_loop_take_next_priority_decide_nfa_next(ctx, people, queue_of
         assert status_of(ctx, olivia, first) == "awaiting_sign_off"
         assert isinstance(app.screen, ContactScreen) and app.screen.contact_id != first
         assert row_of(ctx, olivia, app.screen.contact_id).owner == olivia.name
+    # The template's reply is on the thread, to go out once a supervisor signs off.
+    from sqlalchemy import select
+
+    from ffd_core.store.tables import Message
+
+    with ctx.read() as session:
+        replies = session.execute(select(Message).where(Message.contact_id == first)).scalars().all()
+    assert [m.kind for m in replies] == ["rejection"] and replies[0].body.strip()
 
 
 async def test_filter_as_you_type_asks_the_store(ctx, people, queue_of_five):
