@@ -24,7 +24,7 @@ from ffd_core.errors import FFDError
 from ffd_core.services import queue, sessions
 from ffd_core.services.context import Actor, Context
 from ffd_core.services.queue import View
-from ffd_tui import core_adapters as adapters
+from ffd_tui import presenters
 from ffd_tui.tokens import TokenStore
 
 LIVE_GROUP = "live"
@@ -172,10 +172,7 @@ class FrontDoorApp(App):
         self.actor = actor
         self.sub_title = self.who
         self.last_activity = self.ctx.now()
-        if not self.username:
-            ctx = self.ctx
-            self.run_store(self, lambda: adapters.username_of(ctx, actor),
-                           done=lambda name: setattr(self, "username", name))
+        self.username = self.username or actor.username
         # The holding area is the root: everything else stacks on it, Esc comes back to it.
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -184,7 +181,7 @@ class FrontDoorApp(App):
         self._live()
         # Read the forms, guidance and templates once, off the UI thread, before they are needed.
         ctx = self.ctx
-        self.run_store(self, lambda: adapters.warm_up(ctx), group="warm",
+        self.run_store(self, lambda: presenters.warm_up(ctx), group="warm",
                        done=lambda _r: self.set_timer(1.0, _freeze_long_lived))
         self.set_interval(self.lock_check_seconds, self._check_idle, name="idle-lock")
 
@@ -257,7 +254,7 @@ class FrontDoorApp(App):
                     changes = queue.changed_since(ctx, seq) if moved is not None else []
                     seq = moved if moved is not None else seq
                     counters = queue.counters(ctx)
-                    p1 = adapters.immediate_open(ctx, actor)
+                    p1 = queue.immediate_open(ctx, actor)
                     fresh = [] if known_p1 is None else [ref for cid, ref in p1.items()
                                                          if cid not in known_p1]
                     known_p1, counted_at = p1, time.monotonic()

@@ -35,6 +35,7 @@ class Actor:
     name: str
     role: Role
     agency_id: int | None = None
+    username: str = ""
 
     @property
     def is_staff(self) -> bool:

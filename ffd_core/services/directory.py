@@ -223,7 +223,16 @@ def _recent_failures(ctx: Context, session: Session, user_id: int) -> int:
 
 def actor_for(user: User) -> Actor:
     return Actor(user_id=user.id, name=user.display_name, role=Role(user.role),
-                 agency_id=user.agency_id)
+                 agency_id=user.agency_id, username=user.username)
+
+
+def allocatable_staff(ctx: Context) -> list[tuple[int, str]]:
+    """(id, name) of the active people a supervisor may give contacts to."""
+    with ctx.read() as session:
+        return [(u.id, u.display_name) for u in session.execute(
+            select(User).where(User.active.is_(True), User.role.in_(
+                [Role.SCREENING_OFFICER.value, Role.SUPERVISOR.value])).order_by(User.display_name)
+        ).scalars()]
 
 
 def actor_by_username(ctx: Context, username: str) -> Actor:

@@ -33,6 +33,8 @@ class View(str, Enum):
     ALL = "all"
 
 
+OWNER = aliased(User, name="owner")
+
 # The default sort walks the partial index of open contacts (see ix_contacts_open_queue).
 SORTS = {
     "priority": (Contact.priority, Contact.due_at, Contact.id),
@@ -43,6 +45,8 @@ SORTS = {
     "child": (Contact.child_summary, Contact.id),
     "status": (Contact.status, Contact.priority, Contact.id),
     "channel": (Contact.channel, Contact.id),
+    "owner": (OWNER.display_name, Contact.priority, Contact.id),
+    "agency": (Agency.name, Contact.priority, Contact.id),
 }
 
 
@@ -103,7 +107,17 @@ def holding_area(
     if columns is None:
         raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     conditions = _conditions(ctx, actor, view, text)
-    owner = aliased(User)
+    order = [c.desc() if descending else c.asc() for c in columns]
+    query = _row_query().where(*conditions).order_by(*order).offset(offset).limit(limit)
+    with ctx.read() as session:
+        total = session.execute(select(func.count(Contact.id)).where(*conditions)).scalar_one()
+        rows = [_row(r) for r in session.execute(query)]
+    return QueuePage(rows, total)
+
+
+def _row_query() -> Select:
+    """Only the columns a row shows: the answers and other wide columns stay on disk."""
+    owner = OWNER
     same_child = aliased(ContactPerson)
     this_child = aliased(ContactPerson)
     other_contact = exists().where(
@@ -112,35 +126,26 @@ def holding_area(
         same_child.person_id == this_child.person_id,
         same_child.contact_id != Contact.id,
     )
-    order = [c.desc() if descending else c.asc() for c in columns]
-    # Only the columns a row shows: the answers and other wide columns stay on disk.
-    query = (
+    return (
         select(Contact.id, Contact.reference, Contact.received_at, Contact.due_at,
                Contact.priority, Contact.category, Contact.child_summary, Contact.referrer,
                Contact.anonymous, Contact.channel, Contact.status, Contact.version,
-               Contact.restricted, owner.display_name, Agency.name, other_contact)
+               Contact.restricted, owner.display_name, Agency.name, other_contact.label("linked"))
         .outerjoin(owner, owner.id == Contact.owner_id)
         .outerjoin(Agency, Agency.id == Contact.referrer_agency_id)
-        .where(*conditions)
-        .order_by(*order)
-        .offset(offset)
-        .limit(limit)
     )
-    with ctx.read() as session:
-        total = session.execute(select(func.count(Contact.id)).where(*conditions)).scalar_one()
-        rows = [
-            QueueRow(
-                id=r.id, reference=r.reference, received_at=r.received_at, due_at=r.due_at,
-                priority=r.priority, category=r.category,
-                child="(restricted)" if r.restricted else r.child_summary,
-                agency=r.name or (r.referrer or {}).get("agency_name", "") or
-                ("anonymous" if r.anonymous else ""),
-                channel=r.channel, status=r.status, owner=r.display_name or "",
-                version=r.version, restricted=r.restricted, other_contacts=bool(r[-1]),
-            )
-            for r in session.execute(query)
-        ]
-    return QueuePage(rows, total)
+
+
+def _row(r) -> QueueRow:  # noqa: ANN001 - a result row of _row_query
+    return QueueRow(
+        id=r.id, reference=r.reference, received_at=r.received_at, due_at=r.due_at,
+        priority=r.priority, category=r.category,
+        child="(restricted)" if r.restricted else r.child_summary,
+        agency=r.name or (r.referrer or {}).get("agency_name", "") or
+        ("anonymous" if r.anonymous else ""),
+        channel=r.channel, status=r.status, owner=r.display_name or "",
+        version=r.version, restricted=r.restricted, other_contacts=bool(r.linked),
+    )
 
 
 @dataclass(frozen=True)
@@ -233,3 +238,31 @@ def workload(ctx: Context) -> list[Workload]:
     )
     with ctx.read() as session:
         return [Workload(*row) for row in session.execute(query)]
+
+
+def find_by_reference(ctx: Context, actor: Actor, reference: str) -> QueueRow | None:
+    """One contact by its human reference (FFD-2026-000123), as a holding-area row."""
+    reference = reference.strip().upper()
+    if not reference:
+        return None
+    page = _rows(ctx, actor, [Contact.reference == reference], limit=1)
+    return page[0] if page else None
+
+
+def rows_by_id(ctx: Context, actor: Actor, ids: list[int]) -> list[QueueRow]:
+    """Current rows for contacts a screen holds (versions, owners) without a full view."""
+    return _rows(ctx, actor, [Contact.id.in_(ids)], limit=len(ids)) if ids else []
+
+
+def immediate_open(ctx: Context, actor: Actor) -> dict[int, str]:
+    """Open priority-1 contacts (id -> reference): what every console alerts on when a new
+    one appears. Read through the partial index of open contacts, so it stays cheap."""
+    rows = _rows(ctx, actor, [Contact.status.in_(OPEN), Contact.priority == 1], limit=500)
+    return {r.id: r.reference for r in rows}
+
+
+def _rows(ctx: Context, actor: Actor, conditions: list, limit: int) -> list[QueueRow]:
+    require_role(actor.role, READERS, "see the holding area")
+    with ctx.read() as session:
+        return [_row(r) for r in session.execute(
+            _row_query().where(*conditions).order_by(*SORTS["priority"]).limit(limit))]

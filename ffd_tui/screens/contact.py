@@ -19,9 +19,9 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from ffd_core.domain.contact import NewContact
 from ffd_core.domain.vocab import Outcome, Status
 from ffd_core.errors import NothingToTake
-from ffd_core.services import triage
+from ffd_core.services import directory, queue, triage
 from ffd_core.services.contact_view import ContactView, view_contact
-from ffd_tui import core_adapters as adapters
+from ffd_tui import presenters
 from ffd_tui.format import (
     format_day,
     format_uk_datetime,
@@ -108,9 +108,9 @@ class ContactScreen(Screen):
 
         def work() -> tuple[ContactView, Any, Any, Any]:
             view = view_contact(ctx, actor, self.contact_id)
-            return (view, _or_none(adapters.suggestion_for, ctx, view),
-                    _or_none(adapters.guidance_for, ctx, view) or ("", []),
-                    _or_none(adapters.answers_for, ctx, view))
+            return (view, _or_none(presenters.suggestion_for, ctx, view),
+                    _or_none(presenters.guidance_for, ctx, view) or ("", []),
+                    _or_none(presenters.answers_for, ctx, view))
 
         def failed(error: Exception) -> None:
             self.app.show_error(error)
@@ -286,7 +286,7 @@ class ContactScreen(Screen):
             return
         reference = self.view.reference
         ctx, actor = self.app.ctx, self.app.actor
-        self.app.run_store(self, lambda: adapters.queue_row(ctx, actor, reference),
+        self.app.run_store(self, lambda: queue.find_by_reference(ctx, actor, reference),
                            done=self._maybe_stale, group="contact-check")
 
     def _maybe_stale(self, row) -> None:
@@ -435,7 +435,7 @@ class ContactScreen(Screen):
             self.app.push_screen(AllocateDialog(f"Allocate {self._ref()}", perform, staff, 1),
                                  self._after("Allocated"))
 
-        self.app.run_store(self, lambda: adapters.staff_to_allocate(ctx), done=show)
+        self.app.run_store(self, lambda: directory.allocatable_staff(ctx), done=show)
 
     def action_note(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
@@ -457,11 +457,11 @@ class ContactScreen(Screen):
         ctx, actor = self.app.ctx, self.app.actor
 
         def perform(values: dict[str, Any]) -> Any:
-            other = adapters.contact_id_for_reference(ctx, actor, values["other"])
+            other = queue.find_by_reference(ctx, actor, values["other"])
             if other is None:
                 from ffd_core.errors import NotFound
                 raise NotFound(f"no contact {values['other']}; check the reference")
-            triage.link_contacts(ctx, actor, self.contact_id, other, values["reason"])
+            triage.link_contacts(ctx, actor, self.contact_id, other.id, values["reason"])
             return True
 
         self.app.push_screen(LinkDialog(f"Link {self._ref()} to another contact", perform),
@@ -472,8 +472,8 @@ class ContactScreen(Screen):
             return
         ctx, actor, view = self.app.ctx, self.app.actor, self.view
         respond_by = ctx.now() + timedelta(days=1)
-        choices = _or_none(adapters.template_choices, ctx, "request_for_information") or []
-        templates = [(tid, subject, adapters.render_template(ctx, tid, view, questions=[],
+        choices = _or_none(presenters.template_choices, ctx, "request_for_information") or []
+        templates = [(tid, subject, presenters.render_template(ctx, tid, view, questions=[],
                                                              respond_by=respond_by))
                      for tid, subject in choices]
         if not templates:
@@ -492,8 +492,8 @@ class ContactScreen(Screen):
         if self.view is None:
             return
         ctx, actor, view = self.app.ctx, self.app.actor, self.view
-        templates = [(tid, subject, adapters.render_template(ctx, tid, view, where_to_go=""))
-                     for tid, subject in _or_none(adapters.template_choices, ctx, prefix) or []]
+        templates = [(tid, subject, presenters.render_template(ctx, tid, view, where_to_go=""))
+                     for tid, subject in _or_none(presenters.template_choices, ctx, prefix) or []]
 
         def call(v: int | None, decision, decisions=None, template=None, **_ignored) -> Any:
             # The chosen template's reply (as previewed) goes to the referrer with the decision.

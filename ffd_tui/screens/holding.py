@@ -11,9 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ffd_core.errors import FFDError
-from ffd_core.services import contacts, queue, triage
+from ffd_core.services import contacts, directory, queue, triage
 from ffd_core.services.queue import View
-from ffd_tui import core_adapters as adapters
 from ffd_tui.format import label
 from ffd_tui.screens.contact import ContactScreen, telephone_contact
 from ffd_tui.screens.dialogs import (
@@ -243,7 +242,7 @@ class HoldingScreen(Screen):
             self.app.push_screen(AllocateDialog(
                 f"Allocate {len(rows)} contact(s)", perform, staff, len(rows)), done)
 
-        self.app.run_store(self, lambda: adapters.staff_to_allocate(ctx), done=show)
+        self.app.run_store(self, lambda: directory.allocatable_staff(ctx), done=show)
 
     def action_approve(self) -> None:
         row = self.table.current

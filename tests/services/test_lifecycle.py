@@ -413,3 +413,22 @@ def test_rejection_reply_waits_for_sign_off_then_goes_instead_of_plain_outcome(c
         messages = session.execute(select(Message)).scalars().all()
     assert [m.kind for m in messages] == ["rejection"]
     assert sent.payload["message_id"] == messages[0].id
+
+
+def test_lookups_for_screens_by_reference_id_and_p1(ctx, people):
+    from ffd_core.services import directory, queue
+
+    first = submit(ctx, people)
+    urgent = submit(ctx, people, priority=__import__("ffd_core.domain.vocab",
+                                                      fromlist=["Priority"]).Priority.IMMEDIATE)
+    officer = people["olivia"]
+    assert queue.find_by_reference(ctx, officer, first.reference.lower()).id == first.contact_id
+    assert queue.find_by_reference(ctx, officer, "FFD-1999-000001") is None
+    assert [r.reference for r in queue.rows_by_id(ctx, officer, [first.contact_id])] == [first.reference]
+    assert queue.immediate_open(ctx, officer) == {urgent.contact_id: urgent.reference}
+    names = [name for _id, name in directory.allocatable_staff(ctx)]
+    assert "Olivia Officer" in names and "Wendy Worker" not in names and "Tess Teacher" not in names
+    page = queue.holding_area(ctx, officer, sort="owner")
+    assert page.total == 2
+    with pytest.raises(PermissionDenied):
+        queue.immediate_open(ctx, people["teacher"])
