@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ffd_cli.people import people
 from ffd_cli.progress import console, progress_bars
 from ffd_cli.runtime import FFDGroup, cli_actor, ensure_audit_key, open_context, settings_from
 from ffd_core import audit
@@ -110,6 +111,7 @@ def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, p
 
 
 def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: ANN001, ANN202
+    from ffd_core.search.demo import load_demo_people
     from ffd_core.synthetic.county import seed_county
 
     if open_ > contacts:
@@ -129,6 +131,9 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
     with progress_bars() as report:
         summary = seed_county(context, seed=seed, as_of=as_of_date, contacts_total=contacts,
                               open_total=open_, people=people, progress=report)
+        # The same county's children as Framework-i and Capita ONE hold them, linked.
+        linked = load_demo_people(context.engine, seed=seed, children=people, as_of=as_of_date,
+                                  clock=context.clock, progress=report)
     table = Table(title="Demo accounts (passwords are shown only now)")
     for column in ("username", "role", "password"):
         table.add_column(column)
@@ -137,7 +142,9 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
     console.print(table)
     console.print(f"Seeded {summary.agencies} agencies, {summary.children} children in the "
                   f"county, {summary.contacts} contacts ({summary.open_contacts} open) "
-                  f"as of {summary.as_of:%d/%m/%Y}.")
+                  f"as of {summary.as_of:%d/%m/%Y}; {linked.linkage.records} social care and "
+                  f"education records linked into {linked.linkage.people} people "
+                  "(try `ffd people search`).")
     return summary
 
 
@@ -407,6 +414,9 @@ def secret_set(name: str) -> None:
     value = click.prompt(name, hide_input=True, confirmation_prompt=True)
     set_secret(name, value)
     console.print(f"Stored the {name} in the OS keyring.")
+
+
+cli.add_command(people)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ SECRETS = {
     "audit-key": "FFD_AUDIT_KEY",
     "database-password": "FFD_DATABASE_PASSWORD",
     "smtp-password": "FFD_SMTP_PASSWORD",
+    "sync-token": "FFD_SYNC_TOKEN",
 }
 
 

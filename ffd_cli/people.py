@@ -1,0 +1,177 @@
+"""`ffd people`: the person index (single view of the child) from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from ffd_cli.progress import console, progress_bars
+from ffd_cli.runtime import cli_actor, open_context, settings_from
+from ffd_core.errors import InvalidInput, NotFound
+from ffd_core.secrets import get_secret
+from ffd_core.search import service
+from ffd_core.search.csv_import import bundled_mapping, load_mapping
+from ffd_core.search.records import EDUCATION, SOCIAL_CARE
+from ffd_core.search.search import PersonQuery, search_people
+
+SOURCES = [SOCIAL_CARE, EDUCATION]
+
+
+@click.group()
+def people() -> None:
+    """The person index: source records, linkage, search and the single view."""
+
+
+@people.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, type=click.Choice(SOURCES), help="The system the file came from.")
+@click.option("--map", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Column mapping (YAML); default: the bundled mapping for the source.")
+@click.pass_context
+def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Path | None) -> None:
+    """Import source records from CSV; bad rows are listed, good rows are kept."""
+    context = open_context(settings_from(ctx))
+    mapping = load_mapping(mapping_file) if mapping_file else bundled_mapping(source)
+    with progress_bars() as report:
+        result = service.import_csv(context.engine, file, source=source, mapping=mapping,
+                                    clock=context.clock, progress=report)
+    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}.")
+    for rejected in result.rejected[:20]:
+        console.print(f"[yellow]skipped[/] {rejected}")
+    if len(result.rejected) > 20:
+        console.print(f"… and {len(result.rejected) - 20} more skipped rows")
+    console.print("Run `ffd people relink` to group the records into people.")
+
+
+@people.command("relink")
+@click.pass_context
+def people_relink(ctx: click.Context) -> None:
+    """Re-link every record into people (officers' confirm/split decisions are kept)."""
+    context = open_context(settings_from(ctx))
+    with progress_bars() as report:
+        summary = service.relink(context.engine, clock=context.clock, progress=report)
+    console.print(f"{summary.records} records grouped into {summary.people} people "
+                  f"({summary.people_kept} kept their ids, {summary.people_new} new); "
+                  f"{summary.links} automatic links, {summary.possible_matches} possible matches "
+                  "for review (`ffd people review`).")
+
+
+@people.command("sync")
+@click.option("--source", required=True, type=click.Choice(SOURCES))
+@click.option("--url", required=True, help="Base URL of the source system's sync endpoint.")
+@click.pass_context
+def people_sync(ctx: click.Context, source: str, url: str) -> None:
+    """Fetch records changed since the last sync (resumes after a failure)."""
+    from ffd_core.search.sync import sync_source
+
+    context = open_context(settings_from(ctx))
+    with progress_bars() as report:
+        result = sync_source(context.engine, url, source, token=get_secret("sync-token"),
+                             clock=context.clock, progress=report)
+    console.print(f"{result.records} records in {result.pages} pages from {source}"
+                  + (" (resumed after an earlier failure)" if result.resumed else "")
+                  + ". Run `ffd people relink` to regroup them.")
+
+
+@people.group("links")
+def links() -> None:
+    """The linkage result."""
+
+
+@links.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def links_export(ctx: click.Context, file: Path) -> None:
+    """Write source, source id, person id and score for every record (CSV)."""
+    context = open_context(settings_from(ctx))
+    with progress_bars() as report:
+        count = service.export_links(context.engine, file, progress=report)
+    console.print(f"Wrote {count} records to {file}.")
+
+
+@people.command("search")
+@click.argument("name", required=False)
+@click.option("--dob", help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
+@click.option("--postcode")
+@click.option("--school")
+@click.option("--upn")
+@click.option("--nhs", "nhs_number")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.pass_context
+def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_number, limit) -> None:  # noqa: ANN001
+    """Find a child by any mix of name, date of birth, postcode, school, UPN or NHS number."""
+    query = PersonQuery(name=name, date_of_birth=dob, postcode=postcode, school=school, upn=upn,
+                        nhs_number=nhs_number)
+    if not any([name, dob, postcode, school, upn, nhs_number]):
+        raise InvalidInput("give at least a name, a date of birth, a postcode, a UPN or an NHS number")
+    context = open_context(settings_from(ctx))
+    with Session(context.engine) as session:
+        matches = search_people(session, query, limit=limit)
+    table = Table(title=f"{len(matches)} match(es)")
+    for column in ("person", "score", "name", "born", "sources", "why"):
+        table.add_column(column)
+    for match in matches:
+        best = match.records[0].record
+        table.add_row(match.person_id, f"{match.score:.2f}", f"{best.given_name} {best.family_name}",
+                      format_uk_date_or_blank(best.date_of_birth), ", ".join(match.sources),
+                      "; ".join(match.reasons))
+    console.print(table)
+
+
+def format_uk_date_or_blank(value) -> str:  # noqa: ANN001
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@people.command("show")
+@click.argument("person_id")
+@click.option("--reason", required=True, help="Why you are looking (recorded on the audit trail).")
+@click.pass_context
+def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
+    """The single view of one child: both systems side by side, and who to contact (audited)."""
+    context = open_context(settings_from(ctx))
+    actor = cli_actor()
+    view = service.person_view(context.engine, person_id, officer=service.Officer(actor.name),
+                               audit_key=context.audit_key, reason=reason, clock=context.clock)
+    if view is None:
+        raise NotFound(f"no person {person_id}; search with `ffd people search`")
+    table = Table(title=f"Person {person_id}")
+    table.add_column("field")
+    for source in SOURCES:
+        table.add_column(source)
+    columns = {s: view.of(s) for s in SOURCES}
+    for label, get in [("source id", lambda r: r.source_id),
+                       ("name", lambda r: f"{r.given_name} {r.family_name}"),
+                       ("born", lambda r: format_uk_date_or_blank(r.date_of_birth)),
+                       ("address", lambda r: ", ".join(filter(None, [r.address_line1, r.town, r.postcode]))),
+                       ("school", lambda r: r.school or ""), ("NHS", lambda r: r.nhs_number or ""),
+                       ("UPN", lambda r: r.upn or "")]:
+        table.add_row(label, *["\n".join(get(r) for r in columns[s]) for s in SOURCES])
+    console.print(table)
+    console.print(f"Open to social care: {'yes' if view.open_to_social_care else 'no'}"
+                  + (f" ({', '.join(view.open_episodes)})" if view.open_episodes else ""))
+    for worker in view.who_to_contact:
+        console.print(f"Who to contact: {worker['worker']}, {worker.get('team') or ''} "
+                      f"{worker.get('phone') or ''} {worker.get('email') or ''}")
+
+
+@people.command("review")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+def people_review(ctx: click.Context, limit: int) -> None:
+    """Possible matches waiting for an officer to confirm or split."""
+    context = open_context(settings_from(ctx))
+    matches = service.possible_matches(context.engine, limit=limit)
+    if not matches:
+        console.print("No possible matches are waiting for review.")
+        sys.exit(0)
+    table = Table(title="Possible matches (strongest first)")
+    for column in ("a", "b", "score", "why"):
+        table.add_column(column)
+    for match in matches:
+        table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)),
+                      f"{match.weight:.1f}", "; ".join(match.reasons))
+    console.print(table)

@@ -1,0 +1,43 @@
+"""`ffd people` against a real store holding the demo county's linked records."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from ffd_cli.main import cli
+from ffd_core.search.demo import load_demo_people
+from ffd_core.store.tables import AuditEvent
+from tests.conftest import AUDIT_KEY
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_search_show_review_and_export(ctx, database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    demo = load_demo_people(ctx.engine, seed=5, children=400, as_of=date(2026, 11, 24),
+                            clock=ctx.clock)
+    child = next(c for c in demo.population.children if not c.unborn)
+    run = CliRunner()
+    found = run.invoke(cli, ["people", "search", f"{child.given_name} {child.family_name}",
+                             "--dob", child.date_of_birth.strftime("%d/%m/%Y")])
+    assert found.exit_code == 0, found.output
+    person_id = found.output.split("│")[1].strip() if "│" in found.output else ""
+    assert person_id.startswith("P")
+    shown = run.invoke(cli, ["people", "show", person_id, "--reason", "screening a contact"])
+    assert shown.exit_code == 0 and child.family_name in shown.output
+    with ctx.read() as session:
+        assert session.execute(select(AuditEvent).where(
+            AuditEvent.subject.like(f"%{person_id}%"))).first() is not None
+    assert run.invoke(cli, ["people", "review"]).exit_code == 0
+    out = tmp_path / "links.csv"
+    assert run.invoke(cli, ["people", "links", "export", str(out)]).exit_code == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == len(demo.extract.records) and set(rows[0]) == {"source", "source_id",
+                                                                       "person_id", "score"}
+    nothing = run.invoke(cli, ["people", "search"])
+    assert nothing.exit_code == 2 and "give at least" in nothing.output
