@@ -192,10 +192,21 @@ def _rest(name: str) -> str:
 # ------------------------------------------------------------------------------ screening aids
 
 
-def suggestion_for(ctx: Context, view: ContactView, recent_contacts: int | None = None,
-                   open_to_social_care: bool | None = None):  # noqa: ANN201
-    """The suggested priority for a stored contact, with the rules that fired and why."""
+def suggestion_for(ctx: Context, view: ContactView):  # noqa: ANN201
+    """The suggested priority for a stored contact, with the rules that fired and why.
+    Facts about the child come from the single view once a child is linked to a person;
+    until then the rules that need them are reported inactive."""
+    from ffd_core.services import people
+
     today = uk_local(ctx.now()).date()
+    linked = [c.person_id for c in view.children if c.person_id]
+    recent_contacts = open_to_social_care = None
+    if linked:
+        window = ctx.config.priority_rules.recent_contacts_window_days
+        # Earlier contacts about the same child (the rules' fact excludes this one).
+        recent_contacts = max(people.recent_contacts(ctx, p, window, before_contact=view.id)
+                              for p in linked)
+        open_to_social_care = any(people.open_to_social_care(ctx, p) for p in linked)
     facts = PriorityFacts(
         today=today, answers=view.answers, category=view.category,
         child_dates_of_birth=[c.date_of_birth or c.expected_due_date for c in view.children],
