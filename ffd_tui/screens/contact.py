@@ -76,6 +76,7 @@ class ContactScreen(Screen):
         Binding("n", "note", "Note", id="contact.note"),
         Binding("l", "link", "Link", show=False, id="contact.link"),
         Binding("t", "take_next", "Next", id="contact.take_next"),
+        Binding("f", "find_child", "Find child", show=False, id="contact.find_child"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="contact.reload"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="contact.next_tab"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="contact.prev_tab"),
@@ -348,6 +349,26 @@ class ContactScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_find_child(self) -> None:
+        """The single view for the first child, ready to link them to the person found."""
+        from ffd_core.services.people import OFFICERS
+        from ffd_tui.screens.people import PersonSearchScreen
+
+        view = self.view
+        if view is None or not view.children:
+            return
+        child = view.children[0]
+        text = " ".join(x for x in (child.name, format_day(child.date_of_birth)) if x)
+        actor = self.app.actor
+        link = (child.id, child.name) if actor is not None and actor.role in OFFICERS else None
+
+        def back(person_id: str | None) -> None:
+            if person_id:
+                self.load()
+
+        self.app.push_screen(PersonSearchScreen(text, link_child=link,
+                                                reason=f"screening {view.reference}"), back)
 
     def action_reload(self) -> None:
         self.load()

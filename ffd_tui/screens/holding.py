@@ -66,6 +66,7 @@ class HoldingScreen(Screen):
         Binding("R", "return", "Return", show=False, id="holding.return"),
         Binding("p", "telephone", "Phone contact", id="holding.telephone"),
         Binding("D", "dashboard", "Supervisor", id="holding.dashboard"),
+        Binding("f", "find_child", "Find child", id="holding.find_child"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
         Binding("q", "quit", "Quit", id="holding.quit"),
     ]
@@ -290,6 +291,11 @@ class HoldingScreen(Screen):
         from ffd_tui.screens.supervisor import SupervisorScreen
 
         self.app.push_screen(SupervisorScreen())
+
+    def action_find_child(self) -> None:
+        from ffd_tui.screens.people import PersonSearchScreen
+
+        self.app.push_screen(PersonSearchScreen())
 
     def action_quit(self) -> None:
         self.app.exit()
