@@ -175,3 +175,41 @@ def people_review(ctx: click.Context, limit: int) -> None:
         table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)),
                       f"{match.weight:.1f}", "; ".join(match.reasons))
     console.print(table)
+
+
+def _ref(text: str) -> tuple[str, str]:
+    source, _, source_id = text.partition(":")
+    if source not in SOURCES or not source_id:
+        raise InvalidInput(f"{text!r}: write a record as SOURCE:ID, e.g. framework_i:4274351")
+    return source, source_id
+
+
+def _decide(ctx: click.Context, a: str, b: str, reason: str, same: bool) -> None:
+    context = open_context(settings_from(ctx))
+    actor = cli_actor()
+    person_id = service.decide_link(context.engine, _ref(a), _ref(b), same=same,
+                                    officer=service.Officer(actor.name), audit_key=context.audit_key,
+                                    reason=reason, clock=context.clock)
+    console.print(("Confirmed: the two records are one child" if same else
+                   "Split: the two records are different children")
+                  + f" ({a} is in person {person_id}). The decision holds on every re-link.")
+
+
+@people.command("confirm")
+@click.argument("record_a")
+@click.argument("record_b")
+@click.option("--reason", required=True, help="Why (recorded on the audit trail).")
+@click.pass_context
+def people_confirm(ctx: click.Context, record_a: str, record_b: str, reason: str) -> None:
+    """Confirm two records (SOURCE:ID) are the same child."""
+    _decide(ctx, record_a, record_b, reason, same=True)
+
+
+@people.command("split")
+@click.argument("record_a")
+@click.argument("record_b")
+@click.option("--reason", required=True, help="Why (recorded on the audit trail).")
+@click.pass_context
+def people_split(ctx: click.Context, record_a: str, record_b: str, reason: str) -> None:
+    """Split two records (SOURCE:ID): they are different children."""
+    _decide(ctx, record_a, record_b, reason, same=False)

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from ffd_cli.main import cli
+from ffd_core.search import service
 from ffd_core.search.demo import load_demo_people
 from ffd_core.store.tables import AuditEvent
 from tests.conftest import AUDIT_KEY
@@ -39,5 +40,13 @@ def test_search_show_review_and_export(ctx, database_url, monkeypatch, tmp_path)
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == len(demo.extract.records) and set(rows[0]) == {"source", "source_id",
                                                                        "person_id", "score"}
+    pending = service.possible_matches(ctx.engine, limit=10)
+    assert pending  # this seed's county leaves two pairs for review
+    a, b = (":".join(pending[0].a), ":".join(pending[0].b))
+    split = run.invoke(cli, ["people", "split", a, b, "--reason", "different children"])
+    assert split.exit_code == 0, split.output
+    assert (pending[0].a, pending[0].b) not in {(m.a, m.b) for m in service.possible_matches(ctx.engine)}
+    bad = run.invoke(cli, ["people", "confirm", "nowhere:1", "capita_one:2", "--reason", "x"])
+    assert bad.exit_code == 2 and "SOURCE:ID" in bad.output
     nothing = run.invoke(cli, ["people", "search"])
     assert nothing.exit_code == 2 and "give at least" in nothing.output
