@@ -20,7 +20,12 @@ from textual.widgets.option_list import Option
 
 from ffd_core.search.index_store import to_record
 from ffd_core.search.records import SourceRecord
-from ffd_core.search.service import Officer, PossibleMatch, decide_link, possible_matches
+from ffd_core.search.service import (
+    Officer,
+    PossibleMatch,
+    decide_link,
+    possible_matches,
+)
 from ffd_core.services import people
 from ffd_core.store.people_tables import SourceRecordRow
 from ffd_tui.format import format_day, label
