@@ -68,7 +68,7 @@ class HoldingScreen(Screen):
         Binding("D", "dashboard", "Supervisor", id="holding.dashboard"),
         Binding("f", "find_child", "Find child", id="holding.find_child"),
         # no description: kept out of the ? list so existing snapshots stay as they are
-        Binding("P", "review_matches", "", show=False, id="holding.review_matches"),
+        Binding("P", "review_matches", "Review matches", show=False, id="holding.review_matches"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
         Binding("q", "quit", "Quit", id="holding.quit"),
     ]
