@@ -34,6 +34,7 @@ from ffd_core.search.linkage import (
 from ffd_core.search.person_ids import assign_person_ids, new_person_id
 from ffd_core.search.progress import Progress, no_progress
 from ffd_core.search.records import SOCIAL_CARE, SourceRecord
+from ffd_core.search.search import PersonMatch, PersonQuery, search_people
 from ffd_core.store.engine import WRITE_OPTION
 from ffd_core.store.people_tables import (
     LinkageRun,
@@ -324,3 +325,19 @@ def import_csv(engine: Engine, path: Path, *, source: str, mapping: ColumnMappin
     read = read_csv(path, source, mapping)
     counts = import_records(engine, read.records, clock=clock, progress=progress)
     return CsvImportReport(counts.inserted, counts.updated, tuple(read.rejected))
+
+
+def find_people(engine: Engine, query: PersonQuery, limit: int = 20) -> list[PersonMatch]:
+    """Search the person index (front ends call this; they never open the store)."""
+    with Session(engine) as session:
+        return search_people(session, query, limit=limit)
+
+
+def records_for(engine: Engine, refs: set[Ref]) -> dict[Ref, SourceRecord]:
+    """The source records named by (source, source id), e.g. both sides of possible matches."""
+    if not refs:
+        return {}
+    with Session(engine) as session:
+        rows = session.execute(select(SourceRecordRow).where(
+            SourceRecordRow.source_id.in_({source_id for _source, source_id in refs}))).scalars()
+        return {(r.source, r.source_id): to_record(r) for r in rows if (r.source, r.source_id) in refs}

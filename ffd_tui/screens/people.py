@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.orm import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,8 +19,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
-from ffd_core.search.search import PersonMatch, PersonQuery, search_people
-from ffd_core.search.service import Officer, PersonView, person_view
+from ffd_core.search.search import PersonMatch, PersonQuery
+from ffd_core.search.service import Officer, PersonView, find_people, person_view
 from ffd_core.services import people
 from ffd_tui.format import format_day, label
 from ffd_tui.widgets.counters import CountersStrip
@@ -122,8 +121,7 @@ class PersonSearchScreen(Screen):
         engine = self.app.ctx.engine
 
         def work() -> list[PersonMatch]:
-            with Session(engine) as session:
-                return search_people(session, query, limit=20)
+            return find_people(engine, query, limit=20)
 
         self.app.run_store(self, work, done=self._results, group="people-search", exclusive=True)
 

@@ -8,8 +8,6 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,16 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ffd_core.search.index_store import to_record
 from ffd_core.search.records import SourceRecord
 from ffd_core.search.service import (
     Officer,
     PossibleMatch,
     decide_link,
     possible_matches,
+    records_for,
 )
 from ffd_core.services import people
-from ffd_core.store.people_tables import SourceRecordRow
 from ffd_tui.format import format_day, label
 from ffd_tui.screens.dialogs import ReasonDialog
 from ffd_tui.screens.people import FIELDS, SOURCE_NAMES
@@ -85,16 +82,7 @@ class ReviewScreen(Screen):
 
         def work() -> tuple[list[PossibleMatch], dict[Ref, SourceRecord]]:
             pairs = possible_matches(engine, limit=100)
-            refs = {ref for p in pairs for ref in (p.a, p.b)}
-            records: dict[Ref, SourceRecord] = {}
-            if refs:
-                with Session(engine) as session:
-                    rows = session.execute(select(SourceRecordRow).where(
-                        SourceRecordRow.source_id.in_({r[1] for r in refs}))).scalars()
-                    for row in rows:
-                        if (row.source, row.source_id) in refs:
-                            records[(row.source, row.source_id)] = to_record(row)
-            return pairs, records
+            return pairs, records_for(engine, {ref for p in pairs for ref in (p.a, p.b)})
 
         self.app.run_store(self, work, done=self._loaded, group="review-load", exclusive=True)
 
