@@ -7,6 +7,10 @@ digit, or a nickname). Prints index build time, database size, p50/p95 latency a
 
     .venv/bin/python benchmarks/search.py                       # 100k records, SQLite
     .venv/bin/python benchmarks/search.py --records 1000000 --backend both
+    # build once, then re-measure ranking changes against the same store and print misses:
+    .venv/bin/python benchmarks/search.py --records 1000000 --keep /tmp/search-1m.sqlite --misses 20
+    # after a change to the search keys, re-file the kept store first (and time it):
+    .venv/bin/python benchmarks/search.py --records 1000000 --keep /tmp/search-1m.sqlite --reindex
 
 PostgreSQL runs when FFD_BENCH_POSTGRES_URL (or FFD_TEST_DATABASE_URL) names a server on
 which a scratch database may be created; it is dropped afterwards.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import random
 import tempfile
 import time
@@ -93,20 +98,45 @@ def open_store(backend: str, workdir: Path):
     return url, size, drop
 
 
-def run(backend: str, records: int, queries: int, seed: int, relink: bool) -> dict[str, object]:
-    started = time.perf_counter()
+def _generate(seed: int, records: int, keep: Path | None):
+    """The county and its records; with --keep, pickled beside the store for the next run."""
+    cache = keep.with_suffix(".pickle") if keep else None
+    if cache and cache.exists():
+        with cache.open("rb") as f:
+            return pickle.load(f)
     county = build_population(seed, int(records / RECORDS_PER_CHILD), AS_OF)
-    extract = build_sources(county, seed, AS_OF)
+    generated = county, build_sources(county, seed, AS_OF)
+    if cache:
+        with cache.open("wb") as f:
+            pickle.dump(generated, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return generated
+
+
+def kept_store(path: Path):
+    """A SQLite index kept between runs (--keep), so ranking changes can be re-measured quickly."""
+    return f"sqlite:///{path}", lambda: sum(p.stat().st_size for p in path.parent.glob(path.name + "*")), lambda: None
+
+
+def run(backend: str, records: int, queries: int, seed: int, relink: bool, keep: Path | None = None,
+        misses: int = 0, reindex: bool = False) -> dict[str, object]:
+    started = time.perf_counter()
+    county, extract = _generate(seed, records, keep)
     generated = time.perf_counter() - started
+    kept = keep if backend == "sqlite" else None  # PostgreSQL keeps only the generated county
+    reuse = kept is not None and kept.exists()
     with tempfile.TemporaryDirectory() as tmp:
-        url, size, drop = open_store(backend, Path(tmp))
+        url, size, drop = kept_store(kept) if kept else open_store(backend, Path(tmp))
         try:
             engine = make_engine(url)
-            migrate.upgrade(engine)
             clock = FixedClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
             t0 = time.perf_counter()
-            service.import_records(engine, extract.records, clock=clock,
-                                   progress=lambda d, t, label: console.print(f"  {label} {d}/{t}", end="\r"))
+            report = lambda d, t, label: console.print(f"  {label} {d}/{t}", end="\r")  # noqa: E731
+            if not reuse:
+                migrate.upgrade(engine)
+                service.import_records(engine, extract.records, clock=clock, progress=report)
+            elif reindex:
+                migrate.upgrade(engine)
+                service.reindex(engine, clock=clock, progress=report)
             if backend == "postgres":
                 with engine.begin() as connection:
                     connection.execute(text("ANALYZE"))
@@ -131,6 +161,9 @@ def run(backend: str, records: int, queries: int, seed: int, relink: bool) -> di
                              if any(extract.true_key(r.record) == child.key for r in person.records)]
                     top1 += bool(ranks and ranks[0] == 0)
                     top5 += bool(ranks)
+                    if misses and not (ranks and ranks[0] == 0):
+                        misses -= 1
+                        _show_miss(query, child, found, extract)
             engine.dispose()
             return {
                 "backend": backend, "records": len(extract.records), "generate_s": generated,
@@ -142,6 +175,18 @@ def run(backend: str, records: int, queries: int, seed: int, relink: bool) -> di
             drop()
 
 
+def _show_miss(query: PersonQuery, child: TrueChild, found, extract) -> None:
+    """What was typed, the true child's records, and what came first instead."""
+    console.print(f"[bold]miss[/] {query.given_name} {query.family_name} {query.date_of_birth}")
+    truth = [r for r in extract.records if extract.true_key(r) == child.key]
+    for r in truth:
+        console.print(f"   true  {r.given_name} {r.family_name} {r.date_of_birth}")
+    for person in found[:2]:
+        best = person.records[0]
+        console.print(f"   got   {best.record.given_name} {best.record.family_name} "
+                      f"{best.record.date_of_birth} {person.score:.1f} {', '.join(person.reasons[:3])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
@@ -149,9 +194,13 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--relink", action="store_true", help="group records into people first")
+    parser.add_argument("--keep", type=Path,
+                        help="SQLite file to build once and reuse on later runs (the county is kept beside it)")
+    parser.add_argument("--misses", type=int, default=0, help="print this many missed queries")
+    parser.add_argument("--reindex", action="store_true", help="re-file a kept store's keys first (timed)")
     args = parser.parse_args()
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    results = [run(b, args.records, args.queries, args.seed, args.relink) for b in backends]
+    results = [run(b, args.records, args.queries, args.seed, args.relink, args.keep, args.misses, args.reindex) for b in backends]
     table = Table(title=f"Person search: typo'd name + date of birth ({os.cpu_count()} cores)")
     for column in ("backend", "records", "index build", "db size", "queries", "p50", "p95", "top-1", "top-5"):
         table.add_column(column, justify="right")

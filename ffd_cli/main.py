@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 from rich.table import Table
 
 from ffd_cli.people import people
@@ -16,6 +17,7 @@ from ffd_core import audit
 from ffd_core.clock import format_uk_datetime
 from ffd_core.domain.vocab import AgencyKind, Role
 from ffd_core.errors import InvalidInput
+from ffd_core.search.service import stale_index_warning
 from ffd_core.secrets import SECRETS, set_secret
 from ffd_core.services import clocks, directory
 from ffd_core.services.queue import counters
@@ -167,6 +169,7 @@ def db_upgrade(ctx: click.Context) -> None:
     after = migrate.current_revisions(engine)
     console.print(f"Schema at {', '.join(sorted(after))}"
                   + (" (unchanged)" if before == after else f" (was {', '.join(sorted(before)) or 'empty'})"))
+    _say_if_index_stale(engine)
 
 
 @db.command("status")
@@ -177,6 +180,13 @@ def db_status(ctx: click.Context) -> None:
     engine = make_engine(settings.resolved_database_url)
     migrate.ensure_current(engine)
     console.print(f"Schema is current ({', '.join(sorted(migrate.head_revisions()))}).")
+    _say_if_index_stale(engine)
+
+
+def _say_if_index_stale(engine: Engine) -> None:
+    stale = stale_index_warning(engine)
+    if stale:
+        console.print(f"[yellow]{stale}[/]")
 
 
 @db.command("copy")

@@ -47,6 +47,16 @@ def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Pat
     console.print("Run `ffd people relink` to group the records into people.")
 
 
+@people.command("reindex")
+@click.pass_context
+def people_reindex(ctx: click.Context) -> None:
+    """Re-file every source record under this release's search keys (after an upgrade says so)."""
+    context = open_context(settings_from(ctx))
+    with progress_bars() as report:
+        count = service.reindex(context.engine, clock=context.clock, progress=report)
+    console.print(f"{count} records re-filed; search uses this release's keys.")
+
+
 @people.command("relink")
 @click.pass_context
 def people_relink(ctx: click.Context) -> None:
@@ -120,6 +130,9 @@ def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_numb
                       format_uk_date_or_blank(best.date_of_birth), ", ".join(match.sources),
                       "; ".join(match.reasons))
     console.print(table)
+    stale = service.stale_index_warning(context.engine)
+    if stale:
+        console.print(f"[yellow]{stale}[/]")
 
 
 def format_uk_date_or_blank(value) -> str:  # noqa: ANN001

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ffd_core.search.compare import profile
 from ffd_core.search.names import normalise
 from ffd_core.search.progress import Progress
 from ffd_core.search.records import SourceRecord
-from ffd_core.search.search_keys import record_keys
-from ffd_core.store.people_tables import SearchKey, SourceRecordRow
+from ffd_core.search.search_keys import KEY_SCHEME, record_keys
+from ffd_core.store.people_tables import PersonIndexState, SearchKey, SourceRecordRow
 
 BATCH = 2000
 
@@ -51,6 +51,25 @@ def to_record(row: SourceRecordRow) -> SourceRecord:
     return SourceRecord(**values)
 
 
+# What matching and filing need: no details, aliases or ORM objects for many records.
+MATCHING_COLUMNS = (
+    SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow.source, SourceRecordRow.source_id,
+    SourceRecordRow.given_name, SourceRecordRow.middle_name, SourceRecordRow.family_name,
+    SourceRecordRow.date_of_birth, SourceRecordRow.gender, SourceRecordRow.postcode,
+    SourceRecordRow.previous_postcodes, SourceRecordRow.nhs_number, SourceRecordRow.upn,
+    SourceRecordRow.school,
+)
+
+
+def matching_record(row: Row) -> SourceRecord:
+    return SourceRecord(
+        source=row.source, source_id=row.source_id, given_name=row.given_name,
+        middle_name=row.middle_name, family_name=row.family_name, date_of_birth=row.date_of_birth,
+        gender=row.gender, postcode=row.postcode, previous_postcodes=tuple(row.previous_postcodes or ()),
+        nhs_number=row.nhs_number, upn=row.upn, school=row.school,
+    )
+
+
 def _keys_rows(record_id: int, record: SourceRecord) -> list[tuple[str, int]]:
     return [(key[:80], record_id)
             for key in sorted(record_keys(profile(record), record.source_id, record.school))]
@@ -59,6 +78,14 @@ def _keys_rows(record_id: int, record: SourceRecord) -> list[tuple[str, int]]:
 def _insert_keys(session: Session, rows: list[tuple[str, int]]) -> None:
     """Straight to the driver: a dozen keys a record make SQLAlchemy's per-row work the cost."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # COPY, in the session's own transaction: several times faster than INSERTs.
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+            f"COPY {SearchKey.__tablename__} (key, record_id) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(
         f"INSERT INTO {SearchKey.__tablename__} (key, record_id) VALUES ({mark}, {mark})", rows
@@ -71,6 +98,7 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
 
     Idempotent: writing the same records twice changes nothing but ``synced_at``.
     """
+    _ensure_state(session)
     inserted = updated = 0
     for start in range(0, len(records), BATCH):
         batch = _last_per_ref(records[start:start + BATCH])
@@ -99,6 +127,41 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
         if progress:
             progress(min(start + BATCH, len(records)), len(records), "writing source records")
     return UpsertCounts(inserted, updated)
+
+
+def _ensure_state(session: Session) -> None:
+    """The first records of an index are filed under the current scheme, and say so."""
+    if session.get(PersonIndexState, 1) is None:
+        session.add(PersonIndexState(id=1, key_scheme=KEY_SCHEME))
+        session.flush()
+
+
+def key_scheme(session: Session) -> int:
+    """The scheme the index's records are filed under (an empty index is current)."""
+    state = session.get(PersonIndexState, 1)
+    return state.key_scheme if state else KEY_SCHEME
+
+
+def refile_all_keys(session: Session, refiled_at: datetime, progress: Progress | None = None) -> int:
+    """File every record under the current search keys; returns how many records."""
+    total = session.scalar(select(func.count()).select_from(SourceRecordRow)) or 0
+    session.execute(delete(SearchKey))
+    done, after = 0, 0
+    while True:
+        rows = session.execute(select(*MATCHING_COLUMNS).where(SourceRecordRow.id > after)
+                               .order_by(SourceRecordRow.id).limit(BATCH)).all()
+        if not rows:
+            break
+        _insert_keys(session, [key for row in rows for key in _keys_rows(row.id, matching_record(row))])
+        done, after = done + len(rows), rows[-1].id
+        if progress:
+            progress(done, total, "re-filing search keys")
+    state = session.get(PersonIndexState, 1)
+    if state is None:
+        session.add(PersonIndexState(id=1, key_scheme=KEY_SCHEME, refiled_at=refiled_at))
+    else:
+        state.key_scheme, state.refiled_at = KEY_SCHEME, refiled_at
+    return done
 
 
 def _ids_of(session: Session, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -5,8 +5,10 @@ a key with the query, mostly namesakes and near-namesakes born close together. T
 graded name similarity matters more than agreement levels: "Pegry" is nearly "Perry"
 and nothing like "Wood", so names score on a continuous scale (Jaro-Winkler, with
 nicknames, double-barrelled parts, swaps and typed prefixes counted as near-exact), and
-a date that differs in one part scores close to an exact one. Postcode, identifiers,
-gender and middle name keep the linkage model's weights.
+a date that differs in one part scores close to an exact one. A name nothing like the
+typed one costs more than a name two slips away ("Brd" is nearer "Birc" than "Roswell"),
+and a year several years out counts for little. Postcode, identifiers, gender and middle
+name keep the linkage model's weights.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from datetime import date
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from ffd_core.search.compare import Comparison, Profile
+from ffd_core.search.compare import FORENAME_DIFFERENT, Comparison, Profile
 from ffd_core.search.model import MatchModel
 from ffd_core.search.names import same_by_nickname
 
-FORENAME = (8.0, 4.0)  # (weight when alike, penalty when not)
-SURNAME = (10.0, 6.0)
+FORENAME = (8.0, 4.0, 3.0)  # (weight when alike, penalty when not, more when nothing alike)
+SURNAME = (10.0, 6.0, 4.0)
 DATE = {"exact": 10.0, "day_month_swapped": 8.0, "close": 7.0, "near": 6.0, "one_part_differs": 5.0,
-        "different": -2.0}
+        "swapped_and_slipped": 4.0, "both_digits_differ": 3.0, "years_apart": 2.0, "two_slips": 1.0,
+        "different": -5.0}
+ALIKE_FROM = 0.75  # similarity below which two names are not taken for one
+NOTHING_ALIKE = 0.55  # ... and below which they share nothing at all
+PART = 0.95  # one part of a double-barrelled name, matched on its own
+DIFFERENT_FORENAME_CEILING = 0.85
 MODEL_FIELDS = ("postcode", "nhs_number", "upn", "gender", "middle_name")
 
 
@@ -37,7 +44,16 @@ def name_similarity(query: str, record: str, query_parts: tuple[str, ...] = (),
     if same_by_nickname(query, record):
         return 0.97
     if query in record_parts or record in query_parts:
-        return 0.95  # one half of a double-barrelled surname
+        return PART  # one half of a double-barrelled surname
+    similarity = _spelling(query, record)
+    if len(query_parts) > 1 or len(record_parts) > 1:
+        # Brown-Jckson typed, Jackson held: the best-matching parts, a little below a whole match.
+        similarity = max(similarity, PART * max(_spelling(a, b) for a in query_parts or (query,)
+                                                for b in record_parts or (record,)))
+    return similarity
+
+
+def _spelling(query: str, record: str) -> float:
     similarity = JaroWinkler.similarity(query, record)
     if len(query) >= 2 and record.startswith(query):
         similarity = max(similarity, 0.9)
@@ -45,9 +61,14 @@ def name_similarity(query: str, record: str, query_parts: tuple[str, ...] = (),
     return max(similarity, (1 + DamerauLevenshtein.normalized_similarity(query, record)) / 2)
 
 
-def graded(similarity: float, weights: tuple[float, float]) -> float:
-    alike = min(1.0, max(0.0, (similarity - 0.75) / 0.25))
-    return weights[0] * alike - weights[1] * (1 - alike)
+def graded(similarity: float, weights: tuple[float, float, float]) -> float:
+    """From the full weight for the same name down to the penalty for an unrelated one."""
+    alike_weight, penalty, unrelated = weights
+    if similarity >= ALIKE_FROM:
+        alike = (similarity - ALIKE_FROM) / (1 - ALIKE_FROM)
+        return alike_weight * alike - penalty * (1 - alike)
+    unlike = min(1.0, (ALIKE_FROM - similarity) / (ALIKE_FROM - NOTHING_ALIKE))
+    return -penalty - unrelated * unlike
 
 
 def date_score(q: date | None, r: date | None) -> float:
@@ -57,19 +78,53 @@ def date_score(q: date | None, r: date | None) -> float:
         return DATE["exact"]
     if q.year == r.year and q.day == r.month and q.month == r.day:
         return DATE["day_month_swapped"]
+    score = _one_part_score(q, r)
+    if score == DATE["different"] and q.day <= 12 and q.year == r.year:
+        # Day and month swapped on one side and a slip on the other: 05/07 for 04/07.
+        swapped = _one_part_score(q.replace(day=q.month, month=q.day), r)
+        if swapped >= DATE["near"]:
+            return DATE["swapped_and_slipped"]
+    if score == DATE["different"] and _slips(q, r):
+        return DATE["two_slips"]
+    return score
+
+
+def _slips(q: date, r: date) -> bool:
+    """Every part that differs is a slip: a day or month one out, a year one out."""
+    return (abs(q.day - r.day) <= 1 and abs(q.month - r.month) <= 1 and abs(q.year - r.year) <= 1)
+
+
+def _one_part_score(q: date, r: date) -> float:
     same = (q.year == r.year) + (q.month == r.month) + (q.day == r.day)
     if same < 2:
         return DATE["different"]
     if q.day != r.day:
         # A slipped day (15/16) or swapped digits (13/31) is the commonest date error.
         near = abs(q.day - r.day) == 1 or sorted(f"{q.day:02d}") == sorted(f"{r.day:02d}")
-        return DATE["close"] if near else DATE["one_part_differs"]
-    near = abs(q.year - r.year) == 1 if q.month == r.month else abs(q.month - r.month) == 1
-    return DATE["near"] if near else DATE["one_part_differs"]
+        return DATE["close"] if near else _digits(q.day, r.day)
+    if q.month != r.month:
+        return DATE["near"] if abs(q.month - r.month) == 1 else _digits(q.month, r.month)
+    # A year one out is a slip; several years out is more often another child.
+    return DATE["near"] if abs(q.year - r.year) == 1 else DATE["years_apart"]
+
+
+def _digits(a: int, b: int) -> float:
+    """One digit typed wrong (13/23) is a slip; both wrong (07/14) rarely is."""
+    one = f"{a:02d}"[0] == f"{b:02d}"[0] or f"{a:02d}"[1] == f"{b:02d}"[1]
+    return DATE["one_part_differs"] if one else DATE["both_digits_differ"]
+
+
+def _forename_similarity(q: Profile, p: Profile, comparison: Comparison) -> float:
+    similarity = name_similarity(q.given, p.given)
+    if comparison[0] == FORENAME_DIFFERENT and not comparison[-1] and min(len(q.given), len(p.given)) >= 5:
+        # Andrei and Andreea, Daniel and Danielle: alike to Jaro-Winkler, two names to the
+        # linkage comparison, which knows a slip from a different ending.
+        similarity = min(similarity, DIFFERENT_FORENAME_CEILING)
+    return similarity
 
 
 def rank_score(q: Profile, p: Profile, comparison: Comparison, model: MatchModel) -> float:
-    straight = (graded(name_similarity(q.given, p.given), FORENAME) if q.given else 0.0) + (
+    straight = (graded(_forename_similarity(q, p, comparison), FORENAME) if q.given else 0.0) + (
         graded(name_similarity(q.family, p.family, q.family_parts, p.family_parts), SURNAME) if q.family else 0.0)
     crossed = (graded(name_similarity(q.given, p.family, (), p.family_parts), FORENAME) if q.given else 0.0) + (
         graded(name_similarity(q.family, p.given), SURNAME) if q.family else 0.0)
@@ -83,23 +138,38 @@ def shortlist(q: Profile, candidates: Sequence[tuple[int, str, str, date | None]
     """Ids of the ``size`` candidates most like the query on names and date.
 
     Candidates are (id, given name, family name, date of birth), names normalised. Only
-    rapidfuzz's C Jaro-Winkler is called per name, so hundreds of candidates cost about a
-    millisecond; only the shortlist gets the full comparison.
+    rapidfuzz's C Jaro-Winkler is called, once per distinct name (namesakes are the norm
+    among candidates), so hundreds of candidates cost about a millisecond; only the
+    shortlist gets the full comparison.
     """
     if len(candidates) <= size or not (q.given or q.family):
         return [c[0] for c in candidates]
-    similarity = JaroWinkler.similarity
-    scored = []
-    for record_id, given_key, family_key, born in candidates:
+    names: dict[tuple[str, str], float] = {}
+
+    def names_score(given_key: str, family_key: str) -> float:
         given, family = given_key.replace(" ", ""), family_key.replace(" ", "")
         straight = crossed = 0.0
         if q.given:
-            alike = 0.97 if same_by_nickname(q.given, given) else similarity(q.given, given)
+            alike = 0.97 if same_by_nickname(q.given, given) else _jw(q.given, given)
             straight += graded(alike, FORENAME)
-            crossed += graded(similarity(q.given, family), FORENAME)
+            crossed += graded(_jw(q.given, family), FORENAME)
         if q.family:
-            straight += graded(similarity(q.family, family), SURNAME)
-            crossed += graded(similarity(q.family, given), SURNAME)
-        scored.append((max(straight, crossed) + date_score(q.date_of_birth, born), record_id))
+            alike = _jw(q.family, family)
+            if " " in family_key or len(q.family_parts) > 1:
+                alike = max(alike, PART * max(_jw(a, b) for a in q.family_parts or (q.family,)
+                                              for b in family_key.split()))
+            straight += graded(alike, SURNAME)
+            crossed += graded(_jw(q.family, given), SURNAME)
+        return max(straight, crossed)
+
+    scored = []
+    for record_id, given_key, family_key, born in candidates:
+        pair = (given_key, family_key)
+        if pair not in names:
+            names[pair] = names_score(given_key, family_key)
+        scored.append((names[pair] + date_score(q.date_of_birth, born), record_id))
     scored.sort(reverse=True)
     return [record_id for _, record_id in scored[:size]]
+
+
+_jw = JaroWinkler.similarity

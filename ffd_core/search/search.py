@@ -11,14 +11,15 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date
 
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import TextClause, or_, select, text
 from sqlalchemy.orm import Session
 
 from ffd_core.search.compare import Profile, compare, profile, reasons
 from ffd_core.search.identifiers import is_valid_nhs_number
-from ffd_core.search.index_store import to_record
+from ffd_core.search.index_store import MATCHING_COLUMNS, matching_record, to_record
 from ffd_core.search.model import DEFAULT_MODEL, MatchModel
 from ffd_core.search.names import compact, normalise
 from ffd_core.search.ranking import rank_score, shortlist
@@ -139,30 +140,55 @@ def _model(session: Session) -> MatchModel:
     return MatchModel.from_dict(run.model) if run else DEFAULT_MODEL
 
 
-def _candidate_ids(session: Session, query: PersonQuery, q: Profile, given: str, family: str) -> set[int]:
-    ids: set[int] = set()
+Brief = tuple  # (record id, given key, family key, date of birth): what the shortlist reads
+
+
+def _candidates(session: Session, query: PersonQuery, q: Profile, given: str, family: str) -> dict[int, Brief]:
+    """Records sharing a key with the query (or, failing that, a name prefix), briefly."""
+    found: dict[int, Brief] = {}
     keys = query_keys(q, query.source_id)
     if query.school:
         keys.add(f"sc:{compact(query.school)[:60]}")
     if keys:
-        # One round trip: each key's records, capped, in a UNION ALL.
-        parts = [select(SearchKey.record_id).where(SearchKey.key == key[:80]).limit(PER_KEY_LIMIT).subquery()
-                 for key in sorted(keys)]
-        ids.update(session.execute(union_all(*(select(part.c.record_id) for part in parts))).scalars())
+        params = {f"k{i}": key[:80] for i, key in enumerate(sorted(keys))}
+        found.update((row[0], tuple(row)) for row in session.execute(_keyed_briefs(len(params)), params))
+    more: set[int] = set()
     # A partial name ("Moh", "Smi") has no sound key worth the name: look it up by prefix.
-    for column, text in ((SourceRecordRow.family_key, family), (SourceRecordRow.given_key, given)):
-        prefix = normalise(text)
-        if prefix and (len(ids) < 5 or q.date_of_birth is None):
-            ids.update(session.execute(
+    for column, typed in ((SourceRecordRow.family_key, family), (SourceRecordRow.given_key, given)):
+        prefix = normalise(typed)
+        if prefix and (len(found) < 5 or q.date_of_birth is None):
+            more.update(session.execute(
                 select(SourceRecordRow.id).where(_starts_with(session, column, prefix)).limit(PREFIX_LIMIT)
             ).scalars())
-    if family and len(ids) < 5 and session.get_bind().dialect.name == "postgresql":
+    if family and len(found) + len(more) < 5 and session.get_bind().dialect.name == "postgresql":
         # PostgreSQL: when no key fits, pg_trgm's similarity operator finds a misspelt surname.
-        ids.update(session.execute(
+        more.update(session.execute(
             select(SourceRecordRow.id).where(SourceRecordRow.family_key.op("%")(normalise(family)))
             .limit(PREFIX_LIMIT)
         ).scalars())
-    return ids
+    more -= found.keys()
+    if more:
+        found.update((row[0], tuple(row)) for row in session.execute(
+            select(*_BRIEF_COLUMNS).where(SourceRecordRow.id.in_(more))))
+    return found
+
+
+_BRIEF_COLUMNS = (SourceRecordRow.id, SourceRecordRow.given_key, SourceRecordRow.family_key,
+                  SourceRecordRow.date_of_birth)
+
+
+@lru_cache(maxsize=256)
+def _keyed_briefs(count: int) -> TextClause:
+    """One round trip for ``count`` keys: each key's records (capped) joined to their names
+    and dates. Written as text and cached by size: building it as a SQLAlchemy expression
+    cost more than running it."""
+    keys, records = SearchKey.__tablename__, SourceRecordRow.__tablename__
+    each = " UNION ALL ".join(
+        f"SELECT record_id FROM (SELECT record_id FROM {keys} WHERE key = :k{i} LIMIT {PER_KEY_LIMIT}) AS k{i}"
+        for i in range(count))
+    return text(f"SELECT r.id, r.given_key, r.family_key, r.date_of_birth FROM ({each}) AS hits "
+                f"JOIN {records} AS r ON r.id = hits.record_id").columns(
+        *(column.expression for column in _BRIEF_COLUMNS))
 
 
 def _starts_with(session: Session, column, prefix: str):
@@ -193,41 +219,19 @@ def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceReco
     return score, tuple(why)
 
 
-# Only what ranking needs: no details, aliases or ORM objects for hundreds of candidates.
-_RANKING_COLUMNS = (
-    SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow.source, SourceRecordRow.source_id,
-    SourceRecordRow.given_name, SourceRecordRow.middle_name, SourceRecordRow.family_name,
-    SourceRecordRow.date_of_birth, SourceRecordRow.gender, SourceRecordRow.postcode,
-    SourceRecordRow.previous_postcodes, SourceRecordRow.nhs_number, SourceRecordRow.upn,
-    SourceRecordRow.school,
-)
-
-
-def _ranking_record(row) -> SourceRecord:
-    return SourceRecord(
-        source=row.source, source_id=row.source_id, given_name=row.given_name,
-        middle_name=row.middle_name, family_name=row.family_name, date_of_birth=row.date_of_birth,
-        gender=row.gender, postcode=row.postcode, previous_postcodes=tuple(row.previous_postcodes or ()),
-        nhs_number=row.nhs_number, upn=row.upn, school=row.school,
-    )
-
-
 def search_people(session: Session, query: PersonQuery, limit: int = 10,
                   model: MatchModel | None = None) -> list[PersonMatch]:
     """People best matching ``query``, best first, each with all their records."""
     model = model or _model(session)
     q, when = query_profile(query)
     given, family = _split_name(query)
-    ids = _candidate_ids(session, query, q, given, family)
-    if not ids:
+    found = _candidates(session, query, q, given, family)
+    if not found:
         return []
-    if len(ids) > SHORTLIST:
-        brief = session.execute(select(SourceRecordRow.id, SourceRecordRow.given_key, SourceRecordRow.family_key,
-                                       SourceRecordRow.date_of_birth).where(SourceRecordRow.id.in_(ids))).all()
-        ids = set(shortlist(q, [tuple(row) for row in brief], SHORTLIST))
+    ids = shortlist(q, list(found.values()), SHORTLIST) if len(found) > SHORTLIST else list(found)
     best: dict[str, tuple[float, int, tuple[str, ...]]] = {}
-    for row in session.execute(select(*_RANKING_COLUMNS).where(SourceRecordRow.id.in_(ids))):
-        score, why = _score(q, when, query, _ranking_record(row), model)
+    for row in session.execute(select(*MATCHING_COLUMNS).where(SourceRecordRow.id.in_(ids))):
+        score, why = _score(q, when, query, matching_record(row), model)
         person = row.person_id or f"R{row.id}"
         if person not in best or score > best[person][0]:
             best[person] = (score, row.id, why)

@@ -3,8 +3,10 @@
 Each key tolerates a different error in a name-and-date query. The exact date finds a
 record whatever the names say; sound-alike forename (and its formal form) or surname
 with year-and-month finds it when the day is wrong; with month-and-day, when the year
-is wrong. A query also looks under its day and month swapped, and under forename and
-surname the other way round. Identifiers, source ids and postcodes are keys too.
+is wrong. Sound-alike forename with the surname's initial and the birth year (and the
+other way round) finds it when one name and the day or month are both wrong. A query
+also looks under its day and month swapped, and under forename and surname the other
+way round. Identifiers, source ids and postcodes are keys too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from datetime import date
 from ffd_core.search.blocking import forename_sounds, surname_sounds
 from ffd_core.search.compare import Profile
 from ffd_core.search.names import compact
+
+# Raise when record_keys files records differently: stores filed under an older scheme are
+# told to run `ffd people reindex` (2: sound-alike name with the other name's initial and year).
+KEY_SCHEME = 2
 
 
 def _ym(d: date) -> str:
@@ -28,6 +34,14 @@ def _swapped(d: date) -> date | None:
     if d.day > 12 or d.day == d.month:
         return None
     return date(d.year, d.day, d.month)
+
+
+def forename_initials(p: Profile) -> set[str]:
+    return {name[0] for name in p.given_formal if name}
+
+
+def surname_initials(p: Profile) -> set[str]:
+    return {part[0] for part in p.family_parts if part}
 
 
 def record_keys(p: Profile, source_id: str, school: str | None) -> set[str]:
@@ -48,6 +62,9 @@ def record_keys(p: Profile, source_id: str, school: str | None) -> set[str]:
             keys.update((f"fm:{f}:{_ym(dob)}", f"fd:{f}:{_md(dob)}"))
         for s in surnames:
             keys.update((f"sm:{s}:{_ym(dob)}", f"sd:{s}:{_md(dob)}"))
+        # First letters are rarely mistyped: they carry a name whose spelling is wrong.
+        keys.update(f"fy:{f}:{i}:{dob.year}" for f in forenames for i in surname_initials(p))
+        keys.update(f"sy:{s}:{i}:{dob.year}" for s in surnames for i in forename_initials(p))
     for f in forenames:
         for s in surnames:
             keys.add(f"nn:{f}:{s}")
@@ -74,6 +91,10 @@ def query_keys(q: Profile, source_id: str | None = None) -> set[str]:
         for name in forenames | surnames:
             keys.update((f"fm:{name}:{_ym(dob)}", f"fd:{name}:{_md(dob)}",
                          f"sm:{name}:{_ym(dob)}", f"sd:{name}:{_md(dob)}"))
+        for sounds, initials in ((forenames, surname_initials(q)), (surnames, forename_initials(q))):
+            for name in sounds:
+                for i in initials:
+                    keys.update((f"fy:{name}:{i}:{dob.year}", f"sy:{name}:{i}:{dob.year}"))
     elif forenames and surnames:
         for f in forenames:
             for s in surnames:

@@ -20,7 +20,9 @@ from ffd_core.clock import Clock, SystemClock
 from ffd_core.search.csv_import import ColumnMapping, RejectedRow, read_csv
 from ffd_core.search.index_store import (
     UpsertCounts,
+    key_scheme,
     load_records,
+    refile_all_keys,
     to_record,
     upsert_records,
 )
@@ -35,6 +37,7 @@ from ffd_core.search.person_ids import assign_person_ids, new_person_id
 from ffd_core.search.progress import Progress, no_progress
 from ffd_core.search.records import SOCIAL_CARE, SourceRecord
 from ffd_core.search.search import PersonMatch, PersonQuery, search_people
+from ffd_core.search.search_keys import KEY_SCHEME
 from ffd_core.store.engine import WRITE_OPTION
 from ffd_core.store.people_tables import (
     LinkageRun,
@@ -65,6 +68,25 @@ def import_records(engine: Engine, records: Sequence[SourceRecord], *, clock: Cl
             # SQLite: a bulk load refiles millions of keys; a larger page cache keeps it fast.
             session.connection().exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         return upsert_records(session, records, now, progress)
+
+
+def reindex(engine: Engine, *, clock: Clock | None = None, progress: Progress = no_progress) -> int:
+    """Re-file every record under this release's search keys; returns how many records."""
+    now = (clock or SystemClock()).now()
+    with Session(writer(engine)) as session, session.begin():
+        if engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        return refile_all_keys(session, now, progress)
+
+
+def stale_index_warning(engine: Engine) -> str | None:
+    """What to do when records are filed under an older search-key scheme, else None."""
+    with Session(engine) as session:
+        filed = key_scheme(session)
+    if filed == KEY_SCHEME:
+        return None
+    return (f"The person index is filed under search-key scheme {filed}; this release uses "
+            f"{KEY_SCHEME}, so some misspelt searches will miss. Run `ffd people reindex`.")
 
 
 # --- Linkage -----------------------------------------------------------------------

@@ -156,3 +156,17 @@ class SyncCursor(Base):
     page_token: Mapped[str | None] = mapped_column(String(200))
     records_seen: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PersonIndexState(Base):
+    """One row: the search-key scheme every record is filed under.
+
+    Keys are derived data; when a release changes how records are filed (a new key, a
+    longer nickname list), stores filed under the old scheme are told to re-file them.
+    """
+
+    __tablename__ = "person_index_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_scheme: Mapped[int] = mapped_column(Integer)
+    refiled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

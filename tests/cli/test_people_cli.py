@@ -7,11 +7,13 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ffd_cli.main import cli
 from ffd_core.search import service
 from ffd_core.search.demo import load_demo_people
+from ffd_core.search.search_keys import KEY_SCHEME
+from ffd_core.store.people_tables import PersonIndexState
 from ffd_core.store.tables import AuditEvent
 from tests.conftest import AUDIT_KEY
 
@@ -50,3 +52,18 @@ def test_search_show_review_and_export(ctx, database_url, monkeypatch, tmp_path)
     assert bad.exit_code == 2 and "SOURCE:ID" in bad.output
     nothing = run.invoke(cli, ["people", "search"])
     assert nothing.exit_code == 2 and "give at least" in nothing.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_stale_index_is_reported_and_reindexed(ctx, database_url, monkeypatch):
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    load_demo_people(ctx.engine, seed=5, children=100, as_of=date(2026, 11, 24), clock=ctx.clock)
+    with ctx.engine.begin() as connection:  # as a store filed by the previous release
+        connection.execute(update(PersonIndexState).values(key_scheme=KEY_SCHEME - 1))
+    run = CliRunner()
+    for command in (["db", "status"], ["people", "search", "Smith"]):
+        assert "ffd people reindex" in run.invoke(cli, command).output
+    reindexed = run.invoke(cli, ["people", "reindex"])
+    assert reindexed.exit_code == 0 and "re-filed" in reindexed.output
+    assert "reindex" not in run.invoke(cli, ["db", "status"]).output
