@@ -25,8 +25,7 @@ from ffd_core.search.names import same_by_nickname
 FORENAME = (8.0, 4.0, 3.0)  # (weight when alike, penalty when not, more when nothing alike)
 SURNAME = (10.0, 6.0, 4.0)
 DATE = {"exact": 10.0, "day_month_swapped": 8.0, "close": 7.0, "near": 6.0, "one_part_differs": 5.0,
-        "swapped_and_slipped": 4.0, "both_digits_differ": 3.0, "years_apart": 2.0, "two_slips": 1.0,
-        "different": -5.0}
+        "swapped_and_slipped": 4.0, "both_digits_differ": 3.0, "years_apart": 2.0, "different": -5.0}
 ALIKE_FROM = 0.75  # similarity below which two names are not taken for one
 NOTHING_ALIKE = 0.55  # ... and below which they share nothing at all
 PART = 0.95  # one part of a double-barrelled name, matched on its own
@@ -84,14 +83,7 @@ def date_score(q: date | None, r: date | None) -> float:
         swapped = _one_part_score(q.replace(day=q.month, month=q.day), r)
         if swapped >= DATE["near"]:
             return DATE["swapped_and_slipped"]
-    if score == DATE["different"] and _slips(q, r):
-        return DATE["two_slips"]
     return score
-
-
-def _slips(q: date, r: date) -> bool:
-    """Every part that differs is a slip: a day or month one out, a year one out."""
-    return (abs(q.day - r.day) <= 1 and abs(q.month - r.month) <= 1 and abs(q.year - r.year) <= 1)
 
 
 def _one_part_score(q: date, r: date) -> float:

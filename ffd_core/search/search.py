@@ -24,7 +24,7 @@ from ffd_core.search.model import DEFAULT_MODEL, MatchModel
 from ffd_core.search.names import compact, normalise
 from ffd_core.search.ranking import rank_score, shortlist
 from ffd_core.search.records import SourceRecord
-from ffd_core.search.search_keys import query_keys
+from ffd_core.search.search_keys import name_keys, query_keys
 from ffd_core.store.people_tables import LinkageRun, SearchKey, SourceRecordRow
 
 # No key is read past this many records: a key that common says little about the child.
@@ -35,6 +35,8 @@ SHORTLIST = 60
 SCHOOL_BONUS = 3.0
 PARTIAL_DATE_BONUS = 2.0
 SOURCE_ID_BONUS = 20.0
+# A best score below this (a typo'd name and a good date score about 20) widens the search.
+WIDEN_BELOW = 15.0
 
 
 @dataclass(frozen=True)
@@ -149,9 +151,7 @@ def _candidates(session: Session, query: PersonQuery, q: Profile, given: str, fa
     keys = query_keys(q, query.source_id)
     if query.school:
         keys.add(f"sc:{compact(query.school)[:60]}")
-    if keys:
-        params = {f"k{i}": key[:80] for i, key in enumerate(sorted(keys))}
-        found.update((row[0], tuple(row)) for row in session.execute(_keyed_briefs(len(params)), params))
+    found.update(_keyed(session, keys))
     more: set[int] = set()
     # A partial name ("Moh", "Smi") has no sound key worth the name: look it up by prefix.
     for column, typed in ((SourceRecordRow.family_key, family), (SourceRecordRow.given_key, given)):
@@ -171,6 +171,13 @@ def _candidates(session: Session, query: PersonQuery, q: Profile, given: str, fa
         found.update((row[0], tuple(row)) for row in session.execute(
             select(*_BRIEF_COLUMNS).where(SourceRecordRow.id.in_(more))))
     return found
+
+
+def _keyed(session: Session, keys: set[str]) -> dict[int, Brief]:
+    if not keys:
+        return {}
+    params = {f"k{i}": key[:80] for i, key in enumerate(sorted(keys))}
+    return {row[0]: tuple(row) for row in session.execute(_keyed_briefs(len(params)), params)}
 
 
 _BRIEF_COLUMNS = (SourceRecordRow.id, SourceRecordRow.given_key, SourceRecordRow.family_key,
@@ -226,17 +233,33 @@ def search_people(session: Session, query: PersonQuery, limit: int = 10,
     q, when = query_profile(query)
     given, family = _split_name(query)
     found = _candidates(session, query, q, given, family)
-    if not found:
+    best: dict[str, Ranked] = {}
+    _rank_into(best, session, found, q, when, query, model)
+    if q.date_of_birth is not None and max((s for s, _, _ in best.values()), default=0.0) < WIDEN_BELOW:
+        # Nothing fits well: the date may be wrong twice over (a year and a day). Look
+        # under the names alone too; a well-fitting answer never pays for this.
+        wider = _keyed(session, name_keys(q))
+        _rank_into(best, session, {i: b for i, b in wider.items() if i not in found}, q, when, query, model)
+    if not best:
         return []
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    return _with_all_records(session, ranked, q, model)
+
+
+Ranked = tuple[float, int, tuple[str, ...]]  # (score, best record id, why)
+
+
+def _rank_into(best: dict[str, Ranked], session: Session, found: dict[int, Brief], q: Profile,
+               when: PartialDate, query: PersonQuery, model: MatchModel) -> None:
+    """Score the shortlist of ``found`` and keep each person's best record in ``best``."""
+    if not found:
+        return
     ids = shortlist(q, list(found.values()), SHORTLIST) if len(found) > SHORTLIST else list(found)
-    best: dict[str, tuple[float, int, tuple[str, ...]]] = {}
     for row in session.execute(select(*MATCHING_COLUMNS).where(SourceRecordRow.id.in_(ids))):
         score, why = _score(q, when, query, matching_record(row), model)
         person = row.person_id or f"R{row.id}"
         if person not in best or score > best[person][0]:
             best[person] = (score, row.id, why)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
-    return _with_all_records(session, ranked, q, model)
 
 
 def _with_all_records(session: Session, ranked: Sequence[tuple[str, tuple[float, int, tuple[str, ...]]]],

@@ -95,10 +95,14 @@ def query_keys(q: Profile, source_id: str | None = None) -> set[str]:
             for name in sounds:
                 for i in initials:
                     keys.update((f"fy:{name}:{i}:{dob.year}", f"sy:{name}:{i}:{dob.year}"))
-    elif forenames and surnames:
-        for f in forenames:
-            for s in surnames:
-                keys.update((f"nn:{f}:{s}", f"nn:{s}:{f}"))
+    else:
+        keys |= name_keys(q)
     if q.postcode:
         keys.add(f"p:{q.postcode}")
     return keys
+
+
+def name_keys(q: Profile) -> set[str]:
+    """The forename-and-surname sound keys, both ways round, whatever the date says."""
+    forenames, surnames = forename_sounds(q), surname_sounds(q)
+    return {key for f in forenames for s in surnames for key in (f"nn:{f}:{s}", f"nn:{s}:{f}")}

@@ -61,6 +61,15 @@ CASES = {
         rec("Andreea", "Kowalczyk", date(2009, 4, 7)),
         [rec("Andreea", "Kowalski", date(2012, 7, 5)), rec("Anna", "Kowalczyk", date(2009, 3, 7))],
     ),
+    # The record's year slipped and the query's day: no dated key is shared. Nothing found
+    # fits well, so search widens to the names alone.
+    "a year and a day wrong": (
+        PersonQuery(given_name="Leo", family_name="Faihram-Ogunleye", date_of_birth=date(2019, 9, 29)),
+        rec("Leo", "Ogunleye", date(2018, 9, 30), SOCIAL_CARE),
+        [rec("Leo", surname, date(year, 9, 29))
+         for surname, year in (("Smith", 2012), ("Fairstone", 2013), ("Patel", 2014), ("Jones", 2015),
+                               ("Wood", 2016), ("Hall", 2017))],
+    ),
 }
 
 
