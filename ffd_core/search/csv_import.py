@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ffd_core.forms.errors import ConfigError, ConfigInvalid
 from ffd_core.forms.yaml_source import load_yaml, parse_yaml, plain
+from ffd_core.search.index_store import too_wide
 from ffd_core.search.records import SourceRecord
 
 REQUIRED = ("source_id", "given_name", "family_name")
@@ -146,7 +147,11 @@ def _record(row: Mapping[str, str], source: str, mapping: ColumnMapping) -> Sour
         else:
             values[name] = raw
     details = {column.lower(): row.get(column) or None for column in mapping.details}
-    return SourceRecord(source=source, details=details, **values)
+    record = SourceRecord(source=source, details=details, **values)
+    problem = too_wide(record)
+    if problem:
+        raise ValueError(problem)
+    return record
 
 
 def _date(raw: str, fmt: str | None, column: str) -> date:

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ffd_core.errors import InvalidInput
 from ffd_core.search.compare import profile
 from ffd_core.search.names import normalise
 from ffd_core.search.progress import Progress
@@ -29,6 +32,17 @@ RECORD_FIELDS = ("source", "source_id", "given_name", "middle_name", "family_nam
 class UpsertCounts:
     inserted: int
     updated: int
+
+
+def too_wide(record: SourceRecord) -> str | None:
+    """What does not fit the store's columns (SQLite would keep it; PostgreSQL would refuse
+    the whole batch), in words for the person who sent it."""
+    columns = SourceRecordRow.__table__.columns
+    for name in RECORD_FIELDS:
+        value, width = getattr(record, name), getattr(columns[name].type, "length", None)
+        if width and isinstance(value, str) and len(value) > width:
+            return f"{name.replace('_', ' ')} is {len(value)} characters long; at most {width} fit"
+    return None
 
 
 def record_values(record: SourceRecord, synced_at: datetime) -> dict[str, Any]:
@@ -71,8 +85,10 @@ def matching_record(row: Row) -> SourceRecord:
 
 
 def _keys_rows(record_id: int, record: SourceRecord) -> list[tuple[str, int]]:
-    return [(key[:80], record_id)
-            for key in sorted(record_keys(profile(record), record.source_id, record.school))]
+    # Cut to the column's width before de-duplicating: two keys of a very long name may
+    # differ only past it.
+    keys = {key[:80] for key in record_keys(profile(record), record.source_id, record.school)}
+    return [(key, record_id) for key in sorted(keys)]
 
 
 def _insert_keys(session: Session, rows: list[tuple[str, int]]) -> None:
@@ -98,6 +114,10 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
 
     Idempotent: writing the same records twice changes nothing but ``synced_at``.
     """
+    for record in records:
+        problem = too_wide(record)
+        if problem:  # before anything is written: a batch is stored whole or not at all
+            raise InvalidInput(f"source record {record.source}:{record.source_id}: {problem}")
     _ensure_state(session)
     inserted = updated = 0
     for start in range(0, len(records), BATCH):
@@ -132,8 +152,9 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
 def _ensure_state(session: Session) -> None:
     """The first records of an index are filed under the current scheme, and say so."""
     if session.get(PersonIndexState, 1) is None:
-        session.add(PersonIndexState(id=1, key_scheme=KEY_SCHEME))
-        session.flush()
+        # Two first syncs at once: one row, whichever commits first.
+        insert_ = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert_(PersonIndexState).values(id=1, key_scheme=KEY_SCHEME).on_conflict_do_nothing())
 
 
 def key_scheme(session: Session) -> int:
@@ -144,6 +165,9 @@ def key_scheme(session: Session) -> int:
 
 def refile_all_keys(session: Session, refiled_at: datetime, progress: Progress | None = None) -> int:
     """File every record under the current search keys; returns how many records."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Hold off syncs until the new keys commit, or one could file a record twice.
+        session.execute(text(f"LOCK TABLE {SearchKey.__tablename__} IN EXCLUSIVE MODE"))
     total = session.scalar(select(func.count()).select_from(SourceRecordRow)) or 0
     session.execute(delete(SearchKey))
     done, after = 0, 0

@@ -13,8 +13,9 @@ name keep the linkage model's weights.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from os.path import commonprefix
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -29,6 +30,7 @@ DATE = {"exact": 10.0, "day_month_swapped": 8.0, "close": 7.0, "near": 6.0, "one
 ALIKE_FROM = 0.75  # similarity below which two names are not taken for one
 NOTHING_ALIKE = 0.55  # ... and below which they share nothing at all
 PART = 0.95  # one part of a double-barrelled name, matched on its own
+MIN_PART = 3  # shorter parts are particles (Al, De, Le) or initials
 DIFFERENT_FORENAME_CEILING = 0.85
 MODEL_FIELDS = ("postcode", "nhs_number", "upn", "gender", "middle_name")
 
@@ -45,19 +47,27 @@ def name_similarity(query: str, record: str, query_parts: tuple[str, ...] = (),
     if query in record_parts or record in query_parts:
         return PART  # one half of a double-barrelled surname
     similarity = _spelling(query, record)
+    if len(query) >= 2 and record.startswith(query):
+        similarity = max(similarity, 0.9)  # typed the start of it: "Moh", "Smi"
     if len(query_parts) > 1 or len(record_parts) > 1:
         # Brown-Jckson typed, Jackson held: the best-matching parts, a little below a whole match.
-        similarity = max(similarity, PART * max(_spelling(a, b) for a in query_parts or (query,)
-                                                for b in record_parts or (record,)))
+        similarity = max(similarity, PART * best_part_spelling(query_parts or (query,), record_parts or (record,)))
     return similarity
 
 
+def best_part_spelling(query_parts: Sequence[str], record_parts: Sequence[str],
+                       spelling: Callable[[str, str], float] | None = None) -> float:
+    """How alike the closest two parts are; particles and initials (Al, De, J) never count,
+    or Al-Hassan would pass for Ali and De Souza for Dean."""
+    spelling = spelling or _spelling
+    return max((spelling(a, b) for a in query_parts if len(a) >= MIN_PART
+                for b in record_parts if len(b) >= MIN_PART), default=0.0)
+
+
 def _spelling(query: str, record: str) -> float:
-    similarity = JaroWinkler.similarity(query, record)
-    if len(query) >= 2 and record.startswith(query):
-        similarity = max(similarity, 0.9)
     # Jaro-Winkler undervalues a slip in a short name (Kia/Kai); edit distance does not.
-    return max(similarity, (1 + DamerauLevenshtein.normalized_similarity(query, record)) / 2)
+    return max(JaroWinkler.similarity(query, record),
+               (1 + DamerauLevenshtein.normalized_similarity(query, record)) / 2)
 
 
 def graded(similarity: float, weights: tuple[float, float, float]) -> float:
@@ -108,18 +118,30 @@ def _digits(a: int, b: int) -> float:
 
 def _forename_similarity(q: Profile, p: Profile, comparison: Comparison) -> float:
     similarity = name_similarity(q.given, p.given)
-    if comparison[0] == FORENAME_DIFFERENT and not comparison[-1] and min(len(q.given), len(p.given)) >= 5:
-        # Andrei and Andreea, Daniel and Danielle: alike to Jaro-Winkler, two names to the
-        # linkage comparison, which knows a slip from a different ending.
+    if comparison[0] == FORENAME_DIFFERENT and not comparison[-1] and _other_ending(q.given, p.given):
+        # Andrei and Andreea: alike to Jaro-Winkler, but a different ending makes another
+        # name (often the other gender's), and the linkage comparison calls them different.
+        # Spelling variants (Hussein/Husain, Stephen/Steven) differ inside and keep their score.
         similarity = min(similarity, DIFFERENT_FORENAME_CEILING)
     return similarity
 
 
+def _other_ending(a: str, b: str) -> bool:
+    common = len(commonprefix((a, b)))
+    return common >= 3 and common >= min(len(a), len(b)) - 2
+
+
+def _both(a: str, b: str, similarity: Callable[[], float], weights: tuple[float, float, float]) -> float:
+    """A name missing on either side is no evidence either way, as a missing date is not."""
+    return graded(similarity(), weights) if a and b else 0.0
+
+
 def rank_score(q: Profile, p: Profile, comparison: Comparison, model: MatchModel) -> float:
-    straight = (graded(_forename_similarity(q, p, comparison), FORENAME) if q.given else 0.0) + (
-        graded(name_similarity(q.family, p.family, q.family_parts, p.family_parts), SURNAME) if q.family else 0.0)
-    crossed = (graded(name_similarity(q.given, p.family, (), p.family_parts), FORENAME) if q.given else 0.0) + (
-        graded(name_similarity(q.family, p.given), SURNAME) if q.family else 0.0)
+    straight = (_both(q.given, p.given, lambda: _forename_similarity(q, p, comparison), FORENAME)
+                + _both(q.family, p.family,
+                        lambda: name_similarity(q.family, p.family, q.family_parts, p.family_parts), SURNAME))
+    crossed = (_both(q.given, p.family, lambda: name_similarity(q.given, p.family, (), p.family_parts), FORENAME)
+               + _both(q.family, p.given, lambda: name_similarity(q.family, p.given), SURNAME))
     score = max(straight, crossed - 1.0) + date_score(q.date_of_birth, p.date_of_birth)
     weights = model.field_weights(comparison)
     return score + sum(weights.get(name, 0.0) for name in MODEL_FIELDS)
@@ -140,18 +162,20 @@ def shortlist(q: Profile, candidates: Sequence[tuple[int, str, str, date | None]
 
     def names_score(given_key: str, family_key: str) -> float:
         given, family = given_key.replace(" ", ""), family_key.replace(" ", "")
-        straight = crossed = 0.0
-        if q.given:
-            alike = 0.97 if same_by_nickname(q.given, given) else _jw(q.given, given)
-            straight += graded(alike, FORENAME)
-            crossed += graded(_jw(q.given, family), FORENAME)
-        if q.family:
+
+        def alike_given() -> float:
+            return 0.97 if same_by_nickname(q.given, given) else _jw(q.given, given)
+
+        def alike_family() -> float:
             alike = _jw(q.family, family)
             if " " in family_key or len(q.family_parts) > 1:
-                alike = max(alike, PART * max(_jw(a, b) for a in q.family_parts or (q.family,)
-                                              for b in family_key.split()))
-            straight += graded(alike, SURNAME)
-            crossed += graded(_jw(q.family, given), SURNAME)
+                alike = max(alike, PART * best_part_spelling(q.family_parts or (q.family,),
+                                                             family_key.split(), _jw))
+            return alike
+
+        straight = _both(q.given, given, alike_given, FORENAME) + _both(q.family, family, alike_family, SURNAME)
+        crossed = (_both(q.given, family, lambda: _jw(q.given, family), FORENAME)
+                   + _both(q.family, given, lambda: _jw(q.family, given), SURNAME))
         return max(straight, crossed)
 
     scored = []

@@ -173,11 +173,17 @@ def _candidates(session: Session, query: PersonQuery, q: Profile, given: str, fa
     return found
 
 
+# SQLite allows 500 terms in a compound SELECT; a name of many words makes many keys.
+KEYS_PER_STATEMENT = 200
+
+
 def _keyed(session: Session, keys: set[str]) -> dict[int, Brief]:
-    if not keys:
-        return {}
-    params = {f"k{i}": key[:80] for i, key in enumerate(sorted(keys))}
-    return {row[0]: tuple(row) for row in session.execute(_keyed_briefs(len(params)), params)}
+    found: dict[int, Brief] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), KEYS_PER_STATEMENT):
+        params = {f"k{i}": key[:80] for i, key in enumerate(ordered[start:start + KEYS_PER_STATEMENT])}
+        found.update((row[0], tuple(row)) for row in session.execute(_keyed_briefs(len(params)), params))
+    return found
 
 
 _BRIEF_COLUMNS = (SourceRecordRow.id, SourceRecordRow.given_key, SourceRecordRow.family_key,

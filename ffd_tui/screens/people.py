@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
 from ffd_core.search.search import PersonMatch, PersonQuery
-from ffd_core.search.service import Officer, PersonView, find_people, person_view
+from ffd_core.search.service import Officer, PersonView, find_people, person_view, stale_index_warning
 from ffd_core.services import people
 from ffd_tui.format import format_day, label
 from ffd_tui.widgets.counters import CountersStrip
@@ -99,6 +99,13 @@ class PersonSearchScreen(Screen):
         self.query_one("#people-query", Input).focus()
         if self.initial.strip():
             self.search(self.initial)
+        engine = self.app.ctx.engine
+        self.app.run_store(self, lambda: stale_index_warning(engine), done=self._warn_if_stale,
+                           group="people-stale")
+
+    def _warn_if_stale(self, warning: str | None) -> None:
+        if warning:  # an upgrade changed the search keys: searches miss until re-filed
+            self.app.notify(warning, severity="warning", timeout=20)
 
     # ------------------------------------------------------------------ roles
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from ffd_core.errors import InvalidInput
 from ffd_core.search import service
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
 from ffd_core.search.search import PersonQuery, search_people
@@ -59,7 +60,15 @@ CASES = {
     "day and month swapped on one side, slipped on the other": (
         PersonQuery(given_name="Andreea", family_name="Kowalcztk", date_of_birth=date(2009, 7, 5)),
         rec("Andreea", "Kowalczyk", date(2009, 4, 7)),
-        [rec("Andreea", "Kowalski", date(2012, 7, 5)), rec("Anna", "Kowalczyk", date(2009, 3, 7))],
+        # Andrei: one letter from the typed name to Jaro-Winkler, but another child's name.
+        [rec("Andreea", "Kowalski", date(2012, 7, 5)), rec("Anna", "Kowalczyk", date(2009, 3, 7)),
+         rec("Andrei", "Kowalczyk", date(2009, 7, 5))],
+    ),
+    # "Al" is a particle, not half a surname: Ali and Allen are not near Al-Rashid.
+    "a particle does not match a short surname": (
+        PersonQuery(given_name="Omar", family_name="Al-Rashid", date_of_birth=date(2016, 6, 5)),
+        rec("Omar", "Rashed", date(2017, 6, 5), SOCIAL_CARE),
+        [rec("Omar", "Ali", date(2016, 6, 5)), rec("Omar", "Allen", date(2016, 6, 5))],
     ),
     # The record's year slipped and the query's day: no dated key is shared. Nothing found
     # fits well, so search widens to the names alone.
@@ -100,3 +109,30 @@ def test_a_store_filed_under_an_older_scheme_is_told_and_reindexed(ctx):
     assert service.stale_index_warning(ctx.engine) is None
     with Session(ctx.engine) as session:
         assert search_people(session, query)[0].records[0].record.ref == true.ref
+
+
+def test_a_name_of_many_words_is_searched_not_refused(ctx):
+    _, true, decoys = CASES["a badly misspelt surname beats an unrelated one"]
+    service.import_records(ctx.engine, [true, *decoys], clock=ctx.clock)
+    words = " ".join(f"Part{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(300))
+    with Session(ctx.engine) as session:  # hundreds of keys: more than one statement may hold
+        found = search_people(session, PersonQuery(name=f"Violet {words} Birc", date_of_birth="19/07/2013"))
+    assert found and found[0].records[0].record.ref == true.ref
+
+
+def test_a_very_long_name_is_filed_once_per_key(ctx):
+    """Keys are cut to the column's width; two that differ only past it are one key."""
+    # 114 letters, nearly all sounded: its keys for Bobby's two initials (b, r) differ past 80.
+    long = rec("Bobby", "Bcdfghjklmnprstvwxz" * 6, date(2015, 5, 5))
+    service.import_records(ctx.engine, [long], clock=ctx.clock)
+    assert service.reindex(ctx.engine, clock=ctx.clock) == 1
+    with Session(ctx.engine) as session:
+        assert search_people(session, PersonQuery(name=f"Robert {long.family_name}", date_of_birth="05/05/2015"))
+
+
+def test_a_name_wider_than_the_store_is_refused_before_anything_is_written(ctx):
+    fits, too_long = rec("Ada", "Lovelace", date(2015, 12, 10)), rec("Ada", "L" * 121, date(2015, 12, 10))
+    with pytest.raises(InvalidInput, match="family name is 121 characters long; at most 120 fit"):
+        service.import_records(ctx.engine, [fits, too_long], clock=ctx.clock)
+    with Session(ctx.engine) as session:
+        assert search_people(session, PersonQuery(name="Ada Lovelace", date_of_birth="10/12/2015")) == []

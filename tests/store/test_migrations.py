@@ -36,3 +36,29 @@ def test_newer_schema_is_refused(tmp_path):
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
     with pytest.raises(SchemaMismatch, match="newer version"):
         migrate.ensure_current(engine)
+
+
+def test_a_person_index_filed_before_0004_is_marked_for_reindexing(tmp_path):
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert
+
+    from ffd_core.search.index_store import record_values
+    from ffd_core.search.records import EDUCATION, SourceRecord
+    from ffd_core.search.service import reindex, stale_index_warning
+    from ffd_core.store.people_tables import SourceRecordRow
+
+    filed, empty = (make_engine(f"sqlite:///{tmp_path / name}") for name in ("filed.sqlite", "empty.sqlite"))
+    for engine in (filed, empty):
+        migrate.upgrade(engine, "0003_form_snapshots")
+    record = SourceRecord(source=EDUCATION, source_id="ONE1", given_name="Ada", family_name="Lovelace",
+                          date_of_birth=date(2015, 12, 10))
+    with filed.begin() as connection:
+        connection.execute(insert(SourceRecordRow.__table__), [record_values(record, datetime.now(UTC))])
+    for engine in (filed, empty):
+        migrate.upgrade(engine)
+
+    assert "ffd people reindex" in stale_index_warning(filed)
+    assert stale_index_warning(empty) is None
+    assert reindex(filed) == 1
+    assert stale_index_warning(filed) is None
