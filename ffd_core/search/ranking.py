@@ -30,7 +30,9 @@ DATE = {"exact": 10.0, "day_month_swapped": 8.0, "close": 7.0, "near": 6.0, "one
 ALIKE_FROM = 0.75  # similarity below which two names are not taken for one
 NOTHING_ALIKE = 0.55  # ... and below which they share nothing at all
 PART = 0.95  # one part of a double-barrelled name, matched on its own
-MIN_PART = 3  # shorter parts are particles (Al, De, Le) or initials
+# Particles and initials are not half a surname: Al-Hassan is not near Ali, nor De Souza Dean.
+PARTICLES = frozenset({"al", "el", "ul", "da", "de", "di", "do", "du", "la", "le", "van", "von", "der",
+                       "den", "ten", "ter", "bin", "ben", "ibn", "bint", "abu", "mac", "mc", "st"})
 DIFFERENT_FORENAME_CEILING = 0.85
 MODEL_FIELDS = ("postcode", "nhs_number", "upn", "gender", "middle_name")
 
@@ -57,11 +59,14 @@ def name_similarity(query: str, record: str, query_parts: tuple[str, ...] = (),
 
 def best_part_spelling(query_parts: Sequence[str], record_parts: Sequence[str],
                        spelling: Callable[[str, str], float] | None = None) -> float:
-    """How alike the closest two parts are; particles and initials (Al, De, J) never count,
-    or Al-Hassan would pass for Ali and De Souza for Dean."""
+    """How alike the closest two parts are; particles and initials (Al, De, J) never count."""
     spelling = spelling or _spelling
-    return max((spelling(a, b) for a in query_parts if len(a) >= MIN_PART
-                for b in record_parts if len(b) >= MIN_PART), default=0.0)
+    return max((spelling(a, b) for a in query_parts if _counts(a) for b in record_parts if _counts(b)),
+               default=0.0)
+
+
+def _counts(part: str) -> bool:
+    return len(part) >= 2 and part not in PARTICLES
 
 
 def _spelling(query: str, record: str) -> float:
