@@ -209,6 +209,23 @@ def main() -> None:
                       str(r["queries"]), f"{r['p50_ms']:.1f} ms", f"{r['p95_ms']:.1f} ms",
                       f"{r['top1']:.1%}", f"{r['top5']:.1%}")
     console.print(table)
+    console.print(chart(results))
+
+
+def bar(value: float, low: float, high: float, width: int = 40) -> str:
+    filled = max(0.0, min(1.0, (value - low) / (high - low))) * width
+    return "█" * int(filled) + "▌" * (filled % 1 >= 0.5)
+
+
+def chart(results: list[dict[str, object]]) -> str:
+    """Against the goals: top-1 on a 97-100% scale (goal 99%), p95 on 0-50 ms (goal <= 50 ms)."""
+    lines = ["top-1 (97% to 100%, goal 99% at the |)     p95 (0 to 50 ms, the goal)"]
+    for r in results:
+        top1 = bar(float(r["top1"]) * 100, 97, 100).ljust(40)
+        goal_mark = top1[:26] + "|" + top1[27:] if len(top1.rstrip()) < 27 else top1
+        lines.append(f"{r['backend']:>8} {goal_mark} {float(r['top1']):.1%}   "
+                     f"{bar(float(r['p95_ms']), 0, 50, 20):<20} {float(r['p95_ms']):.1f} ms")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
