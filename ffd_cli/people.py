@@ -41,7 +41,7 @@ def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Pat
                                     clock=context.clock, progress=report)
     console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}.")
     for rejected in result.rejected[:20]:
-        console.print(f"[yellow]skipped[/] {rejected}")
+        console.print(f"[yellow]skipped[/] line {rejected.line}: {rejected.message}")
     if len(result.rejected) > 20:
         console.print(f"… and {len(result.rejected) - 20} more skipped rows")
     console.print("Run `ffd people relink` to group the records into people.")
