@@ -179,12 +179,12 @@ KEYS_PER_STATEMENT = 200
 
 def _keyed(session: Session, keys: set[str]) -> dict[int, Brief]:
     found: dict[int, Brief] = {}
-    ordered = sorted(keys)
+    ordered = sorted({key[:80] for key in keys})  # as filed: cut to the column's width
     if ordered and session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_KEYED_BRIEFS_POSTGRESQL, {"keys": [key[:80] for key in ordered]})
+        rows = session.execute(_KEYED_BRIEFS_POSTGRESQL, {"keys": ordered})
         return {row[0]: tuple(row) for row in rows}
     for start in range(0, len(ordered), KEYS_PER_STATEMENT):
-        params = {f"k{i}": key[:80] for i, key in enumerate(ordered[start:start + KEYS_PER_STATEMENT])}
+        params = {f"k{i}": key for i, key in enumerate(ordered[start:start + KEYS_PER_STATEMENT])}
         found.update((row[0], tuple(row)) for row in session.execute(_keyed_briefs(len(params)), params))
     return found
 
