@@ -15,7 +15,8 @@ from typing import Any
 
 import platformdirs
 
-from ffd_core.domain.vocab import Outcome
+from ffd_core.domain.access import AGENCY_WIDE_BY_DEFAULT
+from ffd_core.domain.vocab import AgencyKind, Outcome
 from ffd_core.errors import ConfigurationError
 
 APP = "family-front-door"
@@ -40,6 +41,11 @@ class Settings:
     decision_target: str = "one_working_day"
     sign_off_outcomes: tuple[str, ...] = (Outcome.NO_FURTHER_ACTION.value, Outcome.EARLY_HELP.value)
     idle_lock_minutes: int = 10
+    # Agency kinds whose partners see each other's referrals (a school's safeguarding leads);
+    # other agencies (police forces, NHS trusts, councils) keep them per person.
+    agency_wide_kinds: tuple[str, ...] = tuple(sorted(k.value for k in AGENCY_WIDE_BY_DEFAULT))
+    # A supervisor's own decision that needs sign-off is signed off by another supervisor.
+    four_eyes: bool = True
     guidance_base_url: str = "https://www.brackenshire.example/threshold-guidance"
     forms_dir: str | None = None
     blob_dir: str = ""
@@ -137,6 +143,17 @@ def _convert(key: str, value: Any) -> Any:
             raise ValueError(
                 f"outcomes are: {', '.join(o.value for o in Outcome)}"
             ) from None
+    if key == "agency_wide_kinds":
+        if not isinstance(value, list):
+            raise TypeError("give a list of agency kinds")
+        try:
+            return tuple(AgencyKind(v).value for v in value)
+        except ValueError:
+            raise ValueError(f"agency kinds are: {', '.join(k.value for k in AgencyKind)}") from None
+    if key == "four_eyes":
+        if not isinstance(value, bool):
+            raise TypeError("give true or false")
+        return value
     if key == "keymap":
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
