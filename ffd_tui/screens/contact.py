@@ -142,7 +142,7 @@ class ContactScreen(Screen):
 
     # ------------------------------------------------------------------ rendering
     def _header(self, v: ContactView) -> Text:
-        left, cls = time_left(v.due_at, v.status, self.app.ctx.now(), v.due_soon)
+        left, cls = time_left(v.due_at, v.status, self.app.ctx.now(), self.app.ctx.clock_policy)
         text = Text()
         text.append(f"{v.reference}", style="bold")
         text.append(f"  {label(v.kind)} by {label(v.channel)}  ")

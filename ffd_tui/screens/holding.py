@@ -86,7 +86,7 @@ class HoldingScreen(Screen):
         table = QueueTable(
             lambda q, offset, limit: queue.holding_area(ctx, actor, q.view, q.text, q.sort,
                                                         q.descending, offset, limit),
-            ctx.now, id="queue")
+            ctx.now, ctx.clock_policy, id="queue")
         header = QueueHeader(table, id="queue-header")
         table.header = header
         yield header

@@ -79,7 +79,7 @@ class SupervisorScreen(Screen):
         for column in ("Reference", "Left", "P", "Status", "Owner", "Due"):
             table.add_column(column)
         for r in rows[:LIST_LIMIT]:
-            left, cls = time_left(r.due_at, r.status, now, r.due_soon)
+            left, cls = time_left(r.due_at, r.status, now, self.app.ctx.clock_policy)
             table.add_row(r.reference, Text(left, style="bold red" if cls == "breached" else
                                             "yellow"), f"P{r.priority}", label(r.status),
                           r.owner or "—", format_uk_datetime(r.due_at) if r.due_at else "")

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ffd_core.domain.clocks import ClockPolicy
 from ffd_core.services.queue import QueuePage, QueueRow, View
 from ffd_tui.format import format_uk_datetime, label, time_left
 
@@ -141,10 +142,11 @@ class QueueTable(ScrollView, can_focus=True):
             self.total = total
 
     def __init__(self, fetch: Callable[[Query, int, int], QueuePage], now: Callable[[], datetime],
-                 **kwargs) -> None:
+                 clock_policy: ClockPolicy, **kwargs) -> None:
         super().__init__(**kwargs)
         self.fetch = fetch
         self.now = now
+        self.clock_policy = clock_policy  # ffd_core's: time left and "due soon" are its answers
         self.query_spec = Query()
         self.total = 0
         self.rows: dict[int, QueueRow] = {}  # index in the ordered list -> row
@@ -363,7 +365,7 @@ class QueueTable(ScrollView, can_focus=True):
         state = (("queue--cursor",) if index == self.cursor else ()) + (
             ("queue--closed",) if closed else ())
         base = self._style(*state)
-        left, left_class = time_left(row.due_at, row.status, self.now(), row.due_soon)
+        left, left_class = time_left(row.due_at, row.status, self.now(), self.clock_policy)
         mark = "●" if row.id in self.selected else " "
         values = {
             "mark": mark,
