@@ -218,19 +218,87 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file of checkpoints (`ffd audit checkpoint`): refuse a trail cut or rolled "
+                   "back to before any of them.")
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Check every event's HMAC chain; name the first broken event."""
+def audit_verify(ctx: click.Context, checkpoint_file: Path | None) -> None:
+    """Check every event's HMAC chain and the head; name the first broken event (exit 1).
+
+    Segments signed by earlier keys (see `ffd audit rotate-key`) are checked with those
+    keys, found in FFD_AUDIT_OLD_KEYS or in the keyring as audit-key@FINGERPRINT."""
+    from ffd_core.audit_checkpoint import read_checkpoints
+    from ffd_core.audit_keys import verification_keys
+
     context = open_context(settings_from(ctx))
+    checkpoints = read_checkpoints(checkpoint_file) if checkpoint_file else []
+    pins = [pin for checkpoint in checkpoints for pin in checkpoint.pins()]
     with progress_bars() as report, context.read() as session:
-        result = audit.verify(session, context.audit_key,
+        result = audit.verify(session, verification_keys(context.audit_key), pins=pins,
                               progress=lambda done, total: report(done, total, "events"))
     if result.ok:
-        console.print(f"[green]Audit trail intact:[/] {result.events_checked} events checked.")
+        keys = f" under {len(result.segments)} keys" if len(result.segments) > 1 else ""
+        against = f", consistent with {len(checkpoints)} checkpoints" if checkpoints else ""
+        console.print(f"[green]Audit trail intact:[/] {result.events_checked} events "
+                      f"checked{keys}{against}.")
+        for note in result.notes:
+            console.print(f"note: {note}")
         return
-    console.print(f"[red]Audit trail broken at event {result.first_broken_seq}:[/] "
-                  f"{result.problem}. Events before it check out ({result.events_checked}).")
+    if result.first_broken_seq is None:
+        console.print(f"[red]Audit trail not intact:[/] {result.problem}.", soft_wrap=True)
+    else:
+        console.print(f"[red]Audit trail broken at event {result.first_broken_seq}:[/] "
+                      f"{result.problem}. Events before it check out ({result.events_checked}).",
+                      soft_wrap=True)
     sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.pass_context
+def audit_checkpoint(ctx: click.Context, file: Path) -> None:
+    """Append the trail's end (sequence, HMAC, time) to FILE, kept outside the database.
+
+    FILE is created readable by you only and only ever appended to; `-` prints the line
+    instead (e.g. `ffd audit checkpoint - | logger -t ffd-audit`). Keep it on another
+    machine or in the system log, and give it to `ffd audit verify --checkpoint`."""
+    from ffd_core.audit_checkpoint import append_checkpoint, checkpoint_of
+
+    context = open_context(settings_from(ctx))
+    with context.read() as session:
+        checkpoint = checkpoint_of(audit.tip(session, context.audit_key), context.now())
+    if str(file) == "-":
+        click.echo(checkpoint.line)
+        return
+    append_checkpoint(file, checkpoint)
+    console.print(f"Checkpoint of event {checkpoint.seq} appended to {file}.")
+
+
+@audit_group.command("rotate-key")
+@click.option("--new-key-stdin", is_flag=True,
+              help="Read the new key from standard input (for servers using FFD_AUDIT_KEY); "
+                   "otherwise a random key is made and kept in the OS keyring.")
+@click.pass_context
+def audit_rotate_key(ctx: click.Context, new_key_stdin: bool) -> None:
+    """Start a new audit key: a boundary event signed by the old key and the new one.
+
+    Both keys are kept in the OS keyring (the old one as audit-key@FINGERPRINT, needed to
+    verify the events it signed). Writes under the old key are refused from then on."""
+    from ffd_core.audit_keys import OLD_KEYS_ENV, archive_name, rotate
+
+    context = open_context(settings_from(ctx))
+    given = sys.stdin.readline() if new_key_stdin else None
+    done = rotate(context, cli_actor(), given)
+    console.print(f"Audit key rotated at event {done.boundary_seq}: fingerprint "
+                  f"{audit.short(done.old_fingerprint)} -> {audit.short(done.new_fingerprint)}.")
+    if done.kept_in_keyring:
+        console.print(f"The earlier key is kept in the keyring as "
+                      f"{archive_name(done.old_fingerprint)} (verify needs it).")
+    else:
+        console.print(f"Keep the earlier key: verify needs it in {OLD_KEYS_ENV}.")
+    if done.from_environment:
+        console.print("Now set FFD_AUDIT_KEY to the new key wherever ffd runs; writes under the "
+                      "old key are refused.")
 
 
 @cli.group("clocks")
