@@ -58,32 +58,45 @@ def _seed_options(function):  # noqa: ANN001, ANN201
     return function
 
 
+def _not_production_option(function):  # noqa: ANN001, ANN201
+    return click.option("--i-know-this-is-not-production", "not_production", is_flag=True,
+                        help="Allow seeding an empty PostgreSQL database (refused otherwise: it "
+                             "may be a team's real store).")(function)
+
+
 @cli.group(invoke_without_command=True)
 @_seed_options
+@_not_production_option
 @click.option("--as", "as_user", default="demo.officer", show_default=True,
               help="Demo account to sign in as, e.g. demo.supervisor or demo.socialworker.")
 @click.option("--no-console", is_flag=True, help="Seed and report, but do not open the console.")
 @click.pass_context
 def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int,  # noqa: ANN001
-         as_user: str, no_console: bool) -> None:
-    """Set up a demo county (if the store is empty) and open the console signed in."""
+         not_production: bool, as_user: str, no_console: bool) -> None:
+    """Set up a demo county (in a new store, or the one the demo made) and open the console.
+
+    Refuses a store holding data the demo did not make, and an empty PostgreSQL database
+    unless told --i-know-this-is-not-production."""
     if ctx.invoked_subcommand is not None:
         return
-    summary = _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=True)
+    summary = _seed(ctx, seed, as_of, contacts, open_, people, reuse=True,
+                    allow_postgres=not_production)
     settings = settings_from(ctx)
     context = open_context(settings)
     figures = counters(context)
     console.print(f"[bold]Family Front Door demo[/] — {settings.council_name}")
     console.print(f"Store: {settings.resolved_database_url}")
     if summary is None:
-        console.print("The store already holds data; nothing was seeded.")
+        console.print("The demo made this store earlier; nothing was seeded.")
     console.print(
         f"Holding area now: {figures.unallocated} unallocated, {figures.in_screening} in screening, "
         f"{figures.awaiting_information} awaiting information, "
         f"{figures.awaiting_sign_off} awaiting sign-off, {figures.breached} breached.")
     if no_console:
         return
-    actor = directory.actor_by_username(context, as_user)
+    from ffd_core.demo_store import demo_actor
+
+    actor = demo_actor(context, as_user)
     console.print(f"Signing in as {actor.name} ({actor.role.label}). To see the supervisor's "
                   "view: `ffd demo --as demo.supervisor`; a social worker's (read-only): "
                   "`ffd demo --as demo.socialworker`.")
@@ -97,22 +110,31 @@ def _run_console(context, settings, actor) -> None:  # noqa: ANN001
 
 
 @cli.command("console")
+@click.option("--allow-demo-accounts", is_flag=True,
+              help="Let `ffd demo`'s accounts sign in to a store the demo did not make.")
 @click.pass_context
-def console_command(ctx: click.Context) -> None:
+def console_command(ctx: click.Context, allow_demo_accounts: bool) -> None:
     """Open the screening console (sign in, or stay signed in with "remember me")."""
+    from dataclasses import replace
+
     settings = settings_from(ctx)
+    if allow_demo_accounts:
+        settings = replace(settings, allow_demo_accounts=True)
     _run_console(open_context(settings), settings, None)
 
 
 @demo.command("seed")
 @_seed_options
+@_not_production_option
 @click.pass_context
-def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int) -> None:  # noqa: ANN001
-    """Build the synthetic county into an empty store (prints the demo passwords once)."""
-    _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=False)
+def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int,  # noqa: ANN001
+              not_production: bool) -> None:
+    """Build the synthetic county into a new, empty store (prints the demo passwords once)."""
+    _seed(ctx, seed, as_of, contacts, open_, people, reuse=False, allow_postgres=not_production)
 
 
-def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: ANN001, ANN202
+def _seed(ctx, seed, as_of, contacts, open_, people, *, reuse, allow_postgres):  # noqa: ANN001, ANN202
+    from ffd_core.demo_store import prepare_demo_store
     from ffd_core.search.demo import load_demo_people
     from ffd_core.synthetic.county import seed_county
 
@@ -121,14 +143,12 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
     settings = settings_from(ctx)
     if ensure_audit_key():
         console.print("Made a new audit key and kept it in the OS keyring.")
-    engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
-    context = open_context(settings)
-    if directory.list_agencies(context):
-        if only_if_empty:
+    context = open_context(settings, check_schema=False)
+    if not prepare_demo_store(context, seed=seed, allow_postgres=allow_postgres):
+        if reuse:
             return None
-        raise InvalidInput("the store is not empty; seed into a new database "
-                           "(set FFD_DATABASE_URL or FFD_DATA_DIR) or delete the old one")
+        raise InvalidInput("the demo already seeded this store; to start again, seed into a new "
+                           "database (set FFD_DATABASE_URL or FFD_DATA_DIR) or delete this one")
     as_of_date = as_of.date() if as_of else date.today()
     with progress_bars() as report:
         summary = seed_county(context, seed=seed, as_of=as_of_date, contacts_total=contacts,
@@ -136,7 +156,7 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
         # The same county's children as Framework-i and Capita ONE hold them, linked.
         linked = load_demo_people(context.engine, seed=seed, children=people, as_of=as_of_date,
                                   clock=context.clock, progress=report)
-    table = Table(title="Demo accounts (passwords are shown only now)")
+    table = Table(title="Demo accounts (random passwords, shown only now)")
     for column in ("username", "role", "password"):
         table.add_column(column)
     for username, role, password in summary.staff:
