@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from keyring.backends.fail import Keyring as NoKeyring
 from keyrings.alt.file import PlaintextKeyring
-from sqlalchemy import text
 
 from ffd_cli.main import cli
 from ffd_core.audit import fingerprint
 from ffd_core.audit_keys import archive_name
 from tests.conftest import AUDIT_KEY
+from tests.tampering import tamper
 
 NEW_KEY = "a-new-audit-key-of-forty-random-characters"
 
@@ -57,14 +57,9 @@ def test_checkpoint_then_a_cut_trail_is_refused_in_one_line(run, ctx, tmp_path):
     printed = run("audit", "checkpoint", "-")
     assert printed.output.startswith("ffd-audit-checkpoint v1 ")
     assert "consistent with 1 checkpoints" in run("audit", "verify", "--checkpoint", str(book)).output
-    with ctx.write() as session:
-        if ctx.engine.dialect.name == "sqlite":
-            session.execute(text("DROP TRIGGER audit_events_no_delete"))
-        else:
-            session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-        session.execute(text("DELETE FROM audit_events WHERE seq > 5"))
-        session.execute(text("UPDATE audit_head SET last_seq = 5, last_hmac = "
-                             "(SELECT hmac FROM audit_events WHERE seq = 5)"))
+    tamper(ctx, "DELETE FROM audit_events WHERE seq > 5",
+           "UPDATE audit_head SET last_seq = 5, last_hmac = "
+           "(SELECT hmac FROM audit_events WHERE seq = 5)")
     result = run("audit", "verify", "--checkpoint", str(book))
     assert result.exit_code == 1
     verdict = [line for line in result.output.splitlines() if "not intact" in line]
