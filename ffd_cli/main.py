@@ -53,32 +53,45 @@ def _seed_options(function):  # noqa: ANN001, ANN201
     return function
 
 
+def _not_production_option(function):  # noqa: ANN001, ANN201
+    return click.option("--i-know-this-is-not-production", "not_production", is_flag=True,
+                        help="Allow seeding an empty PostgreSQL database (refused otherwise: it "
+                             "may be a team's real store).")(function)
+
+
 @cli.group(invoke_without_command=True)
 @_seed_options
+@_not_production_option
 @click.option("--as", "as_user", default="demo.officer", show_default=True,
               help="Demo account to sign in as, e.g. demo.supervisor or demo.socialworker.")
 @click.option("--no-console", is_flag=True, help="Seed and report, but do not open the console.")
 @click.pass_context
 def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int,  # noqa: ANN001
-         as_user: str, no_console: bool) -> None:
-    """Set up a demo county (if the store is empty) and open the console signed in."""
+         not_production: bool, as_user: str, no_console: bool) -> None:
+    """Set up a demo county (in a new store, or the one the demo made) and open the console.
+
+    Refuses a store holding data the demo did not make, and an empty PostgreSQL database
+    unless told --i-know-this-is-not-production."""
     if ctx.invoked_subcommand is not None:
         return
-    summary = _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=True)
+    summary = _seed(ctx, seed, as_of, contacts, open_, people, reuse=True,
+                    allow_postgres=not_production)
     settings = settings_from(ctx)
     context = open_context(settings)
     figures = counters(context, cli_actor())
     console.print(f"[bold]Family Front Door demo[/] — {settings.council_name}")
     console.print(f"Store: {settings.resolved_database_url}")
     if summary is None:
-        console.print("The store already holds data; nothing was seeded.")
+        console.print("The demo made this store earlier; nothing was seeded.")
     console.print(
         f"Holding area now: {figures.unallocated} unallocated, {figures.in_screening} in screening, "
         f"{figures.awaiting_information} awaiting information, "
         f"{figures.awaiting_sign_off} awaiting sign-off, {figures.breached} breached.")
     if no_console:
         return
-    actor = directory.actor_by_username(context, as_user)
+    from ffd_core.services.demo_store import demo_actor
+
+    actor = demo_actor(context, as_user)
     console.print(f"Signing in as {actor.name} ({actor.role.label}). To see the supervisor's "
                   "view: `ffd demo --as demo.supervisor`; a social worker's (read-only): "
                   "`ffd demo --as demo.socialworker`.")
@@ -92,22 +105,31 @@ def _run_console(context, settings, actor) -> None:  # noqa: ANN001
 
 
 @cli.command("console")
+@click.option("--allow-demo-accounts", is_flag=True,
+              help="Let `ffd demo`'s accounts sign in to a store the demo did not make.")
 @click.pass_context
-def console_command(ctx: click.Context) -> None:
+def console_command(ctx: click.Context, allow_demo_accounts: bool) -> None:
     """Open the screening console (sign in, or stay signed in with "remember me")."""
+    from dataclasses import replace
+
     settings = settings_from(ctx)
+    if allow_demo_accounts:
+        settings = replace(settings, allow_demo_accounts=True)
     _run_console(open_context(settings), settings, None)
 
 
 @demo.command("seed")
 @_seed_options
+@_not_production_option
 @click.pass_context
-def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int) -> None:  # noqa: ANN001
-    """Build the synthetic county into an empty store (prints the demo passwords once)."""
-    _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=False)
+def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int,  # noqa: ANN001
+              not_production: bool) -> None:
+    """Build the synthetic county into a new, empty store (prints the demo passwords once)."""
+    _seed(ctx, seed, as_of, contacts, open_, people, reuse=False, allow_postgres=not_production)
 
 
-def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: ANN001, ANN202
+def _seed(ctx, seed, as_of, contacts, open_, people, *, reuse, allow_postgres):  # noqa: ANN001, ANN202
+    from ffd_core.services.demo_store import prepare_demo_store
     from ffd_core.synthetic.county import seed_county
     from ffd_core.synthetic.demo_people import load_demo_people
 
@@ -116,13 +138,12 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
     settings = settings_from(ctx)
     if ensure_audit_key():
         console.print("Made a new audit key and kept it in the OS keyring.")
-    admin.upgrade_store(settings)
-    context = open_context(settings)
-    if directory.list_agencies(context, cli_actor()):
-        if only_if_empty:
+    context = open_context(settings, check_schema=False)
+    if not prepare_demo_store(context, seed=seed, allow_postgres=allow_postgres):
+        if reuse:
             return None
-        raise InvalidInput("the store is not empty; seed into a new database "
-                           "(set FFD_DATABASE_URL or FFD_DATA_DIR) or delete the old one")
+        raise InvalidInput("the demo already seeded this store; to start again, seed into a new "
+                           "database (set FFD_DATABASE_URL or FFD_DATA_DIR) or delete this one")
     as_of_date = as_of.date() if as_of else date.today()
     with progress_bars() as report:
         summary = seed_county(context, seed=seed, as_of=as_of_date, contacts_total=contacts,
@@ -130,7 +151,7 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
         # The same county's children as Framework-i and Capita ONE hold them, linked.
         linked = load_demo_people(context, cli_actor(), seed=seed, children=people,
                                   as_of=as_of_date, progress=report)
-    table = Table(title="Demo accounts (passwords are shown only now)")
+    table = Table(title="Demo accounts (random passwords, shown only now)")
     for column in ("username", "role", "password"):
         table.add_column(column)
     for username, role, password in summary.staff:
@@ -199,19 +220,79 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file of checkpoints (`ffd audit checkpoint`): refuse a trail cut or rolled "
+                   "back to before any of them.")
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Check every event's HMAC chain; name the first broken event."""
+def audit_verify(ctx: click.Context, checkpoint_file: Path | None) -> None:
+    """Check every event's HMAC chain and the head; name the first broken event (exit 1).
+
+    Segments signed by earlier keys (see `ffd audit rotate-key`) are checked with those
+    keys, found in FFD_AUDIT_OLD_KEYS or in the keyring as audit-key@FINGERPRINT."""
     context = open_context(settings_from(ctx))
     with progress_bars() as report:
-        result = admin.verify_audit(context, cli_actor(),
-                                    progress=lambda done, total: report(done, total, "events"))
+        result, checkpoints = admin.verify_audit(
+            context, cli_actor(), checkpoint_file,
+            progress=lambda done, total: report(done, total, "events"))
     if result.ok:
-        console.print(f"[green]Audit trail intact:[/] {result.events_checked} events checked.")
+        keys = f" under {len(result.segments)} keys" if len(result.segments) > 1 else ""
+        against = f", consistent with {checkpoints} checkpoints" if checkpoints else ""
+        console.print(f"[green]Audit trail intact:[/] {result.events_checked} events "
+                      f"checked{keys}{against}.")
+        for note in result.notes:
+            console.print(f"note: {note}")
         return
-    console.print(f"[red]Audit trail broken at event {result.first_broken_seq}:[/] "
-                  f"{result.problem}. Events before it check out ({result.events_checked}).")
+    if result.first_broken_seq is None:
+        console.print(f"[red]Audit trail not intact:[/] {result.problem}.", soft_wrap=True)
+    else:
+        console.print(f"[red]Audit trail broken at event {result.first_broken_seq}:[/] "
+                      f"{result.problem}. Events before it check out ({result.events_checked}).",
+                      soft_wrap=True)
     sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.pass_context
+def audit_checkpoint(ctx: click.Context, file: Path) -> None:
+    """Append the trail's end (sequence, HMAC, time) to FILE, kept outside the database.
+
+    FILE is created readable by you only and only ever appended to; `-` prints the line
+    instead (e.g. `ffd audit checkpoint - | logger -t ffd-audit`). Keep it on another
+    machine or in the system log, and give it to `ffd audit verify --checkpoint`."""
+    context = open_context(settings_from(ctx))
+    checkpoint = admin.audit_checkpoint(context, cli_actor(), None if str(file) == "-" else file)
+    if str(file) == "-":
+        click.echo(checkpoint.line)
+        return
+    console.print(f"Checkpoint of event {checkpoint.seq} appended to {file}.")
+
+
+@audit_group.command("rotate-key")
+@click.option("--new-key-stdin", is_flag=True,
+              help="Read the new key from standard input (for servers using FFD_AUDIT_KEY); "
+                   "otherwise a random key is made and kept in the OS keyring.")
+@click.pass_context
+def audit_rotate_key(ctx: click.Context, new_key_stdin: bool) -> None:
+    """Start a new audit key: a boundary event signed by the old key and the new one.
+
+    Both keys are kept in the OS keyring (the old one as audit-key@FINGERPRINT, needed to
+    verify the events it signed). Writes under the old key are refused from then on."""
+    from ffd_core.audit_keys import OLD_KEYS_ENV, archive_name
+
+    context = open_context(settings_from(ctx))
+    given = sys.stdin.readline() if new_key_stdin else None
+    done = admin.rotate_audit_key(context, cli_actor(), given)
+    console.print(f"Audit key rotated at event {done.boundary_seq}: fingerprint "
+                  f"{done.old_fingerprint[:16]} -> {done.new_fingerprint[:16]}.")
+    if done.kept_in_keyring:
+        console.print(f"The earlier key is kept in the keyring as "
+                      f"{archive_name(done.old_fingerprint)} (verify needs it).")
+    else:
+        console.print(f"Keep the earlier key: verify needs it in {OLD_KEYS_ENV}.")
+    if done.from_environment:
+        console.print("Now set FFD_AUDIT_KEY to the new key wherever ffd runs; writes under the "
+                      "old key are refused.")
 
 
 @cli.group("clocks")

@@ -49,6 +49,8 @@ class Settings:
     guidance_base_url: str = "https://www.brackenshire.example/threshold-guidance"
     forms_dir: str | None = None
     blob_dir: str = ""
+    # Let `ffd demo`'s accounts sign in to a store the demo did not make (see SECURITY.md).
+    allow_demo_accounts: bool = False
     # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
     keymap: dict[str, str] = field(default_factory=dict)
 
@@ -159,6 +161,10 @@ def _convert(key: str, value: Any) -> Any:
                 isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
             raise TypeError('write [keymap] as binding = "keys", e.g. take_next = "n"')
         return dict(value)
+    if key == "allow_demo_accounts":
+        if not isinstance(value, bool):
+            raise TypeError("give true or false")
+        return value
     if key == "idle_lock_minutes":
         if not isinstance(value, int) or value < 1:
             raise ValueError("give a whole number of minutes, at least 1")

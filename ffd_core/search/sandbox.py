@@ -1,11 +1,14 @@
 """A sandbox source system: serves synthetic records over the sync contract, on loopback.
 
-The demo and the tests start one per source system. It can be told to fail (HTTP 503)
-on chosen requests, so resuming after a failure can be shown, not just claimed.
+The demo and the tests start one per source system. It can be told to misbehave on chosen
+requests (HTTP 503 or 500, 429 with Retry-After, invalid JSON, an HTML page, a missing
+field, an answer that never comes, a page token that repeats, a 55 MB page, a redirect to
+another host), so every failure sync must survive is shown against a real server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import socket
 import threading
@@ -18,7 +21,7 @@ from datetime import UTC, datetime
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ffd_core.search.records import SourceRecord
@@ -31,16 +34,65 @@ from ffd_core.search.sync_contract import (
 )
 
 
+FAULTS = ("503", "500", "429", "invalid_json", "html", "missing_field", "slow",
+          "repeat_token", "oversized", "oversized_declared", "redirect_away")
+OVERSIZED_BYTES = 55 * 1024 * 1024
+
+
 @dataclass
 class Faults:
-    """Which requests (counted from 1 across the server's life) answer 503."""
+    """How chosen requests (counted from 1 across the server's life) misbehave: ``plan`` maps
+    a request number to one of FAULTS, ``always`` applies one to every request, and
+    ``fail_requests`` is shorthand for 503s. Oversized answers count the bytes they sent."""
 
     fail_requests: set[int] = field(default_factory=set)
+    plan: dict[int, str] = field(default_factory=dict)
+    always: str | None = None
     requests: int = 0
+    oversized_sent: int = 0
+    oversized_done: threading.Event = field(default_factory=threading.Event)
 
-    def next_fails(self) -> bool:
+    def next_fault(self) -> str | None:
         self.requests += 1
-        return self.requests in self.fail_requests
+        if self.requests in self.fail_requests:
+            return "503"
+        return self.plan.get(self.requests, self.always)
+
+    async def oversized(self, request: Request):  # noqa: ANN201 - an async byte stream
+        """55 MB of one never-ending JSON string, counted as it goes out, until the client
+        hangs up (as a real server stops writing to a closed connection)."""
+        try:
+            yield b'{"as_of": "2026-01-01T00:00:00+00:00", "next_page_token": null, "records": ["'
+            chunk = b"x" * 65536
+            while self.oversized_sent < OVERSIZED_BYTES and not await request.is_disconnected():
+                self.oversized_sent += len(chunk)
+                yield chunk
+        finally:
+            self.oversized_done.set()
+
+
+async def _misbehave(fault: str, faults: Faults, request: Request) -> Response | None:
+    """The answer for a fault, or None for those that bend a real page (tokens, fields)."""
+    if fault in ("503", "500"):
+        return JSONResponse({"error": "sandbox told to fail"}, status_code=int(fault))
+    if fault == "429":
+        return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "7"})
+    if fault == "invalid_json":
+        return Response('{"as_of": "2026-01-01", "records": [', media_type="application/json")
+    if fault == "html":
+        return Response("<html><body><h1>Sign in</h1></body></html>", media_type="text/html")
+    if fault == "slow":
+        while not await request.is_disconnected():  # until the client gives up
+            await asyncio.sleep(0.05)
+        return Response(status_code=204)
+    if fault == "oversized":
+        return StreamingResponse(faults.oversized(request), media_type="application/json")
+    if fault == "oversized_declared":
+        return StreamingResponse(faults.oversized(request), media_type="application/json",
+                                 headers={"Content-Length": str(OVERSIZED_BYTES)})
+    if fault == "redirect_away":
+        return RedirectResponse("https://collector.example/steal", status_code=302)
+    return None
 
 
 class _Store:
@@ -73,8 +125,10 @@ def sandbox_app(records: Mapping[str, Sequence[SourceRecord]], *, token: str | N
     async def list_records(request: Request) -> JSONResponse:
         if token and request.headers.get("authorization") != f"Bearer {token}":
             return JSONResponse({"error": "unauthorised"}, status_code=401)
-        if faults.next_fails():
-            return JSONResponse({"error": "sandbox told to fail"}, status_code=503)
+        fault = faults.next_fault()
+        answer = await _misbehave(fault, faults, request) if fault else None
+        if answer is not None:
+            return answer
         store = stores.get(request.path_params["source"])
         if store is None:
             return JSONResponse({"error": "no such source"}, status_code=404)
@@ -86,10 +140,13 @@ def sandbox_app(records: Mapping[str, Sequence[SourceRecord]], *, token: str | N
         except (ValueError, KeyError):
             return JSONResponse({"error": "bad changed_since, page_size or page_token"}, status_code=400)
         chunk, next_token = store.page(since, after, size)
-        return JSONResponse({
-            "source": request.path_params["source"], "as_of": now().isoformat(),
-            "records": [record_to_json(r) for r in chunk], "next_page_token": next_token,
-        })
+        if fault == "repeat_token" and params.get("page_token"):
+            next_token = params["page_token"]  # the same page again, forever
+        page = {"source": request.path_params["source"], "as_of": now().isoformat(),
+                "records": [record_to_json(r) for r in chunk], "next_page_token": next_token}
+        if fault == "missing_field":
+            del page["records"]
+        return JSONResponse(page)
 
     return Starlette(routes=[Route(PATH, list_records)])
 

@@ -8,22 +8,28 @@ read twice never makes a duplicate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import Clock, SystemClock
+from ffd_core.connectors.http import OutboundClient, OutboundFailed, PageTokens, Policy
+from ffd_core.errors import FFDError
 from ffd_core.search.index_store import upsert_records
 from ffd_core.search.progress import Progress, no_progress
+from ffd_core.search.records import SourceRecord
 from ffd_core.search.sync_contract import PATH, record_from_json
 from ffd_core.store.engine import WRITE_OPTION
 from ffd_core.store.people_tables import SyncCursor
 
+RESUME = "the pages before it are saved: run `ffd people sync` again to resume"
 
-class SyncFailed(Exception):
+
+class SyncFailed(FFDError):
     """The source system could not be read; the cursor keeps the last page written."""
 
 
@@ -36,15 +42,23 @@ class SyncReport:
     changed_since: datetime | None  # where the next run will start
 
 
+@dataclass(frozen=True)
+class _Page:
+    as_of: datetime
+    records: list[SourceRecord]
+    next_token: str | None
+
+
 def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None = None,
-                page_size: int = 500, client: httpx.Client | None = None, clock: Clock | None = None,
-                progress: Progress = no_progress, retries: int = 2) -> SyncReport:
+                page_size: int = 500, client: OutboundClient | None = None,
+                clock: Clock | None = None, progress: Progress = no_progress,
+                retries: int = 3) -> SyncReport:
     """Fetch every record changed since the last completed sync, page by page."""
     clock = clock or SystemClock()
     writer = engine.execution_options(**{WRITE_OPTION: True})
     own_client = client is None
-    client = client or httpx.Client(timeout=30.0, transport=httpx.HTTPTransport(retries=retries))
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = client or OutboundClient(token=token, policy=replace(Policy(), attempts=retries + 1))
+    url = base_url.rstrip("/") + PATH.format(source=source)
     with Session(engine) as session:
         cursor = session.get(SyncCursor, source)
         since = cursor.changed_since if cursor else None
@@ -52,6 +66,7 @@ def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None
         run_as_of = cursor.run_started_at if cursor else None
         seen = cursor.records_seen if cursor and page_token else 0
     resumed = page_token is not None
+    tokens = PageTokens(page_token)
     pages = 0
     try:
         while True:
@@ -60,22 +75,19 @@ def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None
                 params["changed_since"] = since.isoformat()
             if page_token:
                 params["page_token"] = page_token
+            what = f"{source} page {pages + 1}"
             try:
-                response = client.get(base_url.rstrip("/") + PATH.format(source=source),
-                                      params=params, headers=headers)
-                response.raise_for_status()
-            except httpx.HTTPError as error:
-                raise SyncFailed(f"{source}: {error}; run sync again to resume") from error
-            body = response.json()
-            if run_as_of is None:
-                run_as_of = datetime.fromisoformat(body["as_of"])
-            records = [record_from_json(r) for r in body["records"]]
-            page_token = body.get("next_page_token")
-            seen += len(records)
+                page = _read_page(client.get_json(url, params=params, what=what), source, what)
+                tokens.add(page.next_token, pages + 1, what)
+            except OutboundFailed as error:
+                raise SyncFailed(f"{error}; {RESUME}") from None
+            run_as_of = run_as_of or page.as_of
+            page_token = page.next_token
+            seen += len(page.records)
             pages += 1
             with Session(writer) as session, session.begin():
                 now = clock.now()
-                upsert_records(session, records, now)
+                upsert_records(session, page.records, now)
                 cursor = session.get(SyncCursor, source) or SyncCursor(source=source)
                 session.add(cursor)
                 cursor.updated_at = now
@@ -92,3 +104,35 @@ def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None
     finally:
         if own_client:
             client.close()
+
+
+def _read_page(body: Any, source: str, what: str) -> _Page:
+    """Hold the answer to the contract (sync_contract): every field present and of its type,
+    every record readable and of this source, before anything is written."""
+    def refuse(problem: str) -> OutboundFailed:
+        return OutboundFailed(f"{what}: {problem}; the source does not follow the sync contract")
+
+    if not isinstance(body, Mapping):
+        raise refuse("the answer is not a JSON object")
+    missing = [name for name in ("as_of", "records", "next_page_token") if name not in body]
+    if missing:
+        raise refuse(f"the answer lacks {', '.join(repr(m) for m in missing)}")
+    token = body["next_page_token"]
+    if not isinstance(body["records"], list) or not (token is None or isinstance(token, str) and token):
+        raise refuse("'records' must be a list and 'next_page_token' a string or null")
+    try:
+        as_of = datetime.fromisoformat(body["as_of"])
+    except (TypeError, ValueError):
+        raise refuse(f"'as_of' is not an ISO date and time: {str(body['as_of'])[:40]!r}") from None
+    if as_of.tzinfo is None:
+        raise refuse("'as_of' has no time zone")
+    records = []
+    for number, data in enumerate(body["records"], start=1):
+        try:
+            record = record_from_json(data)
+        except (TypeError, ValueError, AttributeError) as error:
+            raise refuse(f"record {number} cannot be read ({error})") from None
+        if record.source != source:
+            raise refuse(f"record {number} belongs to {record.source!r}, not {source!r}")
+        records.append(record)
+    return _Page(as_of, records, token)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ffd_core import audit
+from ffd_core.audit_checkpoint import Checkpoint, append_checkpoint, checkpoint_of, read_checkpoints
+from ffd_core.audit_keys import Rotation, rotate, verification_keys
 from ffd_core.domain.access import Action, Actor
 from ffd_core.services.context import Context, database_url_with_secret
 from ffd_core.settings import Settings
@@ -70,12 +73,37 @@ def copy_store_to(settings: Settings, target_url: str,
         target.dispose()
 
 
-def verify_audit(ctx: Context, actor: Actor,
-                 progress: Callable[[int, int], None] | None = None) -> audit.Verification:
-    """Check every event's HMAC chain; the result names the first broken event."""
+def verify_audit(ctx: Context, actor: Actor, checkpoint_file: Path | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 ) -> tuple[audit.Verification, int]:
+    """Check every event's HMAC chain and the head (segments signed by earlier keys with
+    those keys), and that the trail still reaches every checkpoint in ``checkpoint_file``.
+    Returns the result and how many checkpoints it was held against."""
+    checkpoints = read_checkpoints(checkpoint_file) if checkpoint_file else []
+    pins = [pin for checkpoint in checkpoints for pin in checkpoint.pins()]
     with ctx.read() as session:
         ctx.authorize(session, actor, Action.OPERATE_STORE)
-        return audit.verify(session, ctx.audit_key, progress=progress)
+        result = audit.verify(session, verification_keys(ctx.audit_key), pins=pins,
+                              progress=progress)
+    return result, len(checkpoints)
+
+
+def audit_checkpoint(ctx: Context, actor: Actor, file: Path | None) -> Checkpoint:
+    """The trail's authenticated end now; appended to ``file`` (kept outside the database)
+    when one is given."""
+    with ctx.read() as session:
+        ctx.authorize(session, actor, Action.OPERATE_STORE)
+        checkpoint = checkpoint_of(audit.tip(session, ctx.audit_key), ctx.now())
+    if file is not None:
+        append_checkpoint(file, checkpoint)
+    return checkpoint
+
+
+def rotate_audit_key(ctx: Context, actor: Actor, given_key: str | None) -> Rotation:
+    """Start a new audit key from a boundary event signed by the old key and the new one."""
+    with ctx.read() as session:
+        ctx.authorize(session, actor, Action.OPERATE_STORE)
+    return rotate(ctx, actor, given_key)
 
 
 def store_problem(error: BaseException) -> str | None:

@@ -190,7 +190,10 @@ def _by_username(session: Session, username: str) -> User:
 def authenticate(ctx: Context, username: str, password: str) -> Actor:
     """Check a password; the same message whether the user or the password was wrong.
     Failed attempts are audited too (committed, not rolled back with the refusal)."""
+    from ffd_core.services.demo_store import demo_account_refusal
+
     failure = PermissionDenied("that username and password do not match an active account")
+    refusal = None
     with ctx.write() as session:
         user = session.execute(
             select(User).where(User.username == username.strip().lower())
@@ -210,6 +213,8 @@ def authenticate(ctx: Context, username: str, password: str) -> Actor:
             except (VerificationError, InvalidHashError):
                 ok = False
         if user is not None:
+            if ok and (refusal := demo_account_refusal(ctx, session, user)):
+                ok = False
             if ok and HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = HASHER.hash(password)
             ctx.audit(session, actor_for(user), "sign_in" if ok else "sign_in_failed",
@@ -217,6 +222,8 @@ def authenticate(ctx: Context, username: str, password: str) -> Actor:
     if locked:
         raise PermissionDenied(f"too many failed sign-ins for this account; wait "
                                f"{LOCKOUT_WINDOW.seconds // 60} minutes or ask an administrator")
+    if refusal:
+        raise PermissionDenied(refusal)
     if not ok:
         raise failure
     return actor_for(user)

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from ffd_core.errors import PermissionDenied
 from ffd_core.services.context import Actor, Context
+from ffd_core.services.demo_store import demo_account_refusal
 from ffd_core.services.directory import actor_for, authenticate
 from ffd_core.store.tables import RememberToken, User
 
@@ -45,6 +46,9 @@ def sign_in_with_token(ctx: Context, token: str) -> Actor:
         user = session.get(User, row.user_id)
         if user is None or not user.active:
             raise failure
+        refusal = demo_account_refusal(ctx, session, user)
+        if refusal:
+            raise PermissionDenied(refusal)
         actor = actor_for(user)
         ctx.audit(session, actor, "sign_in", subject=f"user:{user.id}", data={"via": "remembered"})
         return actor

@@ -2,7 +2,8 @@
 
 A blob is written to a temporary file, flushed to disk and renamed into place before the
 row that names it is committed: a crash leaves at worst an unreferenced file, never a row
-pointing at nothing. The same content is stored once.
+pointing at nothing. The same content is stored once. Folders are 0700 and files 0600 from
+the moment they exist (mkstemp makes them so): attachments are about children.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import tempfile
 from pathlib import Path
 
 from ffd_core.errors import NotFound
+from ffd_core.store.files import PRIVATE_FILE, private_dir, warn_if_exposed
 
 
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        warn_if_exposed([root])
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -29,14 +32,14 @@ class BlobStore:
         target = self._path(digest)
         if target.exists():
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
                 file.flush()
                 os.fsync(file.fileno())
-            os.chmod(temporary, 0o600)
+            os.chmod(temporary, PRIVATE_FILE)  # mkstemp's mode already; kept explicit
             os.replace(temporary, target)
         finally:
             if os.path.exists(temporary):

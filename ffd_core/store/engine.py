@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ffd_core.store.files import create_private_file, private_dir, warn_if_exposed
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "ffd_write"
 
@@ -29,7 +31,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(parsed.database))
         engine = create_engine(
             url,
             echo=echo,
@@ -42,6 +44,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     raise ValueError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///PATH or postgresql://..."
     )
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The folder 0700 and the database 0600 before SQLite first opens it: SQLite gives its
+    -wal and -shm files the database file's mode, so they are private too."""
+    private_dir(path.parent)
+    create_private_file(path)
+    warn_if_exposed([path.parent, path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))])
 
 
 def _tune_sqlite(engine: Engine) -> None:

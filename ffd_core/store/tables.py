@@ -60,6 +60,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Made by `ffd demo`: signs in only to a store that `ffd demo` made (see StoreOrigin).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
@@ -319,13 +321,31 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """One row: the chain's tip. Locking it serialises audit writers on PostgreSQL."""
+    """One row: the chain's tip. Locking it serialises audit writers on PostgreSQL.
+
+    ``head_hmac`` authenticates the tip (sequence, last HMAC, key fingerprint) under the
+    audit key, so the end of the trail cannot be cut and the head rewound without the key;
+    ``key_fingerprint`` names the key writes must use (both empty until the first write)."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hmac: Mapped[str] = mapped_column(String(64))
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    head_hmac: Mapped[str | None] = mapped_column(String(64))
+
+
+class StoreOrigin(Base):
+    """One row when a tool made the store, e.g. `ffd demo`: it then may (and only then) reuse
+    it, and its demo accounts may sign in."""
+
+    __tablename__ = "store_origin"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    made_by: Mapped[str] = mapped_column(String(40))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seed: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Change(Base):

@@ -6,6 +6,9 @@ real front door; some children contacted about again and again), then an open qu
 Every contact goes through the real use cases (submit, claim, request information, decide,
 sign off) with a clock that walks through the year, in batched transactions: the rows and
 the audit chain are exactly those the services write, because the services write them.
+
+Everything follows from the seed except the accounts' passwords: those are random (the
+secrets module), shown once, and the accounts are marked as the demo's own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from ffd_core.clock import UK, FixedClock, as_utc
+from ffd_core.services.demo_store import mark_demo_accounts
 from ffd_core.domain.contact import NewContact, PersonEntry, Referrer
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import (
@@ -155,8 +159,10 @@ class SeedSummary:
     as_of: date | None = None
 
 
-def demo_password(rng: random.Random) -> str:
-    return "-".join(rng.choice(WORDS) for _ in range(3)) + f"-{rng.randrange(10, 99)}"
+def demo_password() -> str:
+    """Random, never from the seed: the same seed must not give the same administrator
+    password to everyone who ran the demo. Words to be typeable, hex for strength."""
+    return "-".join(secrets.choice(WORDS) for _ in range(3)) + f"-{secrets.token_hex(3)}"
 
 
 def seed_county(
@@ -201,7 +207,7 @@ class _CountyBuilder:
 
     # ------------------------------------------------------------------ directory
     def directory(self, summary: SeedSummary) -> None:
-        ctx, rng = self.ctx, self.rng
+        ctx = self.ctx
         schools = [
             (name, AgencyKind.SCHOOL, _domain(name) + ".sch.example")
             for name in self.population.schools[:SCHOOL_AGENCIES]
@@ -216,7 +222,7 @@ class _CountyBuilder:
         council = self.agencies[AgencyKind.COUNCIL_SOCIAL_CARE][0][0]
         self.report(0, len(STAFF) + len(PARTNERS), "staff")
         for index, (username, name, role, team) in enumerate(STAFF, start=1):
-            password = demo_password(rng)
+            password = demo_password()
             user_id = directory.add_user(ctx, SYSTEM, directory.UserInput(
                 username, name, role, council, password, f"{username}@brackenshire.gov.example", team))
             actor = Actor(user_id, name, role, council)
@@ -232,12 +238,13 @@ class _CountyBuilder:
                  if a[1] == agency_name or (agency_name == "school" and a[2].endswith(".sch.example"))),
             )
             kind = next(k for k, rows_ in self.agencies.items() if agency in rows_)
-            password = demo_password(rng)
+            password = demo_password()
             user_id = directory.add_user(ctx, SYSTEM, directory.UserInput(
                 username, name, Role.PARTNER, agency[0], password, f"{username}@{agency[2]}"))
             self.partners[kind] = Actor(user_id, name, Role.PARTNER, agency[0])
             summary.staff.append((username, Role.PARTNER.value, password))
             self.report(index, len(STAFF) + len(PARTNERS), "staff")
+        mark_demo_accounts(ctx, [username for username, _, _ in summary.staff])
 
     # ------------------------------------------------------------------ contacts
     def contacts(self, history: int, open_total: int, summary: SeedSummary, now: datetime) -> None:
