@@ -8,7 +8,7 @@ from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 
 from ffd_core.domain.vocab import Outcome
 from ffd_core.forms.errors import ErrorSink
-from ffd_core.forms.reading import NodeReader, suggest
+from ffd_core.forms.reading import MAX_VERSION, NodeReader, suggest
 from ffd_core.forms.yaml_source import line_of, plain
 
 from . import placeholders
@@ -39,7 +39,7 @@ def read_templates(node: Any, sink: ErrorSink) -> TemplateSet | None:
     keys = {"version", "urgent_help", "outcome_words", "templates"}
     if not reader.mapping(node, keys, "the templates file", 1):
         return None
-    version = reader.integer(node, "version", minimum=1, required=True)
+    version = reader.integer(node, "version", 1, MAX_VERSION, required=True)
     outcome_words = _outcome_words(reader, node)
     urgent = reader.text(node, "urgent_help", required=True)
     if urgent:
