@@ -311,21 +311,24 @@ def possible_matches(engine: Engine, limit: int = 100) -> list[PossibleMatch]:
 
 
 def export_links(engine: Engine, path: Path, *, progress: Progress = no_progress) -> int:
-    """Write source, source id, person id, score for every record (to check against truth)."""
-    with Session(engine) as session, open(path, "w", newline="", encoding="utf-8") as handle:
+    """Write source, source id, person id, score for every record (to check against truth).
+    Through the one export writer: formulas defused, 0600, atomic."""
+    from ffd_core.exports import write_csv
+
+    with Session(engine) as session:
         total = session.execute(select(func.count(SourceRecordRow.id))).scalar_one()
-        out = csv.writer(handle)
-        out.writerow(["source", "source_id", "person_id", "score"])
         rows = session.execute(select(SourceRecordRow.source, SourceRecordRow.source_id,
                                       SourceRecordRow.person_id, SourceRecordRow.match_score)
                                .order_by(SourceRecordRow.person_id, SourceRecordRow.source,
                                          SourceRecordRow.source_id)).yield_per(10_000)
-        written = 0
-        for source, source_id, person_id, score in rows:
-            out.writerow([source, source_id, person_id or "", "" if score is None else f"{score:.3f}"])
-            written += 1
-            if written % 50_000 == 0:
-                progress(written, total, "exporting links")
+
+        def lines():  # noqa: ANN202
+            for count, (source, source_id, person_id, score) in enumerate(rows, start=1):
+                yield [source, source_id, person_id or "", "" if score is None else f"{score:.3f}"]
+                if count % 50_000 == 0:
+                    progress(count, total, "exporting links")
+
+        written = write_csv(path, ["source", "source_id", "person_id", "score"], lines())
         progress(written, total, "exported links")
         return written
 
