@@ -93,6 +93,7 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
 def _run_console(context, settings, actor) -> None:  # noqa: ANN001
     from ffd_tui.launch import run_console
 
+    _ = context.config  # an invalid council folder stops here, every problem named, before any screen
     run_console(context, actor=actor, keymap=settings.keymap)
 
 
@@ -195,11 +196,12 @@ def _say_if_index_stale(engine: Engine) -> None:
 def db_copy(ctx: click.Context, target_url: str) -> None:
     """Copy the whole store into TARGET_URL (migrated, empty), e.g. SQLite to PostgreSQL."""
     from ffd_core.services.context import database_url_with_secret
+    from ffd_core.settings import check_database_url
     from ffd_core.store.copy import copy_store
 
     settings = settings_from(ctx)
     source = make_engine(settings.resolved_database_url)
-    target = make_engine(database_url_with_secret(target_url))
+    target = make_engine(database_url_with_secret(check_database_url(target_url, "TARGET_URL")))
     migrate.ensure_current(source)
     migrate.upgrade(target)
     with progress_bars() as report:

@@ -16,7 +16,7 @@ from ffd_core.secrets import get_secret
 from ffd_core.search import service
 from ffd_core.search.csv_import import bundled_mapping, load_mapping
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE
-from ffd_core.search.search import PersonQuery, search_people
+from ffd_core.search.search import PersonQuery, parse_date, search_people
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
 
@@ -105,7 +105,8 @@ def links_export(ctx: click.Context, file: Path) -> None:
 
 @people.command("search")
 @click.argument("name", required=False)
-@click.option("--dob", help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
+@click.option("--dob", callback=lambda _c, _p, value: _date_of_birth(value),
+              help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
 @click.option("--postcode")
 @click.option("--school")
 @click.option("--upn")
@@ -133,6 +134,20 @@ def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_numb
     stale = service.stale_index_warning(context.engine)
     if stale:
         console.print(f"[yellow]{stale}[/]")
+
+
+def _date_of_birth(value: str | None) -> str | None:
+    """A real (possibly partial) date, or a usage error: 31/02/2026 would otherwise be
+    searched as if no date had been given."""
+    if not value:
+        return value
+    try:
+        when = parse_date(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if (when.month is not None and not 1 <= when.month <= 12) or (when.day is not None and when.full is None):
+        raise click.BadParameter(f"{value!r} is not a real date (use dd/mm/yyyy, mm/yyyy or yyyy)")
+    return value
 
 
 def format_uk_date_or_blank(value) -> str:  # noqa: ANN001
@@ -200,9 +215,12 @@ def _ref(text: str) -> tuple[str, str]:
 def _decide(ctx: click.Context, a: str, b: str, reason: str, same: bool) -> None:
     context = open_context(settings_from(ctx))
     actor = cli_actor()
-    person_id = service.decide_link(context.engine, _ref(a), _ref(b), same=same,
-                                    officer=service.Officer(actor.name), audit_key=context.audit_key,
-                                    reason=reason, clock=context.clock)
+    try:
+        person_id = service.decide_link(context.engine, _ref(a), _ref(b), same=same,
+                                        officer=service.Officer(actor.name), audit_key=context.audit_key,
+                                        reason=reason, clock=context.clock)
+    except LookupError as error:
+        raise NotFound(f"{error.args[0]}; find records with `ffd people search` or `ffd people review`") from None
     console.print(("Confirmed: the two records are one child" if same else
                    "Split: the two records are different children")
                   + f" ({a} is in person {person_id}). The decision holds on every re-link.")
