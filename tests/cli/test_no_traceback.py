@@ -263,3 +263,42 @@ def test_the_last_resort_does_not_swallow_clicks_own_exits():
     assert issubclass(runtime.UnexpectedError, click.ClickException)
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0 and "version" in result.output
+
+
+# A council's configuration never silently fails to apply (item 7) ----------------------------
+
+
+@pytest.fixture
+def console_must_not_open(monkeypatch):  # noqa: ANN001, ANN201
+    """A tripwire, not a stand-in: the console must not get as far as its first screen."""
+    from ffd_tui.app import FrontDoorApp
+
+    def opened(self) -> None:  # noqa: ANN001
+        raise AssertionError("the console started")
+
+    monkeypatch.setattr(FrontDoorApp, "run", opened)
+
+
+@SQLITE
+def test_the_console_refuses_to_start_on_an_invalid_council_folder(ffd, tmp_path,
+                                                                     console_must_not_open):
+    from ffd_core.forms import export_defaults
+
+    folder = tmp_path / "council"
+    export_defaults(folder)
+    cfc = folder / "cfc.yaml"
+    cfc.write_text(cfc.read_text().replace("max_length: 13", "max_length: lots", 1))
+    settings = tmp_path / "ffd.toml"
+    settings.write_text(f'forms_dir = "{folder}"\n')
+    result = ffd("--config", str(settings), "console")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{cfc}:" in result.output and "'max_length' must be a whole number" in result.output
+
+
+@SQLITE
+def test_the_console_refuses_to_start_on_a_missing_council_folder(ffd, tmp_path,
+                                                                    console_must_not_open):
+    settings = tmp_path / "ffd.toml"
+    settings.write_text(f'forms_dir = "{tmp_path / "councl"}"\n')
+    result = ffd("--config", str(settings), "console")
+    assert_one_clear_line(result, f"{settings}: forms_dir:", "does not exist", "ffd config export")
