@@ -161,7 +161,7 @@ def post_key(app, key: str, character: str | None = None) -> float:
 
 
 async def measure(path: Path, keys: int, filters: int, lives: int) -> dict[str, object]:
-    from ffd_core.services import directory, queue, triage
+    from ffd_core.services import directory, ownership, queue
     from ffd_tui.app import FrontDoorApp
     from ffd_tui.screens.holding import HoldingScreen
     from ffd_tui.tokens import MemoryTokens
@@ -248,7 +248,7 @@ async def measure(path: Path, keys: int, filters: int, lives: int) -> dict[str, 
             if row is None:
                 break
             began = time.perf_counter()
-            await asyncio.to_thread(triage.claim, ctx, other, row.id)
+            await asyncio.to_thread(ownership.claim, ctx, other, row.id)
 
             def shown(contact_id=row.id) -> bool:
                 return any(r.id == contact_id and r.owner == other.name for r in t.rows.values())\

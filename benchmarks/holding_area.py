@@ -32,8 +32,8 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from ffd_core.clock import FixedClock
-from ffd_core.services import directory, queue, triage
-from ffd_core.services.context import Context
+from ffd_core.services import directory, ownership, queue
+from ffd_core.services.context import SYSTEM, Context
 from ffd_core.settings import Settings
 from ffd_core.store import migrate
 from ffd_core.store.copy import copy_store
@@ -128,7 +128,7 @@ def run(backend: str, contacts: int, open_: int, people: int, repeat: int,
         else:
             with engine.connect() as connection:
                 connection.exec_driver_sql("ANALYZE")
-        officers = [a for a in (directory.actor_for(u) for u in directory.list_users(ctx))
+        officers = [a for a in (directory.actor_for(u) for u in directory.list_users(ctx, SYSTEM))
                     if a.role.value == "screening_officer"]
         officer = officers[0]
         surnames = [w.split()[-1].lower() for w in _children(ctx)]
@@ -136,13 +136,13 @@ def run(backend: str, contacts: int, open_: int, people: int, repeat: int,
         figures["queue"] = timed(lambda i: queue.holding_area(ctx, officer, limit=200), repeat)
         figures["queue_filter"] = timed(
             lambda i: queue.holding_area(ctx, officer, text=rng.choice(surnames), limit=200), repeat)
-        figures["counters"] = timed(lambda i: queue.counters(ctx), repeat)
+        figures["counters"] = timed(lambda i: queue.counters(ctx, officers[0]), repeat)
         unallocated = [r.id for r in queue.holding_area(ctx, officer, queue.View.UNALLOCATED,
                                                         limit=repeat * 2).rows]
         claims = unallocated[:repeat]
-        figures["claim"] = timed(lambda i: triage.claim(ctx, officers[i % len(officers)], claims[i]),
+        figures["claim"] = timed(lambda i: ownership.claim(ctx, officers[i % len(officers)], claims[i]),
                                  len(claims))
-        figures["take_next"] = timed(lambda i: triage.take_next(ctx, officers[i % len(officers)]),
+        figures["take_next"] = timed(lambda i: ownership.take_next(ctx, officers[i % len(officers)]),
                                      min(repeat, max(len(unallocated) - len(claims), 1)))
         engine.dispose()
         if hasattr(size, "drop"):

@@ -35,7 +35,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import FixedClock
-from ffd_core.search import service
+from ffd_core.services import person_index
+from ffd_core.services.context import SYSTEM, Context
+from ffd_core.settings import Settings
 from ffd_core.search.names import nicknames_of, same_by_nickname
 from ffd_core.search.search import PersonQuery, search_people
 from ffd_core.store import migrate
@@ -129,14 +131,15 @@ def run(backend: str, records: int, queries: int, seed: int, relink: bool, keep:
         try:
             engine = make_engine(url)
             clock = FixedClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+            ctx = Context(engine, Settings(database_url=url), b"benchmark-audit-key", clock)
             t0 = time.perf_counter()
             report = lambda d, t, label: console.print(f"  {label} {d}/{t}", end="\r")  # noqa: E731
             if not reuse:
                 migrate.upgrade(engine)
-                service.import_records(engine, extract.records, clock=clock, progress=report)
+                person_index.import_records(ctx, SYSTEM, extract.records, progress=report)
             elif reindex:
                 migrate.upgrade(engine)
-                service.reindex(engine, clock=clock, progress=report)
+                person_index.reindex(ctx, SYSTEM, progress=report)
             if backend == "postgres":
                 # What autovacuum does soon after a bulk load: statistics, and the visibility
                 # map that lets key look-ups be index-only scans.
@@ -145,7 +148,7 @@ def run(backend: str, records: int, queries: int, seed: int, relink: bool, keep:
             build = time.perf_counter() - t0
             if relink:
                 t0 = time.perf_counter()
-                service.relink(engine, clock=clock)
+                person_index.relink(ctx, SYSTEM)
                 console.print(f"  relinked in {time.perf_counter() - t0:.0f} s")
             known = sorted({extract.true_key(r) for r in extract.records})
             rng = random.Random(seed + 1)

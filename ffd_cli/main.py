@@ -7,22 +7,17 @@ from datetime import date
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine
 from rich.table import Table
 
 from ffd_cli.people import people
 from ffd_cli.progress import console, progress_bars
 from ffd_cli.runtime import FFDGroup, cli_actor, ensure_audit_key, open_context, settings_from
-from ffd_core import audit
 from ffd_core.clock import format_uk_datetime
 from ffd_core.domain.vocab import AgencyKind, Role
 from ffd_core.errors import InvalidInput
-from ffd_core.search.service import stale_index_warning
 from ffd_core.secrets import SECRETS, set_secret
-from ffd_core.services import clocks, directory
+from ffd_core.services import admin, clocks, directory, person_index
 from ffd_core.services.queue import counters
-from ffd_core.store import migrate
-from ffd_core.store.engine import make_engine
 
 
 @click.group(cls=FFDGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +67,7 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
     summary = _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty=True)
     settings = settings_from(ctx)
     context = open_context(settings)
-    figures = counters(context)
+    figures = counters(context, cli_actor())
     console.print(f"[bold]Family Front Door demo[/] — {settings.council_name}")
     console.print(f"Store: {settings.resolved_database_url}")
     if summary is None:
@@ -114,18 +109,17 @@ def demo_seed(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, p
 
 
 def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: ANN001, ANN202
-    from ffd_core.search.demo import load_demo_people
     from ffd_core.synthetic.county import seed_county
+    from ffd_core.synthetic.demo_people import load_demo_people
 
     if open_ > contacts:
         raise InvalidInput(f"--open ({open_}) cannot be more than --contacts ({contacts})")
     settings = settings_from(ctx)
     if ensure_audit_key():
         console.print("Made a new audit key and kept it in the OS keyring.")
-    engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
+    admin.upgrade_store(settings)
     context = open_context(settings)
-    if directory.list_agencies(context):
+    if directory.list_agencies(context, cli_actor()):
         if only_if_empty:
             return None
         raise InvalidInput("the store is not empty; seed into a new database "
@@ -135,8 +129,8 @@ def _seed(ctx, seed, as_of, contacts, open_, people, only_if_empty):  # noqa: AN
         summary = seed_county(context, seed=seed, as_of=as_of_date, contacts_total=contacts,
                               open_total=open_, people=people, progress=report)
         # The same county's children as Framework-i and Capita ONE hold them, linked.
-        linked = load_demo_people(context.engine, seed=seed, children=people, as_of=as_of_date,
-                                  clock=context.clock, progress=report)
+        linked = load_demo_people(context, cli_actor(), seed=seed, children=people,
+                                  as_of=as_of_date, progress=report)
     table = Table(title="Demo accounts (passwords are shown only now)")
     for column in ("username", "role", "password"):
         table.add_column(column)
@@ -164,13 +158,10 @@ def db() -> None:
 def db_upgrade(ctx: click.Context) -> None:
     """Create or migrate the schema to this version (back up first)."""
     settings = settings_from(ctx)
-    engine = make_engine(settings.resolved_database_url)
-    before = migrate.current_revisions(engine)
-    migrate.upgrade(engine)
-    after = migrate.current_revisions(engine)
-    console.print(f"Schema at {', '.join(sorted(after))}"
-                  + (" (unchanged)" if before == after else f" (was {', '.join(sorted(before)) or 'empty'})"))
-    _say_if_index_stale(engine)
+    done = admin.upgrade_store(settings)
+    console.print(f"Schema at {', '.join(done.after)}"
+                  + (f" (was {', '.join(done.before) or 'empty'})" if done.changed else " (unchanged)"))
+    _say_if_index_stale(settings)
 
 
 @db.command("status")
@@ -178,14 +169,12 @@ def db_upgrade(ctx: click.Context) -> None:
 def db_status(ctx: click.Context) -> None:
     """Say whether the schema is current."""
     settings = settings_from(ctx)
-    engine = make_engine(settings.resolved_database_url)
-    migrate.ensure_current(engine)
-    console.print(f"Schema is current ({', '.join(sorted(migrate.head_revisions()))}).")
-    _say_if_index_stale(engine)
+    console.print(f"Schema is current ({', '.join(admin.check_store(settings))}).")
+    _say_if_index_stale(settings)
 
 
-def _say_if_index_stale(engine: Engine) -> None:
-    stale = stale_index_warning(engine)
+def _say_if_index_stale(settings) -> None:  # noqa: ANN001
+    stale = person_index.stale_index_warning(open_context(settings))
     if stale:
         console.print(f"[yellow]{stale}[/]")
 
@@ -195,17 +184,11 @@ def _say_if_index_stale(engine: Engine) -> None:
 @click.pass_context
 def db_copy(ctx: click.Context, target_url: str) -> None:
     """Copy the whole store into TARGET_URL (migrated, empty), e.g. SQLite to PostgreSQL."""
-    from ffd_core.services.context import database_url_with_secret
     from ffd_core.settings import check_database_url
-    from ffd_core.store.copy import copy_store
 
-    settings = settings_from(ctx)
-    source = make_engine(settings.resolved_database_url)
-    target = make_engine(database_url_with_secret(check_database_url(target_url, "TARGET_URL")))
-    migrate.ensure_current(source)
-    migrate.upgrade(target)
+    check_database_url(target_url, "TARGET_URL")  # before anything is opened or migrated
     with progress_bars() as report:
-        copied = copy_store(source, target, report)
+        copied = admin.copy_store_to(settings_from(ctx), target_url, report)
     console.print(f"Copied {sum(copied.values())} rows in {len(copied)} tables. Point "
                   "database_url (or FFD_DATABASE_URL) at the new database, then run "
                   "`ffd audit verify` there.")
@@ -224,9 +207,9 @@ def audit_group() -> None:
 def audit_verify(ctx: click.Context) -> None:
     """Check every event's HMAC chain; name the first broken event."""
     context = open_context(settings_from(ctx))
-    with progress_bars() as report, context.read() as session:
-        result = audit.verify(session, context.audit_key,
-                              progress=lambda done, total: report(done, total, "events"))
+    with progress_bars() as report:
+        result = admin.verify_audit(context, cli_actor(),
+                                    progress=lambda done, total: report(done, total, "events"))
     if result.ok:
         console.print(f"[green]Audit trail intact:[/] {result.events_checked} events checked.")
         return
@@ -246,7 +229,7 @@ def clocks_rebuild(ctx: click.Context) -> None:
     """Recompute every contact's clocks from the audit trail."""
     context = open_context(settings_from(ctx))
     with progress_bars() as report:
-        count = clocks.rebuild(context, progress=lambda done, total: report(done, total, "contacts"))
+        count = clocks.rebuild(context, cli_actor(), progress=lambda done, total: report(done, total, "contacts"))
     console.print(f"Rebuilt the clocks of {count} contacts from the audit trail.")
 
 
@@ -280,7 +263,7 @@ def agency_list(ctx: click.Context) -> None:
     table = Table()
     for column in ("id", "name", "kind", "CIN", "email domains"):
         table.add_column(column)
-    for row in directory.list_agencies(context):
+    for row in directory.list_agencies(context, cli_actor()):
         table.add_row(str(row.id), row.name, row.kind, row.cin_source_code, " ".join(row.email_domains))
     console.print(table)
 
@@ -327,7 +310,7 @@ def user_add(ctx: click.Context, username: str, name: str, role: str, agency_nam
 
 
 def _agency_id(context, name_or_id: str) -> int:  # noqa: ANN001
-    agencies = directory.list_agencies(context)
+    agencies = directory.list_agencies(context, cli_actor())
     for row in agencies:
         if str(row.id) == name_or_id or row.name.lower() == name_or_id.lower():
             return row.id
@@ -342,7 +325,7 @@ def user_list(ctx: click.Context) -> None:
     table = Table()
     for column in ("username", "name", "role", "agency", "active", "since"):
         table.add_column(column)
-    for row in directory.list_users(context):
+    for row in directory.list_users(context, cli_actor()):
         table.add_row(row.username, row.display_name, row.role, row.agency.name,
                       "yes" if row.active else "no", format_uk_datetime(row.created_at))
     console.print(table)

@@ -7,16 +7,13 @@ from pathlib import Path
 
 import click
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from ffd_cli.progress import console, progress_bars
 from ffd_cli.runtime import cli_actor, open_context, settings_from
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
-from ffd_core.search import service
-from ffd_core.search.csv_import import bundled_mapping, load_mapping
-from ffd_core.search.records import EDUCATION, SOCIAL_CARE
-from ffd_core.search.search import PersonQuery, parse_date, search_people
+from ffd_core.services import person_index, single_view
+from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
 
@@ -35,10 +32,10 @@ def people() -> None:
 def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Path | None) -> None:
     """Import source records from CSV; bad rows are listed, good rows are kept."""
     context = open_context(settings_from(ctx))
-    mapping = load_mapping(mapping_file) if mapping_file else bundled_mapping(source)
+    mapping = person_index.column_mapping(source, mapping_file)
     with progress_bars() as report:
-        result = service.import_csv(context.engine, file, source=source, mapping=mapping,
-                                    clock=context.clock, progress=report)
+        result = person_index.import_csv(context, cli_actor(), file, source=source,
+                                         mapping=mapping, progress=report)
     console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}.")
     for rejected in result.rejected[:20]:
         console.print(f"[yellow]skipped[/] line {rejected.line}: {rejected.message}")
@@ -53,7 +50,7 @@ def people_reindex(ctx: click.Context) -> None:
     """Re-file every source record under this release's search keys (after an upgrade says so)."""
     context = open_context(settings_from(ctx))
     with progress_bars() as report:
-        count = service.reindex(context.engine, clock=context.clock, progress=report)
+        count = person_index.reindex(context, cli_actor(), progress=report)
     console.print(f"{count} records re-filed; search uses this release's keys.")
 
 
@@ -63,7 +60,7 @@ def people_relink(ctx: click.Context) -> None:
     """Re-link every record into people (officers' confirm/split decisions are kept)."""
     context = open_context(settings_from(ctx))
     with progress_bars() as report:
-        summary = service.relink(context.engine, clock=context.clock, progress=report)
+        summary = person_index.relink(context, cli_actor(), progress=report)
     console.print(f"{summary.records} records grouped into {summary.people} people "
                   f"({summary.people_kept} kept their ids, {summary.people_new} new); "
                   f"{summary.links} automatic links, {summary.possible_matches} possible matches "
@@ -76,12 +73,10 @@ def people_relink(ctx: click.Context) -> None:
 @click.pass_context
 def people_sync(ctx: click.Context, source: str, url: str) -> None:
     """Fetch records changed since the last sync (resumes after a failure)."""
-    from ffd_core.search.sync import sync_source
-
     context = open_context(settings_from(ctx))
     with progress_bars() as report:
-        result = sync_source(context.engine, url, source, token=get_secret("sync-token"),
-                             clock=context.clock, progress=report)
+        result = person_index.sync(context, cli_actor(), url, source,
+                                   token=get_secret("sync-token"), progress=report)
     console.print(f"{result.records} records in {result.pages} pages from {source}"
                   + (" (resumed after an earlier failure)" if result.resumed else "")
                   + ". Run `ffd people relink` to regroup them.")
@@ -99,14 +94,13 @@ def links_export(ctx: click.Context, file: Path) -> None:
     """Write source, source id, person id and score for every record (CSV)."""
     context = open_context(settings_from(ctx))
     with progress_bars() as report:
-        count = service.export_links(context.engine, file, progress=report)
+        count = person_index.export_links(context, cli_actor(), file, progress=report)
     console.print(f"Wrote {count} records to {file}.")
 
 
 @people.command("search")
 @click.argument("name", required=False)
-@click.option("--dob", callback=lambda _c, _p, value: _date_of_birth(value),
-              help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
+@click.option("--dob", help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
 @click.option("--postcode")
 @click.option("--school")
 @click.option("--upn")
@@ -120,8 +114,7 @@ def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_numb
     if not any([name, dob, postcode, school, upn, nhs_number]):
         raise InvalidInput("give at least a name, a date of birth, a postcode, a UPN or an NHS number")
     context = open_context(settings_from(ctx))
-    with Session(context.engine) as session:
-        matches = search_people(session, query, limit=limit)
+    matches = single_view.find_people(context, cli_actor(), query, limit=limit)
     table = Table(title=f"{len(matches)} match(es)")
     for column in ("person", "score", "name", "born", "sources", "why"):
         table.add_column(column)
@@ -131,23 +124,9 @@ def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_numb
                       format_uk_date_or_blank(best.date_of_birth), ", ".join(match.sources),
                       "; ".join(match.reasons))
     console.print(table)
-    stale = service.stale_index_warning(context.engine)
+    stale = person_index.stale_index_warning(context)
     if stale:
         console.print(f"[yellow]{stale}[/]")
-
-
-def _date_of_birth(value: str | None) -> str | None:
-    """A real (possibly partial) date, or a usage error: 31/02/2026 would otherwise be
-    searched as if no date had been given."""
-    if not value:
-        return value
-    try:
-        when = parse_date(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    if (when.month is not None and not 1 <= when.month <= 12) or (when.day is not None and when.full is None):
-        raise click.BadParameter(f"{value!r} is not a real date (use dd/mm/yyyy, mm/yyyy or yyyy)")
-    return value
 
 
 def format_uk_date_or_blank(value) -> str:  # noqa: ANN001
@@ -161,9 +140,7 @@ def format_uk_date_or_blank(value) -> str:  # noqa: ANN001
 def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
     """The single view of one child: both systems side by side, and who to contact (audited)."""
     context = open_context(settings_from(ctx))
-    actor = cli_actor()
-    view = service.person_view(context.engine, person_id, officer=service.Officer(actor.name),
-                               audit_key=context.audit_key, reason=reason, clock=context.clock)
+    view = single_view.person_view(context, cli_actor(), person_id, reason=reason)
     if view is None:
         raise NotFound(f"no person {person_id}; search with `ffd people search`")
     table = Table(title=f"Person {person_id}")
@@ -192,7 +169,7 @@ def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
 def people_review(ctx: click.Context, limit: int) -> None:
     """Possible matches waiting for an officer to confirm or split."""
     context = open_context(settings_from(ctx))
-    matches = service.possible_matches(context.engine, limit=limit)
+    matches = single_view.possible_matches(context, cli_actor(), limit=limit)
     if not matches:
         console.print("No possible matches are waiting for review.")
         sys.exit(0)
@@ -214,13 +191,8 @@ def _ref(text: str) -> tuple[str, str]:
 
 def _decide(ctx: click.Context, a: str, b: str, reason: str, same: bool) -> None:
     context = open_context(settings_from(ctx))
-    actor = cli_actor()
-    try:
-        person_id = service.decide_link(context.engine, _ref(a), _ref(b), same=same,
-                                        officer=service.Officer(actor.name), audit_key=context.audit_key,
-                                        reason=reason, clock=context.clock)
-    except LookupError as error:
-        raise NotFound(f"{error.args[0]}; find records with `ffd people search` or `ffd people review`") from None
+    person_id = single_view.decide_link(context, cli_actor(), _ref(a), _ref(b), same=same,
+                                        reason=reason)
     console.print(("Confirmed: the two records are one child" if same else
                    "Split: the two records are different children")
                   + f" ({a} is in person {person_id}). The decision holds on every re-link.")

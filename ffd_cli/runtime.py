@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from ffd_core.domain.vocab import Role
 from ffd_core.errors import FFDError
+from ffd_core.services.admin import store_problem
 from ffd_core.secrets import get_secret, set_secret
 from ffd_core.services.context import Actor, Context
 from ffd_core.settings import Settings, load_settings, log_dir
@@ -93,15 +93,12 @@ class FFDGroup(click.Group):
             return super().invoke(ctx)
         except FFDError as error:
             raise FriendlyError(str(error)) from error
-        except OperationalError as error:
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            raise FriendlyError(
-                f"cannot use the database: {reason}. Check database_url in the config file "
-                "or FFD_DATABASE_URL, and that the server is running."
-            ) from error
         except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit):
             raise  # click's own: usage errors, Ctrl+C, --help
         except Exception as error:  # noqa: BLE001 - the last resort: never a traceback
+            problem = store_problem(error)
+            if problem is not None:
+                raise FriendlyError(problem) from error
             if os.environ.get("FFD_DEBUG"):
                 raise
             raise UnexpectedError(_unexpected(error)) from error

@@ -23,6 +23,10 @@ class PermissionDenied(FFDError):
     pass
 
 
+class AccountDisabled(PermissionDenied):
+    """The acting account or its agency was disabled: the session ends at once."""
+
+
 class IllegalTransition(FFDError):
     pass
 
@@ -41,6 +45,10 @@ class StaleContact(FFDError):
 
 class AlreadyClaimed(StaleContact):
     pass
+
+
+class IdempotencyConflict(InvalidInput):
+    """An idempotency key reused for different content."""
 
 
 class NothingToTake(FFDError):

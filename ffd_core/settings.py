@@ -20,13 +20,13 @@ import os
 import re
 import tomllib
 from datetime import time
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -34,8 +34,10 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic.dataclasses import dataclass
 
-from ffd_core.domain.vocab import Outcome
+from ffd_core.domain.access import AGENCY_WIDE_BY_DEFAULT
+from ffd_core.domain.vocab import AgencyKind, Outcome
 from ffd_core.errors import ConfigurationError
 
 APP = "family-front-door"
@@ -119,11 +121,16 @@ def _https(value: str) -> str:
     return value
 
 
-def _outcome(value: Any) -> str:
-    try:
-        return Outcome(value).value
-    except ValueError:
-        raise ValueError(f"outcomes are: {', '.join(o.value for o in Outcome)}") from None
+def _member_of(vocabulary: type[Enum], what: str) -> BeforeValidator:
+    """A value from one of the domain's vocabularies, e.g. an outcome or an agency kind."""
+
+    def check(value: Any) -> str:
+        try:
+            return vocabulary(value).value
+        except ValueError:
+            raise ValueError(f"{what} are: {', '.join(v.value for v in vocabulary)}") from None
+
+    return BeforeValidator(check)
 
 
 Text = Annotated[str, Field(strict=True), StringConstraints(max_length=500)]
@@ -132,14 +139,15 @@ ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 DatabaseUrl = Annotated[Setting, AfterValidator(_database_url)]
 Folder = Annotated[Setting, StringConstraints(min_length=1), AfterValidator(_existing_folder)]
 HttpsUrl = Annotated[Setting, AfterValidator(_https)]
-OutcomeName = Annotated[str, BeforeValidator(_outcome)]
+OutcomeName = Annotated[str, _member_of(Outcome, "outcomes")]
+AgencyKindName = Annotated[str, _member_of(AgencyKind, "agency kinds")]
 Keys = Annotated[str, Field(strict=True), StringConstraints(min_length=1, max_length=100)]
 
 
-class Settings(BaseModel):
-    """One line per setting: name, type (with its bounds) and default."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Settings:
+    """One line per setting: name, type (with its bounds) and default. A (pydantic)
+    dataclass, so ``dataclasses.replace`` works and validates too."""
 
     database_url: DatabaseUrl = ""  # "": SQLite in the user data folder
     council_name: Text = "Brackenshire County Council"
@@ -153,6 +161,13 @@ class Settings(BaseModel):
         Outcome.EARLY_HELP.value,
     )
     idle_lock_minutes: Annotated[int, Field(strict=True, ge=1, le=1440)] = 10
+    # Agency kinds whose partners see each other's referrals (a school's safeguarding leads);
+    # other agencies (police forces, NHS trusts, councils) keep them per person.
+    agency_wide_kinds: tuple[AgencyKindName, ...] = tuple(
+        sorted(k.value for k in AGENCY_WIDE_BY_DEFAULT)
+    )
+    # A supervisor's own decision that needs sign-off is signed off by another supervisor.
+    four_eyes: Annotated[bool, Field(strict=True)] = True
     guidance_base_url: HttpsUrl = "https://www.brackenshire.example/threshold-guidance"
     forms_dir: Folder | None = None  # None: the bundled rules
     blob_dir: Setting = ""
@@ -226,7 +241,7 @@ def _read_file(file: Path, required: bool) -> dict[str, Any]:
 
 def _file_problems(values: dict[str, Any]) -> list[str]:
     """What the file may not say, whatever its types: unknown keys and secrets."""
-    known = list(Settings.model_fields)
+    known = list(Settings.__pydantic_fields__)
     problems = []
     for key in values:
         if key not in known:
@@ -262,7 +277,7 @@ def _secret_in_url(url: str) -> str:
 def _environment() -> dict[str, Any]:
     """FFD_<NAME> for every setting that is set in the environment."""
     values: dict[str, Any] = {}
-    for name, field in Settings.model_fields.items():
+    for name, field in Settings.__pydantic_fields__.items():
         raw = os.environ.get(ENV_PREFIX + name.upper())
         if not raw:
             continue
@@ -280,6 +295,7 @@ def _environment() -> dict[str, Any]:
 _FIXES = {
     "string_type": "give text in quotes",
     "int_type": "give a whole number",
+    "bool_type": "give true or false",
     "tuple_type": 'give a list, e.g. ["no_further_action"]',
     "dict_type": 'write it as a table, e.g. [keymap] then take_next = "n"',
     "time_type": 'write times as "HH:MM" strings, e.g. "09:00"',
@@ -304,7 +320,7 @@ def _describe(error: Any, file: Path, from_env: dict[str, Any]) -> str:
 
 
 def _bounds(name: str) -> tuple[Any, Any]:
-    metadata = Settings.model_fields[name].metadata
+    metadata = Settings.__pydantic_fields__[name].metadata
     low = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), None)
     high = next((m.le for m in metadata if getattr(m, "le", None) is not None), None)
     return low, high

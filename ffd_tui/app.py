@@ -19,8 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
+from ffd_core.domain.access import Action, ContactFacts
 from ffd_core.domain.vocab import Role
-from ffd_core.errors import FFDError
+from ffd_core.errors import AccountDisabled, FFDError
 from ffd_core.services import queue, sessions
 from ffd_core.services.context import Actor, Context
 from ffd_core.services.queue import View
@@ -115,12 +116,13 @@ class FrontDoorApp(App):
             return ""
         return f"{self.actor.name} ({self.actor.role.label})"
 
-    def may(self, edge: str) -> bool:
-        """Whether the signed-in role may ever take this lifecycle edge (keys it cannot use
-        are hidden). The lifecycle data decides; the console only asks."""
+    def may(self, action: Action | str, contact: ContactFacts | None = None) -> bool:
+        """Whether the signed-in person may do this (a lifecycle edge or another action),
+        optionally on one contact: keys they cannot use are hidden. The access policy in
+        ffd_core decides; the console only asks."""
         if self.actor is None:
             return False
-        return self.actor.role in self.ctx.lifecycle.edge(edge).roles
+        return self.ctx.policy.allows(self.actor, action, contact)
 
     @property
     def default_view(self) -> View:
@@ -222,6 +224,9 @@ class FrontDoorApp(App):
             pass  # the app is closing
 
     def show_error(self, error: Exception) -> None:
+        if isinstance(error, AccountDisabled):
+            self.end_session(str(error))
+            return
         if isinstance(error, FFDError):
             self.notify(str(error), severity="error", timeout=10)
         else:
@@ -253,13 +258,16 @@ class FrontDoorApp(App):
                         continue
                     changes = queue.changed_since(ctx, seq) if moved is not None else []
                     seq = moved if moved is not None else seq
-                    counters = queue.counters(ctx)
+                    counters = queue.counters(ctx, actor)
                     p1 = queue.immediate_open(ctx, actor)
                     fresh = [] if known_p1 is None else [ref for cid, ref in p1.items()
                                                          if cid not in known_p1]
                     known_p1, counted_at = p1, time.monotonic()
                     self._from_thread(self._store_changed, (seq, counters, changes, fresh,
                                                             False))
+                except AccountDisabled as error:
+                    self._from_thread(self.end_session, str(error))
+                    return
                 except Exception as error:  # noqa: BLE001 - a dropped connection must not end the app
                     self._from_thread(self.log.error, f"live updates: {error!r}")
                     self._stop.wait(1.0)
@@ -296,9 +304,9 @@ class FrontDoorApp(App):
             return
         idle = (self.ctx.now() - self.last_activity).total_seconds()
         if idle >= self.ctx.settings.idle_lock_minutes * 60:
-            self.action_lock()
+            self.action_lock(idle=True)
 
-    def action_lock(self) -> None:
+    def action_lock(self, idle: bool = False) -> None:
         from ffd_tui.screens.signin import LockScreen
 
         if self.locked or self.actor is None:
@@ -306,6 +314,8 @@ class FrontDoorApp(App):
         self.locked = True
         self.clear_notifications()  # toasts name contacts; none may show through the lock
         self.push_screen(LockScreen())
+        ctx, actor = self.ctx, self.actor
+        self.run_store(self, lambda: sessions.lock(ctx, actor, idle=idle), group="lock")
 
     def unlock(self) -> None:
         self.locked = False
@@ -314,14 +324,20 @@ class FrontDoorApp(App):
 
     def action_sign_out(self) -> None:
         token = self.tokens.get()
-        ctx = self.ctx
+        ctx, actor = self.ctx, self.actor
         self.tokens.delete()
-        if not token:
-            self.exit(message="Signed out.")
+        said = "Signed out; this computer is forgotten." if token else "Signed out."
+        if actor is None:
+            self.exit(message=said)
             return
-        self.run_store(self, lambda: sessions.forget(ctx, token),
-                       done=lambda _r: self.exit(message="Signed out; this computer is forgotten."),
+        self.run_store(self, lambda: sessions.sign_out(ctx, actor, token),
+                       done=lambda _r: self.exit(message=said),
                        failed=lambda error: self.exit(message=f"Signed out ({error})."))
+
+    def end_session(self, reason: str) -> None:
+        """The account was disabled while signed in: nothing more is shown."""
+        self.tokens.delete()
+        self.exit(message=f"Signed out: {reason}.")
 
     # ------------------------------------------------------------------ help and commands
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from ffd_core.clock import as_utc, format_uk_date, format_uk_datetime
 from ffd_core.domain.vocab import OPEN_STATUSES, Priority, Status
-from ffd_core.services.queue import DUE_SOON
 
 __all__ = ["format_uk_date", "format_uk_datetime", "priority_label", "status_label", "time_left"]
 
@@ -20,8 +19,10 @@ def format_day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def time_left(due_at: datetime | None, status: str, now: datetime) -> tuple[str, str]:
-    """The statutory time left as text and a style class: "breached", "due-soon" or ""."""
+def time_left(due_at: datetime | None, status: str, now: datetime,
+              due_soon: bool) -> tuple[str, str]:
+    """The statutory time left as text and a style class: "breached", "due-soon" or "".
+    Whether it is due soon is ffd_core's answer (office minutes left), passed in."""
     if due_at is None:
         return "", ""
     if Status(status) not in OPEN_STATUSES:
@@ -30,7 +31,7 @@ def time_left(due_at: datetime | None, status: str, now: datetime) -> tuple[str,
     minutes = int(left.total_seconds() // 60)
     if minutes < 0:
         return "-" + _span(-minutes), "breached"
-    return _span(minutes), "due-soon" if left < DUE_SOON else ""
+    return _span(minutes), "due-soon" if due_soon else ""
 
 
 def _span(minutes: int) -> str:

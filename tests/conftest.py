@@ -177,4 +177,4 @@ def ctx(database_url: str, settings: Settings, clock: FixedClock) -> Context:
 @pytest.fixture
 def people(ctx: Context) -> dict[str, Actor]:
     """The seeded staff and partner, as actors, by username."""
-    return {user.username: directory.actor_for(user) for user in directory.list_users(ctx)}
+    return {user.username: directory.actor_for(user) for user in directory.list_users(ctx, SYSTEM)}

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from ffd_core.exports import ExportFailed, cell, write_csv
-from ffd_core.search import service
 from ffd_core.search.csv_import import ColumnMapping
+from ffd_core.services import person_index
+from ffd_core.services.context import SYSTEM
 
 
 def read(path: Path) -> list[list[str]]:
@@ -99,8 +100,8 @@ def test_links_export_goes_through_the_writer(ctx, tmp_path):
     source = tmp_path / "records.csv"
     source.write_text("ID,FORENAME,SURNAME\n=cmd|' /C calc'!A0,Amy,Smith\n")
     mapping = ColumnMapping({"source_id": "ID", "given_name": "FORENAME", "family_name": "SURNAME"})
-    service.import_csv(ctx.engine, source, source="framework_i", mapping=mapping, clock=ctx.clock)
+    person_index.import_csv(ctx, SYSTEM, source, source="framework_i", mapping=mapping)
     path = tmp_path / "links.csv"
-    assert service.export_links(ctx.engine, path) == 1
+    assert person_index.export_links(ctx, SYSTEM, path) == 1
     assert mode(path) == 0o600
     assert read(path)[1][:2] == ["framework_i", "'=cmd|' /C calc'!A0"]

@@ -21,7 +21,9 @@ Target = Literal["one_working_day", "24_hours"]
 
 # Awaiting sign-off is deliberately absent: waiting for a manager is the service's own time.
 STOP_STATUSES = frozenset({Status.DECIDED, Status.WITHDRAWN, Status.CLOSED_IN_ERROR})
-DUE_SOON = timedelta(hours=4)
+# "Due soon": at most this many minutes left on the statutory clock, counted in the
+# target's own currency (office minutes for one working day, wall minutes for 24 hours).
+DUE_SOON_MINUTES = 240
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ class ClockPolicy:
         if self.target == "24_hours":
             return as_utc(started_at)
         return self.calendar.working_start(started_at)
+
+    def due_soon_until(self, now: datetime) -> datetime:
+        """The latest due time that is "due soon" at ``now``: a contact is due soon when
+        ``now <= due_at <= due_soon_until(now)``. At 16:00 a contact due at 09:00 the next
+        working morning has 60 office minutes left, so it is due soon; at 20:00 the night
+        before a 13:30 due, 270 office minutes remain, so it is not."""
+        if self.target == "24_hours":
+            return as_utc(now) + timedelta(minutes=DUE_SOON_MINUTES)
+        return self.calendar.add_working_minutes(now, DUE_SOON_MINUTES)
+
+    def is_due_soon(self, now: datetime, due_at: datetime | None) -> bool:
+        return due_at is not None and as_utc(now) <= as_utc(due_at) <= self.due_soon_until(now)
 
     def due(self, counted_from: datetime, extra_minutes: float = 0.0) -> datetime:
         if self.target == "24_hours":
@@ -203,6 +217,6 @@ def clock_view(
     return ClockView(
         time_left_minutes=left,
         breached=breached,
-        due_soon=not breached and due - now < DUE_SOON,
+        due_soon=not breached and left <= DUE_SOON_MINUTES,
         stopped=False,
     )

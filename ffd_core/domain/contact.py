@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -95,6 +97,26 @@ class NewContact:
     restricted_reason: str | None = None
     # Set by an API client so a retried submission is stored once (see services.contacts).
     idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        """What the submitter said, as a digest: a retry carrying the same idempotency key
+        must carry the same content. The time and priority are ours, not theirs."""
+        content = asdict(replace(self, received_at=None, priority=Priority.STANDARD,
+                                 priority_reason=None, idempotency_key=None,
+                                 form=None if self.form is None else replace(self.form, snapshot=None)))
+        text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def as_partner_submission(new: NewContact, *, user_id: int | None, agency_id: int | None,
+                          now: datetime) -> NewContact:
+    """A partner refers as themselves and their agency, now; whether a contact is restricted
+    is the front door's decision, and its priority comes from the rules."""
+    if new.anonymous:
+        raise InvalidInput("a professional cannot refer anonymously; to keep your name from "
+                           "the family, say so in the form (keep my identity from the family)")
+    return replace(new, received_at=now, restricted=False, restricted_reason=None,
+                   referrer=replace(new.referrer, user_id=user_id, agency_id=agency_id))
 
 
 def validate_new_contact(contact: NewContact, now: datetime) -> None:

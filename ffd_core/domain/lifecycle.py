@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from ffd_core.domain.vocab import Role, Status
-from ffd_core.errors import ConfigurationError, IllegalTransition, MissingInput, PermissionDenied
+from ffd_core.errors import ConfigurationError, IllegalTransition, MissingInput
 
 SAME = "same"
 
@@ -45,16 +45,10 @@ class Lifecycle:
         except KeyError:
             raise ConfigurationError(f"the lifecycle has no edge called {name!r}") from None
 
-    def check(
-        self,
-        name: str,
-        *,
-        status: Status,
-        role: Role,
-        is_owner: bool,
-        inputs: Mapping[str, Any],
-    ) -> Edge:
-        """Return the edge if ``role`` may take it from ``status`` with ``inputs``; else raise."""
+    def check(self, name: str, *, status: Status, inputs: Mapping[str, Any]) -> Edge:
+        """Return the edge if it may be taken from ``status`` with ``inputs``; else raise.
+        Who may take it is the access policy's question (ffd_core.domain.access), asked
+        before this one."""
         edge = self.edge(name)
         if status not in edge.sources:
             allowed = ", ".join(sorted(self.labels[s] for s in edge.sources))
@@ -62,16 +56,13 @@ class Lifecycle:
                 f"cannot {edge.label} a contact that is {self.labels[status].lower()}; "
                 f"{edge.label} is allowed only from: {allowed.lower()}"
             )
-        if role not in edge.roles:
-            raise PermissionDenied(f"a {role.label} may not {edge.label} a contact")
-        if edge.owner_only and not is_owner and role not in edge.or_roles:
-            raise PermissionDenied(
-                f"only the contact's owner may {edge.label} it; claim it or take it over first"
-            )
         missing = [key for key in edge.inputs if _blank(inputs.get(key))]
         if missing:
             raise MissingInput(f"to {edge.label} a contact, give: {', '.join(missing)}")
         return edge
+
+    def is_open(self, status: Status) -> bool:
+        return status in self.open_statuses
 
     def edges_from(self, status: Status, role: Role) -> list[Edge]:
         return [e for e in self.edges.values() if status in e.sources and role in e.roles]

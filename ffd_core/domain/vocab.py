@@ -111,6 +111,7 @@ class Consent(StrEnum):
 
 class AgencyKind(StrEnum):
     SCHOOL = "school"
+    EARLY_YEARS = "early_years"  # nursery, pre-school, childminder
     EDUCATION_SERVICE = "education_service"
     GP_PRACTICE = "gp_practice"
     HOSPITAL = "hospital"
@@ -132,6 +133,7 @@ class AgencyKind(StrEnum):
 # an agency can override it.
 CIN_SOURCE_BY_AGENCY_KIND = {
     AgencyKind.SCHOOL: "2A",
+    AgencyKind.EARLY_YEARS: "2B",
     AgencyKind.EDUCATION_SERVICE: "2B",
     AgencyKind.GP_PRACTICE: "3A",
     AgencyKind.HEALTH_VISITING: "3B",
@@ -162,6 +164,12 @@ class MessageKind(StrEnum):
     REPLY = "reply"
     REJECTION = "rejection"
     OUTCOME = "outcome"
+
+
+class MessageState(StrEnum):
+    CURRENT = "current"  # on the thread: sent to the referrer, or received from them
+    HELD = "held"  # chosen with a decision that waits for sign-off; sent once it is final
+    SUPERSEDED = "superseded"  # its decision was returned: never sent
 
 
 class PersonRole(StrEnum):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ffd_core.domain.contact import NewContact
 from ffd_core.forms.dates import age_in_years, parse_date
 
 FACT_NAMES = (
@@ -71,3 +72,22 @@ def dates_of_birth(answers: Mapping[str, Any], section: str = "children") -> lis
     return [
         parse_date(c.get("dob") or c.get("due_date")) for c in children if isinstance(c, Mapping)
     ]
+
+
+def police_involved(answers: Mapping[str, Any], agency_name: str) -> bool:
+    """Police attended or were told, or the police made the contact."""
+    return (answers.get("police_attended") == "yes" or answers.get("reported_to_police") == "yes"
+            or "police" in agency_name.lower() or "constabulary" in agency_name.lower())
+
+
+def facts_for(new: NewContact, today: date, recent_contacts: int | None = None,
+              open_to_social_care: bool | None = None) -> PriorityFacts:
+    """The facts of a contact on receipt (the single view's facts come later, once an
+    officer links the child)."""
+    return PriorityFacts(
+        today=today, answers=new.answers, category=new.category or None,
+        child_dates_of_birth=[c.date_of_birth or c.expected_due_date for c in new.children]
+        or dates_of_birth(new.answers),
+        police_involved=police_involved(new.answers, new.referrer.agency_name),
+        recent_contacts_same_child=recent_contacts, open_to_social_care=open_to_social_care,
+    )

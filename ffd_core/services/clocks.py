@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ffd_core.domain.clocks import ClockEvent, ClockPeriod, ClockPolicy, compute_periods
 from ffd_core.domain.vocab import Priority, Status
+from ffd_core.domain.access import Action, Actor
 from ffd_core.services.context import Context
 from ffd_core.store.tables import AuditEvent, ClockPeriodRow, Contact
 
@@ -94,9 +95,10 @@ def _events_by_contact(session: Session, contact_ids: list[int]) -> dict[int, li
     return grouped
 
 
-def rebuild(ctx: Context, progress: Progress | None = None, batch: int = 500) -> int:
+def rebuild(ctx: Context, actor: Actor, progress: Progress | None = None, batch: int = 500) -> int:
     """Recompute every contact's clocks from the audit trail; returns how many."""
     with ctx.read() as session:
+        ctx.authorize(session, actor, Action.OPERATE_STORE)
         total = session.execute(select(func.count(Contact.id))).scalar_one()
     done, after = 0, 0
     while True:

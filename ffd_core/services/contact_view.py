@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ffd_core.domain.permissions import READERS, require_role
-from ffd_core.domain.vocab import PersonRole, Role
-from ffd_core.services.context import Actor, Context
+from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.vocab import PersonRole, Status
+from ffd_core.services.contact_write import begin, facts
+from ffd_core.services.context import Context
 from ffd_core.store.tables import (
     Attachment, AuditEvent, ClockPeriodRow, Contact, ContactLink, ContactPerson, Decision,
     Message, Note, User,
@@ -42,6 +43,7 @@ class ThreadItem:
     who: str
     body: str
     chase_by: datetime | None = None
+    state: str = "current"  # "held": goes to the referrer only when its decision is final
 
 
 @dataclass(frozen=True)
@@ -110,22 +112,22 @@ class ContactView:
     attachments: list[dict[str, Any]]
     decisions: list[DecisionView]
     links: list[LinkView]
+    hidden_links: int  # links to contacts this reader may not see
     history: list[HistoryItem]
     statutory_margin_minutes: float | None
+    due_soon: bool  # open, at most 240 minutes left on the statutory clock
     changed_at: datetime
     changed_by: str
 
 
 def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
-    """Open a contact for a person: rights checked, the view put on the audit trail."""
-    require_role(actor.role, READERS | {Role.PARTNER}, "open contacts")
-    from ffd_core.services.triage import load_readable  # one loader for every use case
-
+    """Open a contact as staff: rights checked, the view put on the audit trail. (Partners
+    see their referrals through ``referrer_view``, never this.)"""
     with ctx.write() as session:
-        contact = load_readable(session, actor, contact_id)
+        actor, contact = begin(ctx, session, actor, contact_id, Action.STAFF_VIEW, lock=False)
         ctx.audit(session, actor, "view_contact", contact_id=contact.id)
         names = _names(session, contact)
-        return _build(session, contact, names)
+        return _build(ctx, session, actor, contact, names)
 
 
 def _names(session, contact: Contact) -> dict[int, str]:  # noqa: ANN001
@@ -143,14 +145,16 @@ def _person(row: ContactPerson) -> PersonView:
                       row.nhs_number, row.upn, row.person_id)
 
 
-def _build(session, contact: Contact, names: dict[int, str]) -> ContactView:  # noqa: ANN001
+def _build(ctx: Context, session, actor: Actor, contact: Contact,  # noqa: ANN001
+           names: dict[int, str]) -> ContactView:
     people = contact.people
     child_names = {p.id: p.display_name for p in people}
     referrer = dict(contact.referrer or {})
     thread = [
         ThreadItem(m.created_at, m.kind, m.direction,
-                   names.get(m.author_id, referrer.get("name") or "referrer") if m.direction == "in"
-                   else names.get(m.author_id, "system"), m.body, m.chase_by)
+                   (m.sender or names.get(m.author_id) or referrer.get("name") or "referrer")
+                   if m.direction == "in" else names.get(m.author_id, "system"),
+                   m.body, m.chase_by, m.state)
         for m in session.execute(select(Message).where(Message.contact_id == contact.id)
                                  .order_by(Message.created_at, Message.id)).scalars()
     ]
@@ -166,12 +170,15 @@ def _build(session, contact: Contact, names: dict[int, str]) -> ContactView:  # 
         for d in session.execute(select(Decision).where(Decision.contact_id == contact.id)
                                  .order_by(Decision.id)).scalars()
     ]
-    links = []
+    links, hidden_links = [], 0
     for link in session.execute(select(ContactLink).where(or_(
             ContactLink.contact_id == contact.id, ContactLink.other_contact_id == contact.id))).scalars():
         other_id = link.other_contact_id if link.contact_id == contact.id else link.contact_id
         other = session.get(Contact, other_id)
-        links.append(LinkView(other.id, other.reference, other.status, link.reason))
+        if ctx.policy.allows(actor, Action.STAFF_VIEW, facts(other)):
+            links.append(LinkView(other.id, other.reference, other.status, link.reason))
+        else:
+            hidden_links += 1  # a restricted contact: neither its reference nor why it is linked
     history = [
         HistoryItem(e.seq, e.at, e.actor_name, e.action, e.from_status, e.to_status, dict(e.data or {}))
         for e in session.execute(select(AuditEvent).where(AuditEvent.contact_id == contact.id)
@@ -201,7 +208,10 @@ def _build(session, contact: Contact, names: dict[int, str]) -> ContactView:  # 
         children=[_person(p) for p in people if p.role == PersonRole.SUBJECT.value],
         household=[_person(p) for p in people if p.role == PersonRole.HOUSEHOLD.value],
         thread=thread, notes=notes, attachments=attachments, decisions=decisions, links=links,
+        hidden_links=hidden_links,
         history=history,
         statutory_margin_minutes=period.statutory_margin_minutes if period else None,
+        due_soon=ctx.lifecycle.is_open(Status(contact.status))
+        and ctx.clock_policy.is_due_soon(ctx.now(), contact.due_at),
         changed_at=contact.changed_at, changed_by=names.get(contact.changed_by_id, "system"),
     )

@@ -9,18 +9,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import uk_local
-from ffd_core.domain.contact import NewContact, PersonEntry, validate_new_contact
-from ffd_core.domain.permissions import require_role
-from ffd_core.domain.vocab import Channel, PersonRole, Role, Status
+from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.contact import (
+    NewContact, PersonEntry, as_partner_submission, validate_new_contact,
+)
+from ffd_core.domain.vocab import Channel, PersonRole, Priority, Role, Status
+from ffd_core.errors import IdempotencyConflict
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
-from ffd_core.services.context import Actor, Context
+from ffd_core.services.context import Context
+from ffd_core.priority import suggest_priority
+from ffd_core.priority.facts import facts_for
 from ffd_core.store.references import next_reference
 from ffd_core.store.tables import Contact, ContactPerson
-
-SUBMITTERS = frozenset({Role.PARTNER, Role.SCREENING_OFFICER, Role.SUPERVISOR, Role.SYSTEM})
-
 
 @dataclass(frozen=True)
 class Receipt:
@@ -31,31 +33,50 @@ class Receipt:
 
 
 def submit(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
-    """Store a contact from any channel, with its audit event and acknowledgement, at once."""
-    require_role(actor.role, SUBMITTERS, "record a contact")
-    if actor.role is Role.PARTNER and not new.anonymous:
-        # A registered partner always refers as themselves, whatever the form says.
-        new = replace(new, referrer=replace(new.referrer, user_id=actor.user_id,
-                                            agency_id=actor.agency_id))
-    validate_new_contact(new, ctx.now())
+    """Store a contact from any channel, with its audit event and acknowledgement, at once.
+
+    A partner's submission is received now, at the priority the rules suggest, never
+    restricted, and always from the partner's own agency (and from the partner, when a
+    person rather than a system sent it); contact details in the body are kept as given.
+    Staff typing in a call or a letter may say when it actually arrived.
+
+    An idempotency key is the submitting agency's own: a retry with the same key and the
+    same content returns the first receipt; the same key with different content is refused.
+    """
+    scope = idempotency_scope(actor)
+    fingerprint = new.fingerprint() if new.idempotency_key else None
     try:
-        return _store(ctx, actor, new)
+        return _store(ctx, actor, new, scope, fingerprint)
     except IntegrityError:
         # Two deliveries of one keyed submission raced: the first stored it.
-        earlier = _by_idempotency_key(ctx, new.idempotency_key) if new.idempotency_key else None
-        if earlier is None:
+        if not new.idempotency_key:
             raise
-        return earlier
+        with ctx.read() as session:
+            earlier = _keyed(session, scope, new.idempotency_key)
+            if earlier is None:
+                raise
+            return _duplicate(earlier, fingerprint)
 
 
-def _store(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
+def idempotency_scope(actor: Actor) -> str:
+    return f"agency:{actor.agency_id}" if actor.agency_id is not None else "system"
+
+
+def _store(ctx: Context, actor: Actor, new: NewContact, scope: str,
+           fingerprint: str | None) -> Receipt:
     with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.SUBMIT)
+        if actor.role is Role.PARTNER:
+            new = with_suggested_priority(ctx, as_partner_submission(
+                new, user_id=actor.user_id, agency_id=actor.agency_id, now=ctx.now()))
+        validate_new_contact(new, ctx.now())
         if new.idempotency_key:
-            earlier = session.execute(select(Contact).where(
-                Contact.idempotency_key == new.idempotency_key)).scalar_one_or_none()
+            earlier = _keyed(session, scope, new.idempotency_key)
             if earlier is not None:
-                return Receipt(earlier.id, earlier.reference, earlier.version, duplicate=True)
+                return _duplicate(earlier, fingerprint)
         contact = _new_row(ctx, session, actor, new)
+        contact.idempotency_scope = scope if new.idempotency_key else None
+        contact.idempotency_fingerprint = fingerprint
         if new.form is not None and new.form.snapshot is not None:
             _keep_form_snapshot(ctx, session, new.form)
         session.add(contact)
@@ -73,10 +94,32 @@ def _store(ctx: Context, actor: Actor, new: NewContact) -> Receipt:
         return Receipt(contact.id, contact.reference, contact.version)
 
 
+def _keyed(session: Session, scope: str, key: str) -> Contact | None:
+    return session.execute(select(Contact).where(
+        Contact.idempotency_scope == scope, Contact.idempotency_key == key)).scalar_one_or_none()
+
+
+def _duplicate(earlier: Contact, fingerprint: str | None) -> Receipt:
+    if earlier.idempotency_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            f"the idempotency key was already used for {earlier.reference} with different "
+            "content; send a new key for a new contact, or resend exactly the same content")
+    return Receipt(earlier.id, earlier.reference, earlier.version, duplicate=True)
+
+
+def with_suggested_priority(ctx: Context, new: NewContact) -> NewContact:
+    """The priority the rules suggest on receipt, with their reasons (officers may change it)."""
+    suggestion = suggest_priority(ctx.config.priority_rules,
+                                  facts_for(new, uk_local(ctx.now()).date()))
+    return replace(new, priority=Priority(int(suggestion.priority)),
+                   priority_reason="suggested: " + "; ".join(suggestion.reasons)
+                   if suggestion.reasons else None)
+
+
 def record_telephone_contact(ctx: Context, officer: Actor, new: NewContact) -> Receipt:
     """An officer types in a call; it becomes a contact like any other."""
-    require_role(officer.role, frozenset({Role.SCREENING_OFFICER, Role.SUPERVISOR}),
-                 "record a telephone contact")
+    with ctx.read() as session:
+        ctx.authorize(session, officer, Action.RECORD_CONTACT)
     return submit(ctx, officer, replace(new, channel=Channel.TELEPHONE))
 
 
@@ -88,14 +131,6 @@ def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa:
                                  version=stamp.version, definition=stamp.snapshot,
                                  first_used_at=ctx.now()))
         session.flush()
-
-
-def _by_idempotency_key(ctx: Context, key: str) -> Receipt | None:
-    with ctx.read() as session:
-        earlier = session.execute(
-            select(Contact).where(Contact.idempotency_key == key)).scalar_one_or_none()
-    return None if earlier is None else Receipt(earlier.id, earlier.reference, earlier.version,
-                                                duplicate=True)
 
 
 def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> Contact:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -17,32 +17,16 @@ from ffd_core.clock import Clock, SystemClock
 from ffd_core.domain.calendar import WorkingCalendar
 from ffd_core.domain.clocks import ClockPolicy
 from ffd_core.domain.lifecycle import Lifecycle, default_lifecycle
+from ffd_core.domain.access import SYSTEM, AccessPolicy, Action, Actor, ContactFacts  # noqa: F401 - SYSTEM re-exported
 from ffd_core.domain.vocab import Role
+from ffd_core.errors import AccountDisabled, PermissionDenied
 from ffd_core.secrets import get_secret, require_secret
 from ffd_core.settings import Settings
 from ffd_core.store.engine import WRITE_OPTION, is_postgres, make_engine
 from ffd_core.store.migrate import ensure_current
-from ffd_core.store.tables import Change
+from ffd_core.store.tables import Agency, Change, User
 
 CHANGE_CHANNEL = "ffd_changes"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting. Front ends authenticate; services check rights against the role."""
-
-    user_id: int | None
-    name: str
-    role: Role
-    agency_id: int | None = None
-    username: str = ""
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role not in (Role.PARTNER,)
-
-
-SYSTEM = Actor(user_id=None, name="system", role=Role.SYSTEM)
 
 
 class Context:
@@ -68,6 +52,45 @@ class Context:
         if check_schema:
             ensure_current(engine)
         return cls(engine, settings, require_secret("audit-key").encode("utf-8"), clock)
+
+    @cached_property
+    def policy(self) -> AccessPolicy:
+        return AccessPolicy(self.lifecycle)
+
+    def resolve(self, session: Session, actor: Actor) -> Actor:
+        """The actor as the store knows them now: a disabled account or agency loses access
+        at once, and a changed role applies to the very next call."""
+        if actor.user_id is None:
+            if actor.role is Role.SYSTEM:
+                return actor
+            if actor.role is not Role.PARTNER or actor.agency_id is None:
+                raise PermissionDenied("sign in first")
+            agency = self._active_agency(session, actor.agency_id)  # a partner system's key
+            return replace(actor, agency_wide=self.shares_agency_wide(agency))
+        user = session.get(User, actor.user_id)
+        if user is None or not user.active:
+            raise AccountDisabled("this account is disabled; ask an administrator")
+        agency = self._active_agency(session, user.agency_id)
+        return Actor(user_id=user.id, name=user.display_name, role=Role(user.role),
+                     agency_id=user.agency_id, username=user.username,
+                     agency_wide=user.role == Role.PARTNER.value and self.shares_agency_wide(agency))
+
+    def authorize(self, session: Session, actor: Actor, action: Action | str,
+                  contact: ContactFacts | None = None) -> Actor:
+        """Resolve the actor and ask the policy; returns the resolved actor to act as."""
+        current = self.resolve(session, actor)
+        self.policy.require(current, action, contact)
+        return current
+
+    def shares_agency_wide(self, agency: Agency) -> bool:
+        return agency.kind in self.settings.agency_wide_kinds
+
+    @staticmethod
+    def _active_agency(session: Session, agency_id: int) -> Agency:
+        agency = session.get(Agency, agency_id)
+        if agency is None or not agency.active:
+            raise AccountDisabled("this agency's access is disabled; ask the front door")
+        return agency
 
     @cached_property
     def calendar(self) -> WorkingCalendar:

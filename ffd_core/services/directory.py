@@ -14,11 +14,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ffd_core.domain.permissions import DIRECTORY_MANAGERS, require_role
+from ffd_core.domain.access import Action, Actor, account_refusal
 from ffd_core.domain.text import clean_name
 from ffd_core.domain.vocab import CIN_SOURCE_BY_AGENCY_KIND, CIN_SOURCE_CODES, AgencyKind, Role
 from ffd_core.errors import InvalidInput, NotFound, PermissionDenied
-from ffd_core.services.context import Actor, Context
+from ffd_core.services.context import Context
 from ffd_core.store.tables import Agency, User
 
 # argon2id with the library's current recommended parameters (RFC 9106 low-memory profile).
@@ -39,13 +39,13 @@ class AgencyInput:
 
 
 def add_agency(ctx: Context, actor: Actor, agency: AgencyInput) -> int:
-    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage agencies")
     return _add_agencies(ctx, actor, [agency])[0]
 
 
 def import_agencies(ctx: Context, actor: Actor, path: Path) -> list[int]:
     """CSV with columns name, kind, email_domains (space separated), cin_source_code."""
-    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage agencies")
+    with ctx.read() as session:
+        ctx.authorize(session, actor, Action.ADMINISTER)
     rows = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -83,6 +83,7 @@ def parse_agency_kind(value: str) -> AgencyKind:
 def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -> list[int]:
     ids = []
     with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.ADMINISTER)
         for agency in agencies:
             name = clean_name(agency.name, "the agency's name")
             if not name:
@@ -107,8 +108,9 @@ def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -
     return ids
 
 
-def list_agencies(ctx: Context) -> list[Agency]:
+def list_agencies(ctx: Context, actor: Actor) -> list[Agency]:
     with ctx.read() as session:
+        ctx.authorize(session, actor, Action.ADMINISTER)
         return list(session.execute(select(Agency).order_by(Agency.name)).scalars())
 
 
@@ -124,11 +126,8 @@ class UserInput:
 
 
 def add_user(ctx: Context, actor: Actor, user: UserInput) -> int:
-    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage users")
     if user.role is Role.SYSTEM:
         raise InvalidInput("the system role is not for people")
-    if actor.role is Role.SUPERVISOR and user.role is Role.ADMINISTRATOR:
-        raise PermissionDenied("only an administrator may create administrators")
     username = user.username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput("a username is 2–60 lower-case letters, digits, dots, dashes or "
@@ -138,6 +137,10 @@ def add_user(ctx: Context, actor: Actor, user: UserInput) -> int:
     if user.password is not None:
         check_password_strength(user.password)
     with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.ADMINISTER)
+        refusal = account_refusal(actor, user.role)
+        if refusal:
+            raise PermissionDenied(refusal)
         agency = session.get(Agency, user.agency_id)
         if agency is None:
             raise NotFound(f"no agency with id {user.agency_id}; see `ffd agency list`")
@@ -162,15 +165,21 @@ def check_password_strength(password: str) -> None:
 
 
 def disable_user(ctx: Context, actor: Actor, username: str) -> None:
-    require_role(actor.role, DIRECTORY_MANAGERS | {Role.SYSTEM}, "manage users")
+    """Stop an account at once: every service call re-checks the account, so an open
+    console or web session loses access on its next action (history is kept)."""
     with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.ADMINISTER)
         user = _by_username(session, username)
+        refusal = account_refusal(actor, Role(user.role))
+        if refusal:
+            raise PermissionDenied(refusal)
         user.active = False
         ctx.audit(session, actor, "user_disable", subject=f"user:{user.id}")
 
 
-def list_users(ctx: Context) -> list[User]:
+def list_users(ctx: Context, actor: Actor) -> list[User]:
     with ctx.read() as session:
+        ctx.authorize(session, actor, Action.ADMINISTER)
         return list(session.execute(select(User).order_by(User.username)).scalars())
 
 
@@ -227,6 +236,8 @@ def _recent_failures(ctx: Context, session: Session, user_id: int) -> int:
 
 
 def actor_for(user: User) -> Actor:
+    """Who a signed-in person acts as (services re-read their account and agency on every
+    call: see Context.resolve)."""
     return Actor(user_id=user.id, name=user.display_name, role=Role(user.role),
                  agency_id=user.agency_id, username=user.username)
 

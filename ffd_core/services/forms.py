@@ -14,14 +14,14 @@ from sqlalchemy import select
 from ffd_core.clock import format_uk_date, uk_local
 from ffd_core.domain.contact import FormStamp, NewContact, PersonEntry, Referrer
 from ffd_core.domain.vocab import (
-    Channel, Consent, ContactKind, LevelOfNeed, Outcome, PersonRole, Priority,
+    Channel, Consent, ContactKind, LevelOfNeed, Outcome, PersonRole,
 )
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.forms import FormDefinition, Submission
 from ffd_core.forms import submit as submit_answers
 from ffd_core.forms.summary import AnswerRow, answer_summary
 from ffd_core.priority import PriorityFacts, suggest_priority
-from ffd_core.priority.facts import dates_of_birth
+from ffd_core.priority.facts import police_involved
 from ffd_core.services import contacts
 from ffd_core.services.contact_view import ContactView
 from ffd_core.services.context import Actor, Context
@@ -85,34 +85,7 @@ def submit_form(
     today = uk_local(ctx.now()).date()
     submission = submit_answers(definition, answers, today)
     new = contact_from_submission(definition, submission, intake, ctx.now())
-    suggestion = suggest_priority(ctx.config.priority_rules, facts_for(new, today))
-    new = _with_priority(new, suggestion)
-    return contacts.submit(ctx, actor, new)
-
-
-def _with_priority(new: NewContact, suggestion) -> NewContact:  # noqa: ANN001
-    from dataclasses import replace
-
-    return replace(new, priority=Priority(int(suggestion.priority)),
-                   priority_reason="suggested: " + "; ".join(suggestion.reasons)
-                   if suggestion.reasons else None)
-
-
-def facts_for(new: NewContact, today: date, recent_contacts: int | None = None,
-              open_to_social_care: bool | None = None) -> PriorityFacts:
-    return PriorityFacts(
-        today=today, answers=new.answers, category=new.category or None,
-        child_dates_of_birth=[c.date_of_birth or c.expected_due_date for c in new.children]
-        or dates_of_birth(new.answers),
-        police_involved=police_involved(new.answers, new.referrer.agency_name),
-        recent_contacts_same_child=recent_contacts, open_to_social_care=open_to_social_care,
-    )
-
-
-def police_involved(answers: Mapping[str, Any], agency_name: str) -> bool:
-    """Police attended or were told, or the police made the contact."""
-    return (answers.get("police_attended") == "yes" or answers.get("reported_to_police") == "yes"
-            or "police" in agency_name.lower() or "constabulary" in agency_name.lower())
+    return contacts.submit(ctx, actor, contacts.with_suggested_priority(ctx, new))
 
 
 def contact_from_submission(
@@ -196,7 +169,7 @@ def suggestion_for(ctx: Context, view: ContactView):  # noqa: ANN201
     """The suggested priority for a stored contact, with the rules that fired and why.
     Facts about the child come from the single view once a child is linked to a person;
     until then the rules that need them are reported inactive."""
-    from ffd_core.services import people
+    from ffd_core.services import single_view as people
 
     today = uk_local(ctx.now()).date()
     linked = [c.person_id for c in view.children if c.person_id]

@@ -7,20 +7,18 @@ never load the whole queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ffd_core.clock import UK, as_utc
-from ffd_core.domain.permissions import READERS, require_role
-from ffd_core.domain.vocab import OPEN_STATUSES, Status
-from ffd_core.services.context import Actor, Context
+from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.vocab import Role, Status
+from ffd_core.services.context import Context
+from ffd_core.services.visibility import visible_to
 from ffd_core.store.tables import Agency, Change, Contact, ContactPerson, User
-
-DUE_SOON = timedelta(hours=4)
-OPEN = [s.value for s in OPEN_STATUSES]
 
 
 class View(str, Enum):
@@ -29,6 +27,7 @@ class View(str, Enum):
     AWAITING_INFORMATION = "awaiting_information"
     AWAITING_SIGN_OFF = "awaiting_sign_off"
     BREACHING = "breaching"
+    DUE_SOON = "due_soon"
     OPEN = "open"
     ALL = "all"
 
@@ -66,6 +65,7 @@ class QueueRow:
     version: int
     restricted: bool
     other_contacts: bool  # another contact about the same child exists
+    due_soon: bool  # open, and at most 240 minutes left on the statutory clock
 
 
 @dataclass(frozen=True)
@@ -74,18 +74,28 @@ class QueuePage:
     total: int
 
 
+def _open(ctx: Context):  # noqa: ANN202
+    """Open statuses as the lifecycle file declares them, in a fixed order (the query text
+    stays the same from run to run, so plans and the open-queue index keep matching)."""
+    return Contact.status.in_([s.value for s in Status if s in ctx.lifecycle.open_statuses])
+
+
 def _conditions(ctx: Context, actor: Actor, view: View, text: str) -> list:
     now = ctx.now()
-    open_ = Contact.status.in_(OPEN)
+    open_ = _open(ctx)
     conditions = {
         View.MINE: [Contact.owner_id == actor.user_id, open_],
         View.UNALLOCATED: [Contact.status == Status.RECEIVED.value, Contact.owner_id.is_(None)],
         View.AWAITING_INFORMATION: [Contact.status == Status.AWAITING_INFORMATION.value],
         View.AWAITING_SIGN_OFF: [Contact.status == Status.AWAITING_SIGN_OFF.value],
         View.BREACHING: [open_, Contact.due_at < now],
+        View.DUE_SOON: [open_, Contact.due_at >= now,
+                        Contact.due_at <= ctx.clock_policy.due_soon_until(now)],
         View.OPEN: [open_],
         View.ALL: [],
     }[view]
+    # What the reader may not see is never loaded, counted or paged.
+    conditions.append(visible_to(actor))
     for word in text.lower().split():
         # Words are ANDed; each may match anywhere in the denormalised search text.
         conditions.append(Contact.search_text.contains(word, autoescape=True))
@@ -102,16 +112,16 @@ def holding_area(
     offset: int = 0,
     limit: int = 200,
 ) -> QueuePage:
-    require_role(actor.role, READERS, "see the holding area")
     columns = SORTS.get(sort)
     if columns is None:
         raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    conditions = _conditions(ctx, actor, view, text)
     order = [c.desc() if descending else c.asc() for c in columns]
-    query = _row_query().where(*conditions).order_by(*order).offset(offset).limit(limit)
     with ctx.read() as session:
+        actor = ctx.authorize(session, actor, Action.SEE_QUEUE)
+        conditions = _conditions(ctx, actor, view, text)
+        query = _row_query().where(*conditions).order_by(*order).offset(offset).limit(limit)
         total = session.execute(select(func.count(Contact.id)).where(*conditions)).scalar_one()
-        rows = [_row(r) for r in session.execute(query)]
+        rows = _rows_of(ctx, session.execute(query))
     return QueuePage(rows, total)
 
 
@@ -136,7 +146,15 @@ def _row_query() -> Select:
     )
 
 
-def _row(r) -> QueueRow:  # noqa: ANN001 - a result row of _row_query
+def _rows_of(ctx: Context, result) -> list[QueueRow]:  # noqa: ANN001 - rows of _row_query
+    now = ctx.now()
+    soon_until = ctx.clock_policy.due_soon_until(now)
+    open_ = {status.value for status in ctx.lifecycle.open_statuses}
+    return [_row(r, r.status in open_ and r.due_at is not None
+                 and as_utc(now) <= as_utc(r.due_at) <= soon_until) for r in result]
+
+
+def _row(r, due_soon: bool) -> QueueRow:  # noqa: ANN001 - a result row of _row_query
     return QueueRow(
         id=r.id, reference=r.reference, received_at=r.received_at, due_at=r.due_at,
         priority=r.priority, category=r.category,
@@ -145,6 +163,7 @@ def _row(r) -> QueueRow:  # noqa: ANN001 - a result row of _row_query
         ("anonymous" if r.anonymous else ""),
         channel=r.channel, status=r.status, owner=r.display_name or "",
         version=r.version, restricted=r.restricted, other_contacts=bool(r.linked),
+        due_soon=due_soon,
     )
 
 
@@ -156,30 +175,33 @@ class Counters:
     awaiting_information: int
     awaiting_sign_off: int
     decided_today: int
-    due_within_4_hours: int
+    due_soon: int  # at most 240 minutes left on the statutory clock (office minutes)
     breached: int
 
 
-def counters(ctx: Context) -> Counters:
+def counters(ctx: Context, actor: Actor) -> Counters:
     """Seven figures in three indexed reads: the open queue (thousands of rows at most),
-    today's arrivals and today's decisions; never a scan of the whole history."""
+    today's arrivals and today's decisions; never a scan of the whole history. Only what
+    the reader may see is counted."""
     now = ctx.now()
-    local_midnight = as_utc(now.astimezone(UK).replace(hour=0, minute=0, second=0, microsecond=0))
+    midnight = local_midnight(now)
 
     def count(*conditions) -> object:  # noqa: ANN002
         return func.count().filter(and_(*conditions))
 
-    open_figures = select(
-        count(Contact.status == Status.RECEIVED.value, Contact.owner_id.is_(None)),
-        count(Contact.status == Status.SCREENING.value),
-        count(Contact.status == Status.AWAITING_INFORMATION.value),
-        count(Contact.status == Status.AWAITING_SIGN_OFF.value),
-        count(Contact.due_at >= now, Contact.due_at < now + DUE_SOON),
-        count(Contact.due_at < now),
-    ).where(Contact.status.in_(OPEN))
-    arrived = select(func.count()).where(Contact.received_at >= local_midnight)
-    decided = select(func.count()).where(Contact.decided_at >= local_midnight)
     with ctx.read() as session:
+        actor = ctx.authorize(session, actor, Action.SEE_QUEUE)
+        visible = visible_to(actor)
+        open_figures = select(
+            count(Contact.status == Status.RECEIVED.value, Contact.owner_id.is_(None)),
+            count(Contact.status == Status.SCREENING.value),
+            count(Contact.status == Status.AWAITING_INFORMATION.value),
+            count(Contact.status == Status.AWAITING_SIGN_OFF.value),
+            count(Contact.due_at >= now, Contact.due_at <= ctx.clock_policy.due_soon_until(now)),
+            count(Contact.due_at < now),
+        ).where(_open(ctx), visible)
+        arrived = select(func.count()).where(Contact.received_at >= midnight, visible)
+        decided = select(func.count()).where(Contact.decided_at >= midnight, visible)
         unallocated, screening, waiting, sign_off, due_soon, breached = \
             session.execute(open_figures).one()
         return Counters(
@@ -187,8 +209,13 @@ def counters(ctx: Context) -> Counters:
             unallocated=unallocated, in_screening=screening, awaiting_information=waiting,
             awaiting_sign_off=sign_off,
             decided_today=session.execute(decided).scalar_one(),
-            due_within_4_hours=due_soon, breached=breached,
+            due_soon=due_soon, breached=breached,
         )
+
+
+def local_midnight(now):  # noqa: ANN001, ANN201 - datetime
+    """The start of today in the UK, as a UTC instant ("today" on every counter)."""
+    return as_utc(now.astimezone(UK).replace(hour=0, minute=0, second=0, microsecond=0))
 
 
 def last_change(ctx: Context) -> int:
@@ -215,28 +242,31 @@ class Workload:
     decided_today: int
 
 
-def workload(ctx: Context) -> list[Workload]:
+def workload(ctx: Context, actor: Actor) -> list[Workload]:
     """Per officer: what they hold now and what they decided today (supervisor view)."""
     now = ctx.now()
-    local_midnight = as_utc(now.astimezone(UK).replace(hour=0, minute=0, second=0, microsecond=0))
+    midnight = local_midnight(now)
+    open_ = _open(ctx)
 
     def count(*conditions) -> object:  # noqa: ANN002
         return func.count(Contact.id).filter(and_(*conditions))
 
-    query = (
-        select(User.id, User.display_name,
-               count(Contact.status == Status.SCREENING.value),
-               count(Contact.status == Status.AWAITING_INFORMATION.value),
-               count(Contact.status == Status.AWAITING_SIGN_OFF.value),
-               count(Contact.status.in_(OPEN), Contact.due_at < now),
-               count(Contact.decided_at >= local_midnight))
-        .outerjoin(Contact, and_(Contact.owner_id == User.id,
-                                 or_(Contact.status.in_(OPEN), Contact.decided_at >= local_midnight)))
-        .where(User.role.in_(["screening_officer", "supervisor"]), User.active.is_(True))
-        .group_by(User.id, User.display_name)
-        .order_by(User.display_name)
-    )
     with ctx.read() as session:
+        actor = ctx.authorize(session, actor, Action.SEE_QUEUE)
+        query = (
+            select(User.id, User.display_name,
+                   count(Contact.status == Status.SCREENING.value),
+                   count(Contact.status == Status.AWAITING_INFORMATION.value),
+                   count(Contact.status == Status.AWAITING_SIGN_OFF.value),
+                   count(open_, Contact.due_at < now),
+                   count(Contact.decided_at >= midnight))
+            .outerjoin(Contact, and_(Contact.owner_id == User.id, visible_to(actor),
+                                     or_(open_, Contact.decided_at >= midnight)))
+            .where(User.role.in_([Role.SCREENING_OFFICER.value, Role.SUPERVISOR.value]),
+                   User.active.is_(True))
+            .group_by(User.id, User.display_name)
+            .order_by(User.display_name)
+        )
         return [Workload(*row) for row in session.execute(query)]
 
 
@@ -257,12 +287,13 @@ def rows_by_id(ctx: Context, actor: Actor, ids: list[int]) -> list[QueueRow]:
 def immediate_open(ctx: Context, actor: Actor) -> dict[int, str]:
     """Open priority-1 contacts (id -> reference): what every console alerts on when a new
     one appears. Read through the partial index of open contacts, so it stays cheap."""
-    rows = _rows(ctx, actor, [Contact.status.in_(OPEN), Contact.priority == 1], limit=500)
+    rows = _rows(ctx, actor, [_open(ctx), Contact.priority == 1], limit=500)
     return {r.id: r.reference for r in rows}
 
 
 def _rows(ctx: Context, actor: Actor, conditions: list, limit: int) -> list[QueueRow]:
-    require_role(actor.role, READERS, "see the holding area")
     with ctx.read() as session:
-        return [_row(r) for r in session.execute(
-            _row_query().where(*conditions).order_by(*SORTS["priority"]).limit(limit))]
+        actor = ctx.authorize(session, actor, Action.SEE_QUEUE)
+        return _rows_of(ctx, session.execute(
+            _row_query().where(*conditions, visible_to(actor))
+            .order_by(*SORTS["priority"]).limit(limit)))

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from ffd_core.errors import PermissionDenied
 from ffd_core.services.context import Actor, Context
-from ffd_core.services.directory import actor_for
+from ffd_core.services.directory import actor_for, authenticate
 from ffd_core.store.tables import RememberToken, User
 
 LIFETIME = timedelta(days=14)
@@ -55,3 +55,31 @@ def forget(ctx: Context, token: str) -> None:
     with ctx.write() as session:
         session.execute(update(RememberToken).where(RememberToken.token_hash == _digest(token))
                         .values(revoked_at=ctx.now()))
+
+
+def sign_out(ctx: Context, actor: Actor, token: str | None = None) -> None:
+    """End a session (audited); with the remembered token, forget this computer too."""
+    with ctx.write() as session:
+        if token:
+            session.execute(update(RememberToken).where(
+                RememberToken.token_hash == _digest(token)).values(revoked_at=ctx.now()))
+        ctx.audit(session, actor, "sign_out", subject=f"user:{actor.user_id}",
+                  data={"forgot_this_computer": bool(token)})
+
+
+def lock(ctx: Context, actor: Actor, *, idle: bool) -> None:
+    """The console hid itself (idle or on request): audited, so an inspector can tell when
+    a screen was left open and when it was not."""
+    with ctx.write() as session:
+        ctx.audit(session, actor, "lock", subject=f"user:{actor.user_id}", data={"idle": idle})
+
+
+def unlock(ctx: Context, actor: Actor, password: str) -> Actor:
+    """Back from the lock screen: the same person, with their password (checked and audited
+    like a sign-in, throttled the same way)."""
+    again = authenticate(ctx, actor.username, password)
+    if again.user_id != actor.user_id:
+        raise PermissionDenied("only the person who locked the console can unlock it")
+    with ctx.write() as session:
+        ctx.audit(session, again, "unlock", subject=f"user:{again.user_id}")
+    return again

@@ -95,6 +95,9 @@ class Contact(Base):
         Index("ix_contacts_owner_status", "owner_id", "status"),
         Index("ix_contacts_received_at", "received_at"),
         Index("ix_contacts_decided_at", "decided_at"),
+        # An idempotency key is the submitting agency's own (see services.contacts.submit).
+        UniqueConstraint("idempotency_scope", "idempotency_key",
+                         name="uq_contacts_idempotency_scope_key"),
         # The holding area: only open contacts (a tenth of the table), in queue order.
         Index("ix_contacts_open_queue", "priority", "due_at", "id",
               postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
@@ -103,7 +106,9 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     # A machine client's key for this submission: a retry finds the first, never a second.
-    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
+    idempotency_scope: Mapped[str | None] = mapped_column(String(40))  # "agency:12"
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))  # content digest
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -205,6 +210,8 @@ class Decision(Base):
     # returned when a supervisor sends it back (kept: history is never deleted).
     state: Mapped[str] = mapped_column(String(20))
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The reply to the referrer chosen with this decision: sent only if it becomes final.
+    reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
 
 
 class ContactLink(Base):
@@ -237,7 +244,12 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     chase_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # For a reply from the referrer's side: who sent it, as they should be named.
+    sender: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # current: on the thread (sent or received); held: waits for its decision's sign-off;
+    # superseded: its decision was returned, so it is never sent.
+    state: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
 
 
 class Note(Base):

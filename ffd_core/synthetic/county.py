@@ -22,7 +22,7 @@ from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import (
     AgencyKind, Channel, Consent, ContactKind, LevelOfNeed, Outcome, PersonRole, Priority, Role,
 )
-from ffd_core.services import contacts, directory, triage
+from ffd_core.services import contacts, decisions, directory, ownership, screening
 from ffd_core.services.context import SYSTEM, Actor, Context
 from ffd_core.synthetic.population import Population, TrueChild, build_population
 
@@ -335,29 +335,37 @@ class _CountyBuilder:
                         role=_role_for(kind), agency_name=name, phone="01632 960 321",
                         email=f"{person.given_name.lower()}.{_domain(person.family_name)}@{domain}"), None
 
+    def _receive(self, new: NewContact, submitter: Actor | None, lag_minutes: float):  # noqa: ANN202
+        """A partner's submission is received the moment they send it; a call or a letter
+        is typed in by an officer a little later, saying when it arrived."""
+        if submitter is not None:
+            self.clock.set(new.received_at)
+            return contacts.submit(self.ctx, submitter, new)
+        self.clock.set(new.received_at + timedelta(minutes=lag_minutes))
+        return contacts.submit(self.ctx, self.rng.choice(self.officers), new)
+
     def _decided_contact(self, received_at: datetime) -> None:
         rng, ctx, clock = self.rng, self.ctx, self.clock
         new, submitter, referral_share = self._new_contact(received_at)
-        clock.set(received_at + timedelta(minutes=rng.uniform(1, 40)))
-        receipt = contacts.submit(ctx, submitter or rng.choice(self.officers), new)
+        receipt = self._receive(new, submitter, lag_minutes=rng.uniform(1, 40))
         officer = rng.choice(self.officers)
         # Nine in ten decided within the working day; some take longer.
         delay_hours = rng.uniform(0.3, 6) if rng.random() < 0.9 else rng.uniform(8, 40)
         clock.set(max(received_at, clock.now()) + timedelta(hours=delay_hours / 3))
-        triage.claim(ctx, officer, receipt.contact_id)
+        ownership.claim(ctx, officer, receipt.contact_id)
         if rng.random() < 0.1:
-            triage.request_information(ctx, officer, receipt.contact_id,
+            screening.request_information(ctx, officer, receipt.contact_id,
                                        recipient=new.referrer.email or "referrer@unknown.example",
                                        message="Please tell us more about what you saw.",
                                        chase_by=clock.now() + timedelta(days=1))
             clock.advance(hours=rng.uniform(0.5, 4))
-            triage.record_reply(ctx, SYSTEM, receipt.contact_id, "Further details given by phone.")
+            screening.record_reply(ctx, SYSTEM, receipt.contact_id, "Further details given by phone.")
         clock.advance(hours=delay_hours * 2 / 3)
         decision = self._decision(new, referral_share)
-        status = triage.decide(ctx, officer, receipt.contact_id, same_for_all=decision)
+        status = decisions.decide(ctx, officer, receipt.contact_id, same_for_all=decision)
         if status.value == "awaiting_sign_off":
             clock.advance(minutes=rng.uniform(10, 120))
-            triage.approve(ctx, rng.choice(self.supervisors), receipt.contact_id)
+            decisions.approve(ctx, rng.choice(self.supervisors), receipt.contact_id)
 
     def _decision(self, new: NewContact, referral_share: float) -> ChildDecision:
         rng = self.rng
@@ -386,24 +394,23 @@ class _CountyBuilder:
     def _open_contact(self, received_at: datetime, now: datetime) -> None:
         rng, ctx, clock = self.rng, self.ctx, self.clock
         new, submitter, _ = self._new_contact(received_at)
-        clock.set(received_at + timedelta(minutes=1))
-        receipt = contacts.submit(ctx, submitter or rng.choice(self.officers), new)
+        receipt = self._receive(new, submitter, lag_minutes=1)
         stage = rng.random()
         clock.set(min(now, clock.now() + timedelta(minutes=rng.uniform(5, 90))))
         if stage < 0.45:
             return  # still in the holding area, unallocated
         officer = rng.choice(self.officers)
-        triage.claim(ctx, officer, receipt.contact_id)
+        ownership.claim(ctx, officer, receipt.contact_id)
         if stage < 0.6:
             clock.set(min(now, clock.now() + timedelta(minutes=10)))
-            triage.request_information(ctx, officer, receipt.contact_id,
+            screening.request_information(ctx, officer, receipt.contact_id,
                                        recipient=new.referrer.email or "referrer@unknown.example",
                                        message="Can you tell us whether the family know about "
                                                "your concern?",
                                        chase_by=now + timedelta(hours=rng.uniform(2, 30)))
         elif stage < 0.7 and new.kind is ContactKind.CAUSE_FOR_CONCERN:
             # Proposed no further action, waiting for a supervisor's sign-off.
-            triage.decide(ctx, officer, receipt.contact_id, same_for_all=ChildDecision(
+            decisions.decide(ctx, officer, receipt.contact_id, same_for_all=ChildDecision(
                 Outcome.NO_FURTHER_ACTION, "Below threshold; school to monitor.",
                 level_of_need=LevelOfNeed.UNIVERSAL))
 

@@ -16,10 +16,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from ffd_core.domain.access import Action
 from ffd_core.domain.contact import NewContact
 from ffd_core.domain.vocab import Outcome, Status
 from ffd_core.errors import NothingToTake
-from ffd_core.services import directory, queue, triage
+from ffd_core.services import directory, notes, ownership, queue, screening
+from ffd_core.services import decisions as deciding
 from ffd_core.services.contact_view import ContactView, view_contact
 from ffd_tui import presenters
 from ffd_tui.format import (
@@ -40,14 +42,14 @@ from ffd_tui.screens.dialogs import (
 )
 from ffd_tui.widgets.counters import CountersStrip
 
-# action -> the lifecycle edge whose roles may use it (None: any reader)
+# action -> the lifecycle edge or access-policy action it needs (None: any reader)
 ACTION_EDGES: dict[str, str | None] = {
     "claim": "claim", "release": "release", "take_over": "take_over",
     "priority": "set_priority", "request_information": "request_information",
     "record_reply": "record_reply", "decide": "decide", "reject": "decide",
     "approve": "approve", "return": "return", "reallocate": "reallocate",
     "reopen": "reopen", "withdraw": "withdraw", "close_in_error": "close_in_error",
-    "note": "claim", "link": "claim", "take_next": "claim",
+    "note": Action.NOTE, "link": Action.LINK_CONTACTS, "take_next": Action.TAKE_NEXT,
 }
 
 TABS = ["answers", "thread", "notes", "history", "decisions", "links", "guidance", "attachments"]
@@ -140,7 +142,7 @@ class ContactScreen(Screen):
 
     # ------------------------------------------------------------------ rendering
     def _header(self, v: ContactView) -> Text:
-        left, cls = time_left(v.due_at, v.status, self.app.ctx.now())
+        left, cls = time_left(v.due_at, v.status, self.app.ctx.now(), v.due_soon)
         text = Text()
         text.append(f"{v.reference}", style="bold")
         text.append(f"  {label(v.kind)} by {label(v.channel)}  ")
@@ -337,7 +339,7 @@ class ContactScreen(Screen):
             self.app.notify(f"Next: {reference}")
             self.app.switch_screen(ContactScreen(contact_id))
 
-        self.app.run_store(self, lambda: triage.take_next(ctx, actor), done=done, failed=failed,
+        self.app.run_store(self, lambda: ownership.take_next(ctx, actor), done=done, failed=failed,
                            group="advance")
 
     def _simple(self, call: Callable[[int | None], Any], message: str) -> None:
@@ -352,7 +354,6 @@ class ContactScreen(Screen):
 
     def action_find_child(self) -> None:
         """The single view for the first child, ready to link them to the person found."""
-        from ffd_core.services.people import OFFICERS
         from ffd_tui.screens.people import PersonSearchScreen
 
         view = self.view
@@ -360,8 +361,7 @@ class ContactScreen(Screen):
             return
         child = view.children[0]
         text = " ".join(x for x in (child.name, format_day(child.date_of_birth)) if x)
-        actor = self.app.actor
-        link = (child.id, child.name) if actor is not None and actor.role in OFFICERS else None
+        link = (child.id, child.name) if self.app.may(Action.LINK_CHILD) else None
 
         def back(person_id: str | None) -> None:
             if person_id:
@@ -380,18 +380,18 @@ class ContactScreen(Screen):
 
     def action_claim(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        self._simple(lambda v: triage.claim(ctx, actor, self.contact_id, expected_version=v),
+        self._simple(lambda v: ownership.claim(ctx, actor, self.contact_id, expected_version=v),
                      "Claimed")
 
     def action_release(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
         self._confirm(f"Release {self._ref()} back to the queue?", lambda: self._simple(
-            lambda v: triage.release(ctx, actor, self.contact_id, expected_version=v), "Released"))
+            lambda v: ownership.release(ctx, actor, self.contact_id, expected_version=v), "Released"))
 
     def action_approve(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
         self._confirm(f"Approve the proposed decision on {self._ref()}?", lambda: self._simple(
-            lambda v: triage.approve(ctx, actor, self.contact_id, expected_version=v), "Approved"))
+            lambda v: deciding.approve(ctx, actor, self.contact_id, expected_version=v), "Approved"))
 
     def action_take_next(self) -> None:
         self.advance()
@@ -414,33 +414,33 @@ class ContactScreen(Screen):
         if suggestion and suggestion[0] == priority:
             initial = "; ".join(suggestion[1])
         self._reason(f"Set priority {priority_label(priority)} on {self._ref()}",
-                     lambda v, reason: triage.set_priority(ctx, actor, self.contact_id, priority,
+                     lambda v, reason: screening.set_priority(ctx, actor, self.contact_id, priority,
                                                            reason, expected_version=v),
                      f"Priority set to {priority}", initial=initial or "screened")
 
     def action_take_over(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        self._reason(f"Take over {self._ref()}", lambda v, reason: triage.take_over(
+        self._reason(f"Take over {self._ref()}", lambda v, reason: ownership.take_over(
             ctx, actor, self.contact_id, reason, expected_version=v), "Taken over")
 
     def action_return(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        self._reason(f"Return {self._ref()} for rework", lambda v, reason: triage.return_for_rework(
+        self._reason(f"Return {self._ref()} for rework", lambda v, reason: deciding.return_for_rework(
             ctx, actor, self.contact_id, reason, expected_version=v), "Returned for rework")
 
     def action_reopen(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        self._reason(f"Reopen {self._ref()}", lambda v, reason: triage.reopen(
+        self._reason(f"Reopen {self._ref()}", lambda v, reason: screening.reopen(
             ctx, actor, self.contact_id, reason, expected_version=v), "Reopened")
 
     def action_withdraw(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        self._reason(f"Withdraw {self._ref()}", lambda v, reason: triage.withdraw(
+        self._reason(f"Withdraw {self._ref()}", lambda v, reason: screening.withdraw(
             ctx, actor, self.contact_id, reason, expected_version=v), "Withdrawn")
 
     def action_close_in_error(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        self._reason(f"Close {self._ref()} in error", lambda v, reason: triage.close_in_error(
+        self._reason(f"Close {self._ref()} in error", lambda v, reason: screening.close_in_error(
             ctx, actor, self.contact_id, reason, expected_version=v), "Closed in error")
 
     def action_reallocate(self) -> None:
@@ -450,7 +450,7 @@ class ContactScreen(Screen):
 
         def show(staff: list[tuple[int, str]]) -> None:
             def perform(values: dict[str, Any]) -> Any:
-                return self._write(lambda v: triage.allocate(
+                return self._write(lambda v: ownership.allocate(
                     ctx, actor, self.contact_id, values["owner_id"], values["reason"],
                     expected_version=v))({})
             self.app.push_screen(AllocateDialog(f"Allocate {self._ref()}", perform, staff, 1),
@@ -462,14 +462,14 @@ class ContactScreen(Screen):
         ctx, actor = self.app.ctx, self.app.actor
         self.app.push_screen(
             NoteDialog(f"Note on {self._ref()}",
-                       lambda values: triage.add_note(ctx, actor, self.contact_id, values["body"])),
+                       lambda values: notes.add_note(ctx, actor, self.contact_id, values["body"])),
             self._after("Note added"))
 
     def action_record_reply(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
         self.app.push_screen(
             ReplyDialog(f"Record the referrer's reply on {self._ref()}",
-                        lambda values: triage.record_reply(ctx, actor, self.contact_id,
+                        lambda values: screening.record_reply(ctx, actor, self.contact_id,
                                                            values["body"], values["sender"]),
                         prompt="What they said"),
             self._after("Reply recorded"))
@@ -482,7 +482,7 @@ class ContactScreen(Screen):
             if other is None:
                 from ffd_core.errors import NotFound
                 raise NotFound(f"no contact {values['other']}; check the reference")
-            triage.link_contacts(ctx, actor, self.contact_id, other.id, values["reason"])
+            notes.link_contacts(ctx, actor, self.contact_id, other.id, values["reason"])
             return True
 
         self.app.push_screen(LinkDialog(f"Link {self._ref()} to another contact", perform),
@@ -503,7 +503,7 @@ class ContactScreen(Screen):
         self.app.push_screen(
             RequestInformationDialog(
                 f"Ask for more information — {view.reference}",
-                self._write(lambda v, recipient, message, chase_by: triage.request_information(
+                self._write(lambda v, recipient, message, chase_by: screening.request_information(
                     ctx, actor, self.contact_id, recipient=recipient, message=message,
                     chase_by=chase_by, expected_version=v)),
                 recipient=recipient, templates=templates, now=ctx.now()),
@@ -521,9 +521,9 @@ class ContactScreen(Screen):
             text = next((t for tid, _s, t in templates if tid == template), "")
             reply = (template, text) if template and text and view.referrer.get("email") else None
             if decisions:
-                return triage.decide(ctx, actor, self.contact_id, decisions,
+                return deciding.decide(ctx, actor, self.contact_id, decisions,
                                      expected_version=v, reply=reply)
-            return triage.decide(ctx, actor, self.contact_id, same_for_all=decision,
+            return deciding.decide(ctx, actor, self.contact_id, same_for_all=decision,
                                  expected_version=v, reply=reply)
 
         self.app.push_screen(

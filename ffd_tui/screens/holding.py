@@ -10,8 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from ffd_core.domain.access import Action
 from ffd_core.errors import FFDError
-from ffd_core.services import contacts, directory, queue, triage
+from ffd_core.services import contacts, decisions, directory, ownership, queue, screening
 from ffd_core.services.queue import View
 from ffd_tui.format import label
 from ffd_tui.screens.contact import ContactScreen, telephone_contact
@@ -35,7 +36,8 @@ SORT_CYCLE = ["priority", "due", "received", "reference", "category", "child", "
 assert set(SORT_CYCLE) == {c.sort for c in SORTABLE}
 
 ACTION_EDGES: dict[str, str] = {
-    "take_next": "claim", "claim": "claim", "priority": "set_priority", "telephone": "claim",
+    "take_next": Action.TAKE_NEXT, "claim": "claim", "priority": "set_priority",
+    "telephone": Action.RECORD_CONTACT,
     "reallocate": "reallocate", "approve": "approve", "return": "return", "select": "reallocate",
     "dashboard": "reallocate",
 }
@@ -127,10 +129,7 @@ class HoldingScreen(Screen):
     # ------------------------------------------------------------------ roles
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review_matches":
-            from ffd_core.services.people import OFFICERS
-
-            actor = self.app.actor
-            return actor is not None and actor.role in OFFICERS
+            return self.app.may(Action.REVIEW_MATCHES)
         edge = ACTION_EDGES.get(action)
         if edge is not None:
             return self.app.may(edge)
@@ -194,7 +193,7 @@ class HoldingScreen(Screen):
             self.app.notify(f"You took {stamp[1]}")
             self.app.push_screen(ContactScreen(stamp[0]))
 
-        self.app.run_store(self, lambda: triage.take_next(ctx, actor), done=done, group="write")
+        self.app.run_store(self, lambda: ownership.take_next(ctx, actor), done=done, group="write")
 
     def action_claim(self) -> None:
         row = self.table.current
@@ -202,7 +201,7 @@ class HoldingScreen(Screen):
             return
         ctx, actor = self.app.ctx, self.app.actor
         self.app.run_store(
-            self, lambda: triage.claim(ctx, actor, row.id, expected_version=row.version),
+            self, lambda: ownership.claim(ctx, actor, row.id, expected_version=row.version),
             done=lambda _v: self.app.notify(f"Claimed {row.reference}"), group="write")
 
     def action_priority(self, priority: int) -> None:
@@ -212,7 +211,7 @@ class HoldingScreen(Screen):
         ctx, actor = self.app.ctx, self.app.actor
         self.app.push_screen(ReasonDialog(
             f"Set priority {priority} on {row.reference}",
-            lambda values: triage.set_priority(ctx, actor, row.id, priority, values["reason"],
+            lambda values: screening.set_priority(ctx, actor, row.id, priority, values["reason"],
                                                expected_version=row.version),
             initial="screened"), lambda r: r and self.app.notify(f"Priority set to {priority}"))
 
@@ -231,7 +230,7 @@ class HoldingScreen(Screen):
             failures = []
             for row in rows:
                 try:
-                    triage.allocate(ctx, actor, row.id, values["owner_id"], values["reason"],
+                    ownership.allocate(ctx, actor, row.id, values["owner_id"], values["reason"],
                                     expected_version=row.version)
                 except FFDError as error:
                     failures.append(f"{row.reference}: {error}")
@@ -261,7 +260,7 @@ class HoldingScreen(Screen):
         def go(yes: bool | None) -> None:
             if yes:
                 self.app.run_store(
-                    self, lambda: triage.approve(ctx, actor, row.id, expected_version=row.version),
+                    self, lambda: decisions.approve(ctx, actor, row.id, expected_version=row.version),
                     done=lambda _v: self.app.notify(f"Approved {row.reference}"), group="write")
 
         self.app.push_screen(ConfirmDialog(
@@ -274,7 +273,7 @@ class HoldingScreen(Screen):
         ctx, actor = self.app.ctx, self.app.actor
         self.app.push_screen(ReasonDialog(
             f"Return {row.reference} for rework",
-            lambda values: triage.return_for_rework(ctx, actor, row.id, values["reason"],
+            lambda values: decisions.return_for_rework(ctx, actor, row.id, values["reason"],
                                                     expected_version=row.version)),
             lambda r: r and self.app.notify(f"Returned {row.reference}"))
 

@@ -18,10 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
-from ffd_core.search.search import PersonMatch, PersonQuery
-from ffd_core.search.service import Officer, PersonView, find_people, person_view, stale_index_warning
-from ffd_core.services import people
+from ffd_core.domain.access import Action
+from ffd_core.services.person_index import stale_index_warning
+from ffd_core.services.single_view import (
+    EDUCATION, SOCIAL_CARE, PersonMatch, PersonQuery, PersonView, SourceRecord, find_people,
+    link_child, person_view,
+)
 from ffd_tui.format import format_day, label
 from ffd_tui.widgets.counters import CountersStrip
 
@@ -99,8 +101,8 @@ class PersonSearchScreen(Screen):
         self.query_one("#people-query", Input).focus()
         if self.initial.strip():
             self.search(self.initial)
-        engine = self.app.ctx.engine
-        self.app.run_store(self, lambda: stale_index_warning(engine), done=self._warn_if_stale,
+        ctx = self.app.ctx
+        self.app.run_store(self, lambda: stale_index_warning(ctx), done=self._warn_if_stale,
                            group="people-stale")
 
     def _warn_if_stale(self, warning: str | None) -> None:
@@ -110,8 +112,7 @@ class PersonSearchScreen(Screen):
     # ------------------------------------------------------------------ roles
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "link_person":
-            actor = self.app.actor
-            if self.link_target is None or actor is None or actor.role not in people.OFFICERS:
+            if self.link_target is None or not self.app.may(Action.LINK_CHILD):
                 return False
             return True if self._chosen() else None
         return True
@@ -125,10 +126,10 @@ class PersonSearchScreen(Screen):
         query = parse_query(text)
         if query is None:
             return
-        engine = self.app.ctx.engine
+        ctx, actor, reason = self.app.ctx, self.app.actor, self.reason
 
         def work() -> list[PersonMatch]:
-            return find_people(engine, query, limit=20)
+            return find_people(ctx, actor, query, limit=20, reason=reason)
 
         self.app.run_store(self, work, done=self._results, group="people-search", exclusive=True)
 
@@ -164,13 +165,10 @@ class PersonSearchScreen(Screen):
 
     # ------------------------------------------------------------------ card
     def open_card(self, person_id: str) -> None:
-        ctx, actor = self.app.ctx, self.app.actor
-        officer = Officer(actor.name, actor.user_id)
-        reason = self.reason
+        ctx, actor, reason = self.app.ctx, self.app.actor, self.reason
 
         def work() -> PersonView | None:
-            return person_view(ctx.engine, person_id, officer=officer, audit_key=ctx.audit_key,
-                               reason=reason, clock=ctx.clock)
+            return person_view(ctx, actor, person_id, reason=reason)
 
         self.app.run_store(self, work, done=self._card, group="people-card", exclusive=True)
 
@@ -201,7 +199,7 @@ class PersonSearchScreen(Screen):
             self.app.notify(f"Linked {name} to {person_id}")
             self.dismiss(person_id)
 
-        self.app.run_store(self, lambda: people.link_child(ctx, actor, entry, person_id),
+        self.app.run_store(self, lambda: link_child(ctx, actor, entry, person_id),
                            done=done, group="write")
 
 

@@ -16,15 +16,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ffd_core.search.records import SourceRecord
-from ffd_core.search.service import (
-    Officer,
+from ffd_core.domain.access import Action
+from ffd_core.services.single_view import (
     PossibleMatch,
+    SourceRecord,
     decide_link,
     possible_matches,
     records_for,
 )
-from ffd_core.services import people
 from ffd_tui.format import format_day, label
 from ffd_tui.screens.dialogs import ReasonDialog
 from ffd_tui.screens.people import FIELDS, SOURCE_NAMES
@@ -70,19 +69,18 @@ class ReviewScreen(Screen):
     # ------------------------------------------------------------------ roles
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decide":
-            actor = self.app.actor
-            if actor is None or actor.role not in people.OFFICERS:
+            if not self.app.may(Action.DECIDE_MATCH):
                 return False
             return True if self._chosen() else None
         return True
 
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
-        engine = self.app.ctx.engine
+        ctx, actor = self.app.ctx, self.app.actor
 
         def work() -> tuple[list[PossibleMatch], dict[Ref, SourceRecord]]:
-            pairs = possible_matches(engine, limit=100)
-            return pairs, records_for(engine, {ref for p in pairs for ref in (p.a, p.b)})
+            pairs = possible_matches(ctx, actor, limit=100)
+            return pairs, records_for(ctx, actor, {ref for p in pairs for ref in (p.a, p.b)})
 
         self.app.run_store(self, work, done=self._loaded, group="review-load", exclusive=True)
 
@@ -152,16 +150,13 @@ class ReviewScreen(Screen):
 
     def action_decide(self, same: bool) -> None:
         pair = self._chosen()
-        actor = self.app.actor
-        if pair is None or actor is None or actor.role not in people.OFFICERS:
+        if pair is None or not self.app.may(Action.DECIDE_MATCH):
             return
-        ctx = self.app.ctx
-        officer = Officer(actor.name, actor.user_id)
+        ctx, actor = self.app.ctx, self.app.actor
         title = "Same child: confirm the match" if same else "Different children: split the pair"
 
         def perform(values: dict[str, Any]) -> Any:
-            return decide_link(ctx.engine, pair.a, pair.b, same=same, officer=officer,
-                               audit_key=ctx.audit_key, reason=values["reason"], clock=ctx.clock)
+            return decide_link(ctx, actor, pair.a, pair.b, same=same, reason=values["reason"])
 
         def done(person_id: Any) -> None:
             if person_id:

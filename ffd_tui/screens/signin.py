@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from ffd_core.errors import FFDError
-from ffd_core.services import directory
+from ffd_core.services import directory, sessions
 
 
 class SignInScreen(Screen):
@@ -83,7 +83,7 @@ class LockScreen(ModalScreen[None]):
     @on(Input.Submitted, "#password")
     def _submit(self) -> None:
         password = self.query_one("#password", Input).value
-        ctx, username = self.app.ctx, self.app.username
+        ctx, actor = self.app.ctx, self.app.actor
 
         def failed(error: Exception) -> None:
             box = self.query_one("#lock-error", Static)
@@ -91,5 +91,5 @@ class LockScreen(ModalScreen[None]):
             box.display = True
             self.query_one("#password", Input).value = ""
 
-        self.app.run_store(self, lambda: directory.authenticate(ctx, username, password),
+        self.app.run_store(self, lambda: sessions.unlock(ctx, actor, password),
                            done=lambda _actor: self.app.unlock(), failed=failed, group="unlock")

@@ -49,14 +49,14 @@ class SupervisorScreen(Screen):
         ctx, actor = self.app.ctx, self.app.actor
 
         def work():
-            return (queue.workload(ctx),
+            return (queue.workload(ctx, actor),
                     queue.holding_area(ctx, actor, View.BREACHING, sort="due", limit=LIST_LIMIT),
-                    queue.holding_area(ctx, actor, View.OPEN, sort="due", limit=200))
+                    queue.holding_area(ctx, actor, View.DUE_SOON, sort="due", limit=LIST_LIMIT))
 
         self.app.run_store(self, work, done=self._show, group="supervisor", exclusive=True)
 
     def _show(self, result) -> None:
-        workload, breaching, upcoming = result
+        workload, breaching, due_soon = result
         self.loaded = result
         now = self.app.ctx.now()
         table = Table(title="Workload", title_justify="left", header_style="bold", expand=True)
@@ -71,16 +71,15 @@ class SupervisorScreen(Screen):
         self.query_one("#workload", Static).update(table)
         self.query_one("#breaching", Static).update(
             self._list(f"Breaching ({breaching.total})", breaching.rows, now))
-        soon = [r for r in upcoming.rows if time_left(r.due_at, r.status, now)[1] == "due-soon"]
-        self.query_one("#due-soon", Static).update(self._list(f"Due within 4 hours ({len(soon)})",
-                                                              soon, now))
+        self.query_one("#due-soon", Static).update(
+            self._list(f"Due soon: 4 office hours or less ({due_soon.total})", due_soon.rows, now))
 
     def _list(self, title: str, rows, now) -> Table:
         table = Table(title=title, title_justify="left", header_style="bold", expand=True)
         for column in ("Reference", "Left", "P", "Status", "Owner", "Due"):
             table.add_column(column)
         for r in rows[:LIST_LIMIT]:
-            left, cls = time_left(r.due_at, r.status, now)
+            left, cls = time_left(r.due_at, r.status, now, r.due_soon)
             table.add_row(r.reference, Text(left, style="bold red" if cls == "breached" else
                                             "yellow"), f"P{r.priority}", label(r.status),
                           r.owner or "—", format_uk_datetime(r.due_at) if r.due_at else "")

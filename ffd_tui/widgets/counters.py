@@ -16,7 +16,7 @@ LABELS = (
     ("awaiting_information", "Awaiting info", ""),
     ("awaiting_sign_off", "Sign-off", ""),
     ("decided_today", "Decided today", ""),
-    ("due_within_4_hours", "Due < 4h", "due-soon"),
+    ("due_soon", "Due soon", "due-soon"),
     ("breached", "Breached", "breached"),
 )
 

@@ -363,7 +363,7 @@ class QueueTable(ScrollView, can_focus=True):
         state = (("queue--cursor",) if index == self.cursor else ()) + (
             ("queue--closed",) if closed else ())
         base = self._style(*state)
-        left, left_class = time_left(row.due_at, row.status, self.now())
+        left, left_class = time_left(row.due_at, row.status, self.now(), row.due_soon)
         mark = "●" if row.id in self.selected else " "
         values = {
             "mark": mark,

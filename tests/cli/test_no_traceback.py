@@ -70,7 +70,8 @@ def test_confirm_or_split_of_an_unknown_record(ffd, verb):
 @SQLITE
 @pytest.mark.parametrize("dob", ["abc", "31/02/2026", "13/2026", "00/01/2020"])
 def test_search_refuses_a_date_of_birth_that_is_not_a_real_date(ffd, dob):
-    assert_one_clear_line(ffd("people", "search", "Amy", "--dob", dob), "--dob", "dd/mm/yyyy")
+    assert_one_clear_line(ffd("people", "search", "Amy", "--dob", dob), f"date of birth {dob!r}",
+                          "dd/mm/yyyy")
 
 
 @SQLITE

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from ffd_cli.main import cli
-from ffd_core.search import service
-from ffd_core.search.demo import load_demo_people
+from ffd_core.services import single_view
+from ffd_core.services.context import SYSTEM
+from ffd_core.synthetic.demo_people import load_demo_people
 from ffd_core.search.search_keys import KEY_SCHEME
 from ffd_core.store.people_tables import PersonIndexState
 from ffd_core.store.tables import AuditEvent
@@ -22,8 +23,7 @@ from tests.conftest import AUDIT_KEY
 def test_search_show_review_and_export(ctx, database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("FFD_DATABASE_URL", database_url)
     monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
-    demo = load_demo_people(ctx.engine, seed=5, children=400, as_of=date(2026, 11, 24),
-                            clock=ctx.clock)
+    demo = load_demo_people(ctx, SYSTEM, seed=5, children=400, as_of=date(2026, 11, 24))
     child = next(c for c in demo.population.children if not c.unborn)
     run = CliRunner()
     found = run.invoke(cli, ["people", "search", f"{child.given_name} {child.family_name}",
@@ -42,12 +42,12 @@ def test_search_show_review_and_export(ctx, database_url, monkeypatch, tmp_path)
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == len(demo.extract.records) and set(rows[0]) == {"source", "source_id",
                                                                        "person_id", "score"}
-    pending = service.possible_matches(ctx.engine, limit=10)
+    pending = single_view.possible_matches(ctx, SYSTEM, limit=10)
     assert pending  # this seed's county leaves two pairs for review
     a, b = (":".join(pending[0].a), ":".join(pending[0].b))
     split = run.invoke(cli, ["people", "split", a, b, "--reason", "different children"])
     assert split.exit_code == 0, split.output
-    assert (pending[0].a, pending[0].b) not in {(m.a, m.b) for m in service.possible_matches(ctx.engine)}
+    assert (pending[0].a, pending[0].b) not in {(m.a, m.b) for m in single_view.possible_matches(ctx, SYSTEM)}
     bad = run.invoke(cli, ["people", "confirm", "nowhere:1", "capita_one:2", "--reason", "x"])
     assert bad.exit_code == 2 and "SOURCE:ID" in bad.output
     nothing = run.invoke(cli, ["people", "search"])
@@ -58,7 +58,7 @@ def test_search_show_review_and_export(ctx, database_url, monkeypatch, tmp_path)
 def test_a_stale_index_is_reported_and_reindexed(ctx, database_url, monkeypatch):
     monkeypatch.setenv("FFD_DATABASE_URL", database_url)
     monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
-    load_demo_people(ctx.engine, seed=5, children=100, as_of=date(2026, 11, 24), clock=ctx.clock)
+    load_demo_people(ctx, SYSTEM, seed=5, children=100, as_of=date(2026, 11, 24))
     with ctx.engine.begin() as connection:  # as a store filed by the previous release
         connection.execute(update(PersonIndexState).values(key_scheme=KEY_SCHEME - 1))
     run = CliRunner()

@@ -1,10 +1,10 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ffd_core.clock import UK
+from ffd_core.clock import UK, as_utc
 from ffd_core.domain.calendar import WorkingCalendar
 from ffd_core.domain.clocks import ClockEvent, ClockPolicy, clock_view, compute_periods
 from ffd_core.domain.vocab import Priority, Status
@@ -277,10 +277,35 @@ def test_view_open_with_time_to_spare():
     assert not v.breached and not v.due_soon and not v.stopped
 
 
-def test_view_due_soon_counts_wall_time():
-    p = only([RECEIVED, CLAIMED])
+def test_view_due_soon_counts_office_minutes_not_wall_time():
+    p = only([RECEIVED, CLAIMED])  # due Tuesday 10:00
     assert view(p, uk(2026, 12, 1, 7)).due_soon  # 60 office minutes, 3 wall hours
-    assert not view(p, uk(2026, 11, 30, 16, 30)).due_soon  # 90 office minutes, 17.5 wall hours
+    # 90 office minutes left at 16:30, though 17.5 wall hours: the office is shut overnight.
+    assert view(p, uk(2026, 11, 30, 16, 30)).due_soon
+    assert not view(p, uk(2026, 11, 30, 12, 30)).due_soon  # 270 office minutes
+
+
+def test_due_soon_until_is_the_last_due_time_with_240_office_minutes_left():
+    now = uk(2026, 11, 30, 16)  # Monday 16:00: 60 minutes today, 180 tomorrow morning
+    until = POLICY.due_soon_until(now)
+    assert until == uk(2026, 12, 1, 12)
+    assert POLICY.is_due_soon(now, uk(2026, 12, 1, 9))  # 60 office minutes left
+    assert not POLICY.is_due_soon(now, uk(2026, 12, 1, 12, 1))
+    assert not POLICY.is_due_soon(now, uk(2026, 11, 30, 15, 59))  # already breached
+    # Friday afternoon: the weekend does not count.
+    assert POLICY.due_soon_until(uk(2026, 11, 27, 15)) == uk(2026, 11, 30, 11)
+    assert H24.due_soon_until(now) == uk(2026, 11, 30, 20)
+
+
+@given(st.integers(0, 60 * 24 * 10), st.integers(-600, 60 * 24 * 5))
+def test_due_soon_until_agrees_with_the_minutes_left(now_offset, due_offset):
+    """The query predicate (due_at <= due_soon_until) and the clock view's minutes left
+    always agree, so counters, lists and colours show the same contacts as due soon."""
+    now = uk(2026, 11, 27, 0) + timedelta(minutes=now_offset)
+    due = CAL.add_working_minutes(now, max(due_offset, 0)) if due_offset >= 0 else \
+        now + timedelta(minutes=due_offset)
+    left = POLICY.measure(now, due)
+    assert POLICY.is_due_soon(now, due) == (as_utc(now) <= as_utc(due) and left <= 240)
 
 
 def test_view_overnight_before_a_morning_due_is_not_breached():

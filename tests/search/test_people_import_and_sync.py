@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ffd_core.forms.errors import ConfigInvalid
-from ffd_core.search import service
+from ffd_core.services import person_index
+from ffd_core.services.context import SYSTEM
 from ffd_core.search.csv_import import bundled_mapping, iter_rows, load_mapping
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE
 from ffd_core.search.sandbox import Faults, sandbox_app, serve
@@ -49,7 +50,7 @@ def test_csv_import_with_the_bundled_framework_i_mapping(ctx, extract, tmp_path)
     records = list(extract.of(SOCIAL_CARE))
     path = tmp_path / "fwi.csv"
     write_csv(path, records, mapping)
-    report = service.import_csv(ctx.engine, path, source=SOCIAL_CARE, mapping=mapping, clock=ctx.clock)
+    report = person_index.import_csv(ctx, SYSTEM, path, source=SOCIAL_CARE, mapping=mapping)
     assert (report.inserted, report.rejected) == (len(records), ())
     with Session(ctx.engine) as session:
         row = session.execute(select(SourceRecordRow).where(
@@ -63,8 +64,7 @@ def test_csv_rows_that_cannot_be_read_are_listed_by_line(ctx, tmp_path):
     path.write_text("ID,FIRST,LAST,BORN\n1,Amara,Okafor,2015-03-09\n2,Zofia,Nowak,31/02/2015\n3,,Smith,2014-01-01\n")
     mapping_file = tmp_path / "map.yaml"
     mapping_file.write_text("source_id: ID\ngiven_name: FIRST\nfamily_name: LAST\ndate_of_birth: BORN\n")
-    report = service.import_csv(ctx.engine, path, source="school_census", mapping=load_mapping(mapping_file),
-                                clock=ctx.clock)
+    report = person_index.import_csv(ctx, SYSTEM, path, source="school_census", mapping=load_mapping(mapping_file))
     assert report.inserted == 1
     assert [(r.line, "BORN" in r.message or "FIRST" in r.message) for r in report.rejected] == [(3, True), (4, True)]
 
@@ -81,7 +81,7 @@ def test_sync_fetches_every_record_of_both_sources(ctx, extract):
                       token="sandbox-token", clock=lambda: SERVER_NOW)
     with serve(app) as url:
         for source in (SOCIAL_CARE, EDUCATION):
-            report = sync_source(ctx.engine, url, source, token="sandbox-token", page_size=50, clock=ctx.clock)
+            report = sync_source(ctx.engine, url, source, token="sandbox-token", page_size=50)
             assert report.records == len(extract.of(source)) and not report.resumed
     assert len(stored(ctx.engine)) == len(extract.records)
 
@@ -92,11 +92,11 @@ def test_sync_resumes_after_the_sandbox_fails_midway_without_duplicates(ctx, ext
     app = sandbox_app({EDUCATION: records}, faults=faults, clock=lambda: SERVER_NOW)
     with serve(app) as url:
         with pytest.raises(SyncFailed, match="resume"):
-            sync_source(ctx.engine, url, EDUCATION, page_size=40, clock=ctx.clock, retries=0)
+            sync_source(ctx.engine, url, EDUCATION, page_size=40, retries=0)
         assert len(stored(ctx.engine)) == 80  # the two pages written before the failure
         with Session(ctx.engine) as session:
             assert session.get(SyncCursor, EDUCATION).page_token
-        report = sync_source(ctx.engine, url, EDUCATION, page_size=40, clock=ctx.clock, retries=0)
+        report = sync_source(ctx.engine, url, EDUCATION, page_size=40, retries=0)
     assert report.resumed and report.records == len(records)
     refs = stored(ctx.engine)
     assert len(refs) == len(set(refs)) == len(records)
@@ -105,11 +105,11 @@ def test_sync_resumes_after_the_sandbox_fails_midway_without_duplicates(ctx, ext
 def test_the_next_sync_fetches_only_what_changed(ctx, extract):
     records = list(extract.of(SOCIAL_CARE))
     with serve(sandbox_app({SOCIAL_CARE: records}, clock=lambda: SERVER_NOW)) as url:
-        sync_source(ctx.engine, url, SOCIAL_CARE, clock=ctx.clock)
+        sync_source(ctx.engine, url, SOCIAL_CARE)
     moved = replace(records[0], postcode="BK9 9ZZ", updated_at=SERVER_NOW + timedelta(hours=1))
     later = lambda: SERVER_NOW + timedelta(hours=2)
     with serve(sandbox_app({SOCIAL_CARE: [moved, *records[1:]]}, clock=later)) as url:
-        report = sync_source(ctx.engine, url, SOCIAL_CARE, clock=ctx.clock)
+        report = sync_source(ctx.engine, url, SOCIAL_CARE)
     assert report.records == 1
     with Session(ctx.engine) as session:
         assert session.execute(select(SourceRecordRow.postcode).where(

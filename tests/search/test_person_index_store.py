@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ffd_core.search import service
-from ffd_core.search.demo import load_demo_people
+from ffd_core.services import person_index, single_view
+from ffd_core.services.context import SYSTEM
+from ffd_core.synthetic.demo_people import load_demo_people
 from ffd_core.search.quality import pairwise_quality
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE
 from ffd_core.search.search import PersonQuery, find_exactly, search_people
@@ -18,7 +19,6 @@ from ffd_core.store.people_tables import SearchKey, SourceRecordRow
 from ffd_core.store.tables import AuditEvent
 from ffd_core.synthetic.population import build_population
 from ffd_core.synthetic.sources import build_sources
-from tests.conftest import AUDIT_KEY
 
 AS_OF = date(2026, 11, 26)
 
@@ -35,8 +35,8 @@ def extract(county):
 
 @pytest.fixture
 def index(ctx, extract):
-    service.import_records(ctx.engine, extract.records, clock=ctx.clock)
-    service.relink(ctx.engine, clock=ctx.clock)
+    person_index.import_records(ctx, SYSTEM, extract.records)
+    person_index.relink(ctx, SYSTEM)
     return ctx.engine
 
 
@@ -47,19 +47,19 @@ def person_ids(engine):
 
 
 def test_import_is_idempotent(ctx, extract, index):
-    again = service.import_records(ctx.engine, extract.records[:300], clock=ctx.clock)
+    again = person_index.import_records(ctx, SYSTEM, extract.records[:300])
     assert (again.inserted, again.updated) == (0, 300)
     with Session(ctx.engine) as session:
         assert session.execute(select(func.count(SourceRecordRow.id))).scalar_one() == len(extract.records)
         keys = session.execute(select(func.count()).select_from(SearchKey)).scalar_one()
-    service.import_records(ctx.engine, extract.records[:300], clock=ctx.clock)
+    person_index.import_records(ctx, SYSTEM, extract.records[:300])
     with Session(ctx.engine) as session:
         assert session.execute(select(func.count()).select_from(SearchKey)).scalar_one() == keys
 
 
 def test_person_ids_stay_stable_across_relinking(ctx, index):
     before = person_ids(index)
-    service.relink(index, clock=ctx.clock)
+    person_index.relink(ctx, SYSTEM)
     assert person_ids(index) == before
 
 
@@ -68,30 +68,30 @@ def test_a_person_keeps_its_id_when_a_record_joins(ctx, extract, index):
     child_key = extract.true_key(extract.records[0])
     newcomer = replace(next(r for r in extract.records if extract.true_key(r) == child_key),
                        source_id="NEW-1")
-    service.import_records(index, [newcomer], clock=ctx.clock)
-    service.relink(index, clock=ctx.clock)
+    person_index.import_records(ctx, SYSTEM, [newcomer])
+    person_index.relink(ctx, SYSTEM)
     after = person_ids(index)
     assert after[newcomer.ref] == after[extract.records[0].ref] == before[extract.records[0].ref]
 
 
-def test_confirm_and_split_are_audited_and_survive_relinking(ctx, index):
+def test_confirm_and_split_are_audited_and_survive_relinking(ctx, index, people):
     ids = person_ids(index)
     by_person = {}
     for ref, pid in ids.items():
         by_person.setdefault(pid, []).append(ref)
     linked = next(refs for refs in by_person.values() if len(refs) == 2)
     lonely = [refs[0] for refs in by_person.values() if len(refs) == 1][:2]
-    officer = service.Officer("Olivia Officer")
+    officer = people["olivia"]
 
-    service.decide_link(index, linked[0], linked[1], same=False, officer=officer,
-                        audit_key=AUDIT_KEY, reason="different children", clock=ctx.clock)
-    merged = service.decide_link(index, lonely[0], lonely[1], same=True, officer=officer,
-                                 audit_key=AUDIT_KEY, clock=ctx.clock)
+    single_view.decide_link(ctx, officer, linked[0], linked[1], same=False,
+                            reason="different children")
+    merged = single_view.decide_link(ctx, officer, lonely[0], lonely[1], same=True,
+                                     reason="same child, checked with the school")
     now = person_ids(index)
     assert now[linked[0]] != now[linked[1]]
     assert now[lonely[0]] == now[lonely[1]] == merged
 
-    service.relink(index, clock=ctx.clock)
+    person_index.relink(ctx, SYSTEM)
     relinked = person_ids(index)
     assert relinked[linked[0]] != relinked[linked[1]]
     assert relinked[lonely[0]] == relinked[lonely[1]]
@@ -140,41 +140,39 @@ def test_restricted_lookup_answers_only_an_exact_match(county, extract, index):
                             record.date_of_birth, record.postcode) is None
 
 
-def test_links_export_matches_the_store(index, tmp_path, extract):
+def test_links_export_matches_the_store(ctx, index, tmp_path, extract):
     path = tmp_path / "links.csv"
-    written = service.export_links(index, path)
+    written = person_index.export_links(ctx, SYSTEM, path)
     rows = list(csv.DictReader(path.open()))
     assert written == len(rows) == len(extract.records)
     assert set(rows[0]) == {"source", "source_id", "person_id", "score"}
     assert all(row["person_id"] for row in rows)
 
 
-def test_single_view_shows_both_sources(extract, index):
+def test_single_view_shows_both_sources(ctx, extract, index, people):
     ids = person_ids(index)
     pid = next(p for ref, p in ids.items() if ref[0] == SOCIAL_CARE
                and any(o[0] == EDUCATION and q == p for o, q in ids.items()))
-    view = service.person_view(index, pid, officer=service.Officer("Olivia Officer"), audit_key=AUDIT_KEY,
-                               reason="contact about this child")
+    view = single_view.person_view(ctx, people["olivia"], pid, reason="contact about this child")
     assert view.of(SOCIAL_CARE) and view.of(EDUCATION) and view.links
     with Session(index) as session:
         viewed = session.execute(select(AuditEvent.subject).where(AuditEvent.action == "person_viewed")).scalars()
         assert list(viewed) == [f"person:{pid}"]
 
 
-def test_single_view_says_who_to_contact(extract, index):
+def test_single_view_says_who_to_contact(ctx, extract, index, people):
     ids = person_ids(index)
     allocated = next(r for r in extract.of(SOCIAL_CARE) if r.details.get("allocated_worker"))
-    view = service.person_view(index, ids[allocated.ref], officer=service.Officer("Olivia Officer"),
-                               audit_key=AUDIT_KEY)
+    view = single_view.person_view(ctx, people["olivia"], ids[allocated.ref])
     assert view.open_to_social_care
     assert allocated.details["allocated_worker"] in {c["worker"] for c in view.who_to_contact}
 
 
 def test_demo_people_can_be_checked_against_their_ground_truth(ctx, tmp_path):
-    demo = load_demo_people(ctx.engine, seed=4, children=600, as_of=AS_OF, clock=ctx.clock)
+    demo = load_demo_people(ctx, SYSTEM, seed=4, children=600, as_of=AS_OF)
     assert demo.linkage.records == len(demo.extract.records)
     path = tmp_path / "links.csv"
-    service.export_links(ctx.engine, path)
+    person_index.export_links(ctx, SYSTEM, path)
     people = {}
     for row in csv.DictReader(path.open()):
         people.setdefault(row["person_id"], []).append((row["source"], row["source_id"]))
@@ -182,10 +180,44 @@ def test_demo_people_can_be_checked_against_their_ground_truth(ctx, tmp_path):
     assert quality.precision >= 0.99 and quality.recall >= 0.9
 
 
-def test_possible_matches_wait_for_review_until_decided(ctx, index):
-    waiting = service.possible_matches(index)
+def test_possible_matches_wait_for_review_until_decided(ctx, index, people):
+    waiting = single_view.possible_matches(ctx, SYSTEM)
     assert waiting and all(8 <= m.weight for m in waiting) and waiting[0].reasons
     first = waiting[0]
-    service.decide_link(index, first.a, first.b, same=False, officer=service.Officer("Sam Supervisor"),
-                        audit_key=AUDIT_KEY, clock=ctx.clock)
-    assert (first.a, first.b) not in {(m.a, m.b) for m in service.possible_matches(index)}
+    single_view.decide_link(ctx, people["sam"], first.a, first.b, same=False,
+                            reason="different dates of birth")
+    assert (first.a, first.b) not in {(m.a, m.b) for m in single_view.possible_matches(ctx, SYSTEM)}
+
+
+def test_a_decision_taken_while_relinking_is_not_overwritten(ctx, index, people):
+    """An officer splits a pair while a re-link is computing (the re-link loaded the
+    decisions before the split): the split still holds when the re-link saves."""
+    ids = person_ids(index)
+    by_person = {}
+    for ref, pid in ids.items():
+        by_person.setdefault(pid, []).append(ref)
+    a, b = next(refs for refs in by_person.values() if len(refs) == 2)
+
+    def meanwhile(done, _total, label):
+        if label == "saving people and links":
+            single_view.decide_link(ctx, people["olivia"], a, b, same=False,
+                                    reason="twins: different children")
+
+    summary = person_index.relink(ctx, SYSTEM, progress=meanwhile)
+    assert summary.decisions_reapplied == 1
+    after = person_ids(index)
+    assert after[a] != after[b]
+
+
+def test_searches_review_lists_and_exports_are_on_the_audit_trail(ctx, index, people, tmp_path):
+    single_view.find_people(ctx, people["wendy"], PersonQuery(name="Smith"), reason="contact")
+    single_view.possible_matches(ctx, people["olivia"])
+    person_index.export_links(ctx, people["sam"], tmp_path / "links.csv")
+    with Session(index) as session:
+        events = {e.action: e for e in session.execute(select(AuditEvent).where(
+            AuditEvent.action.in_(["person_search", "possible_matches_listed",
+                                   "people_links_export"]))).scalars()}
+    assert events["person_search"].actor_id == people["wendy"].user_id
+    assert events["person_search"].data["query"] == {"name": "Smith"}
+    assert events["possible_matches_listed"].actor_id == people["olivia"].user_id
+    assert events["people_links_export"].data["file"].endswith("links.csv")

@@ -11,7 +11,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from ffd_core.errors import InvalidInput
-from ffd_core.search import service
+from ffd_core.services import person_index
+from ffd_core.services.context import SYSTEM
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
 from ffd_core.search.search import PersonQuery, search_people
 from ffd_core.search.search_keys import KEY_SCHEME
@@ -85,7 +86,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_the_true_child_comes_first(ctx, case):
     query, true, decoys = CASES[case]
-    service.import_records(ctx.engine, [true, *decoys], clock=ctx.clock)
+    person_index.import_records(ctx, SYSTEM, [true, *decoys])
     with Session(ctx.engine) as session:
         found = search_people(session, query, limit=5)
     assert found, f"nothing found for {case}"
@@ -94,26 +95,26 @@ def test_the_true_child_comes_first(ctx, case):
 
 def test_a_store_filed_under_an_older_scheme_is_told_and_reindexed(ctx):
     query, true, decoys = CASES["record and query each with a date error"]
-    service.import_records(ctx.engine, [true, *decoys], clock=ctx.clock)
-    assert service.stale_index_warning(ctx.engine) is None
+    person_index.import_records(ctx, SYSTEM, [true, *decoys])
+    assert person_index.stale_index_warning(ctx) is None
     with Session(ctx.engine) as session, session.begin():
         # As a store filed by the previous release: no name-initial keys.
         session.execute(delete(SearchKey).where(SearchKey.key.like("fy:%") | SearchKey.key.like("sy:%")))
         session.execute(update(PersonIndexState).values(key_scheme=KEY_SCHEME - 1))
-    assert "ffd people reindex" in service.stale_index_warning(ctx.engine)
+    assert "ffd people reindex" in person_index.stale_index_warning(ctx)
     with Session(ctx.engine) as session:
         assert true.ref not in {r.record.ref for p in search_people(session, query) for r in p.records}
 
-    assert service.reindex(ctx.engine, clock=ctx.clock) == 1 + len(decoys)
+    assert person_index.reindex(ctx, SYSTEM) == 1 + len(decoys)
 
-    assert service.stale_index_warning(ctx.engine) is None
+    assert person_index.stale_index_warning(ctx) is None
     with Session(ctx.engine) as session:
         assert search_people(session, query)[0].records[0].record.ref == true.ref
 
 
 def test_a_name_of_many_words_is_searched_not_refused(ctx):
     _, true, decoys = CASES["a badly misspelt surname beats an unrelated one"]
-    service.import_records(ctx.engine, [true, *decoys], clock=ctx.clock)
+    person_index.import_records(ctx, SYSTEM, [true, *decoys])
     words = " ".join(f"Part{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(300))
     with Session(ctx.engine) as session:  # hundreds of keys: more than one statement may hold
         found = search_people(session, PersonQuery(name=f"Violet {words} Birc", date_of_birth="19/07/2013"))
@@ -124,8 +125,8 @@ def test_a_very_long_name_is_filed_once_per_key(ctx):
     """Keys are cut to the column's width; two that differ only past it are one key."""
     # 114 letters, nearly all sounded: its keys for Bobby's two initials (b, r) differ past 80.
     long = rec("Bobby", "Bcdfghjklmnprstvwxz" * 6, date(2015, 5, 5))
-    service.import_records(ctx.engine, [long], clock=ctx.clock)
-    assert service.reindex(ctx.engine, clock=ctx.clock) == 1
+    person_index.import_records(ctx, SYSTEM, [long])
+    assert person_index.reindex(ctx, SYSTEM) == 1
     with Session(ctx.engine) as session:
         assert search_people(session, PersonQuery(name=f"Robert {long.family_name}", date_of_birth="05/05/2015"))
 
@@ -133,6 +134,6 @@ def test_a_very_long_name_is_filed_once_per_key(ctx):
 def test_a_name_wider_than_the_store_is_refused_before_anything_is_written(ctx):
     fits, too_long = rec("Ada", "Lovelace", date(2015, 12, 10)), rec("Ada", "L" * 121, date(2015, 12, 10))
     with pytest.raises(InvalidInput, match="family name is 121 characters long; at most 120 fit"):
-        service.import_records(ctx.engine, [fits, too_long], clock=ctx.clock)
+        person_index.import_records(ctx, SYSTEM, [fits, too_long])
     with Session(ctx.engine) as session:
         assert search_people(session, PersonQuery(name="Ada Lovelace", date_of_birth="10/12/2015")) == []

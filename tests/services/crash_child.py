@@ -8,7 +8,7 @@ from datetime import datetime
 from ffd_core.clock import FixedClock
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import LevelOfNeed, Outcome
-from ffd_core.services import contacts, directory, triage
+from ffd_core.services import contacts, decisions, directory
 from ffd_core.services.context import Context
 from ffd_core.settings import Settings
 from ffd_core.store.engine import make_engine
@@ -22,7 +22,7 @@ def main(url: str, action: str, at: str, arg: str) -> None:
     if action == "submit":
         contacts.submit(ctx, directory.actor_by_username(ctx, "teacher"), new_contact(clock.now()))
     elif action == "decide":
-        triage.decide(ctx, directory.actor_by_username(ctx, "olivia"), int(arg),
+        decisions.decide(ctx, directory.actor_by_username(ctx, "olivia"), int(arg),
                       same_for_all=ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "Injury",
                                                  level_of_need=LevelOfNeed.ACUTE,
                                                  primary_need="N1"))

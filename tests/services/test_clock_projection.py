@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import LevelOfNeed, Outcome
-from ffd_core.services import clocks, contacts, triage
+from ffd_core.services.context import SYSTEM
+from ffd_core.services import clocks, contacts, decisions, ownership, screening
 from ffd_core.store.tables import ClockPeriodRow, Contact
 from tests.factories import new_contact
 
@@ -38,24 +39,24 @@ def test_projection_equals_rebuild_after_varied_histories(ctx, people):
         ctx.clock.advance(hours=hours)
         ids.append(contacts.submit(ctx, people["teacher"], new_contact(ctx.now())).contact_id)
     a, b, c, d = ids
-    triage.claim(ctx, officer, a)
-    triage.request_information(ctx, officer, a, recipient="gp@x.example", message="Concerns?",
+    ownership.claim(ctx, officer, a)
+    screening.request_information(ctx, officer, a, recipient="gp@x.example", message="Concerns?",
                                chase_by=ctx.now() + timedelta(days=1))
     ctx.clock.advance(hours=5)
-    triage.record_reply(ctx, people["teacher"], a, "None known")
-    triage.decide(ctx, officer, a, same_for_all=REFER)
-    triage.claim(ctx, officer, b)
-    triage.decide(ctx, officer, b, same_for_all=NFA)
+    screening.record_reply(ctx, people["teacher"], a, "None known")
+    decisions.decide(ctx, officer, a, same_for_all=REFER)
+    ownership.claim(ctx, officer, b)
+    decisions.decide(ctx, officer, b, same_for_all=NFA)
     ctx.clock.advance(hours=20)
-    triage.approve(ctx, supervisor, b)
-    triage.reopen(ctx, supervisor, b, reason="New information")
-    triage.set_priority(ctx, officer, c, 1, "Child missing now")
-    triage.withdraw(ctx, officer, d, reason="Duplicate")
+    decisions.approve(ctx, supervisor, b)
+    screening.reopen(ctx, supervisor, b, reason="New information")
+    screening.set_priority(ctx, officer, c, 1, "Child missing now")
+    screening.withdraw(ctx, officer, d, reason="Duplicate")
     before = snapshot(ctx)
-    assert clocks.rebuild(ctx) == 4
+    assert clocks.rebuild(ctx, SYSTEM) == 4
     assert snapshot(ctx) == before
     # And a tampered projection is put right by a rebuild.
     with ctx.write() as session:
         session.get(Contact, c).due_at = None
-    clocks.rebuild(ctx)
+    clocks.rebuild(ctx, SYSTEM)
     assert snapshot(ctx) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from ffd_core.errors import AlreadyClaimed
-from ffd_core.services import contacts, triage
+from ffd_core.services import contacts, ownership
 from ffd_core.services.context import Context
 from ffd_core.store.engine import make_engine
 from ffd_core.store.tables import Contact
@@ -41,7 +41,7 @@ def test_two_claims_at_once_give_exactly_one_owner(ctx, people, database_url):
     receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     officers = [people["olivia"], people["oscar"]]
     results = _race(ctx, database_url, [
-        (lambda own, o=o: triage.claim(own, o, receipt.contact_id, receipt.version))
+        (lambda own, o=o: ownership.claim(own, o, receipt.contact_id, receipt.version))
         for o in officers
     ])
     winners = [r for r in results if isinstance(r, int)]
@@ -58,7 +58,7 @@ def test_two_take_next_at_once_get_different_contacts(ctx, people, database_url)
     for _ in range(3):
         contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     results = _race(ctx, database_url, [
-        (lambda own, o=o: triage.take_next(own, o)) for o in (people["olivia"], people["oscar"])
+        (lambda own, o=o: ownership.take_next(own, o)) for o in (people["olivia"], people["oscar"])
     ])
     assert all(isinstance(r, tuple) for r in results), results
     assert results[0][1] != results[1][1]

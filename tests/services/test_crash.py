@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ffd_core import audit
-from ffd_core.services import contacts, triage
+from ffd_core.services import contacts, ownership
 from ffd_core.store.tables import AuditEvent, Contact, Decision, OutboxMessage
 from tests.conftest import AUDIT_KEY
 from tests.factories import new_contact
@@ -54,7 +54,7 @@ def test_killed_submit_leaves_nothing(ctx, database_url, fault):
 @pytest.mark.parametrize("fault", ["decide.after_decisions", "decide.before_commit"])
 def test_killed_decide_leaves_contact_in_screening(ctx, people, database_url, fault):
     receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
-    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    ownership.claim(ctx, people["olivia"], receipt.contact_id)
     before = counts(ctx)
     result = run_child(database_url, "decide", ctx.now(), str(receipt.contact_id), fault=fault)
     assert result.returncode == -signal.SIGKILL, result.stderr

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from ffd_core.errors import InvalidInput, PermissionDenied
 from ffd_core.search.records import SOCIAL_CARE, SourceRecord
-from ffd_core.search.service import import_records, relink
-from ffd_core.services import contacts, forms, triage
-from ffd_core.services import people as person_links
+from ffd_core.services import contacts, forms, ownership, person_index
+from ffd_core.services import single_view as person_links
+from ffd_core.services.context import SYSTEM
 from ffd_core.services.contact_view import view_contact
 from ffd_core.store.people_tables import SourceRecordRow
 from tests.factories import child, new_contact
@@ -21,8 +21,8 @@ def _person(ctx, **details) -> str:  # noqa: ANN003
     record = SourceRecord(source=SOCIAL_CARE, source_id="FI-1", given_name="Maisie",
                           family_name="Thompson", date_of_birth=date(2020, 3, 14),
                           postcode="BK4 7QT", details=details)
-    import_records(ctx.engine, [record], clock=ctx.clock)
-    relink(ctx.engine, clock=ctx.clock)
+    person_index.import_records(ctx, SYSTEM, [record])
+    person_index.relink(ctx, SYSTEM)
     with ctx.read() as session:
         return session.execute(select(SourceRecordRow.person_id)).scalar_one()
 
@@ -55,4 +55,4 @@ def test_linking_is_for_officers_and_to_known_people(ctx, people):
         person_links.link_child(ctx, people["wendy"], child_id, "P0000")
     with pytest.raises(InvalidInput, match="no person"):
         person_links.link_child(ctx, people["olivia"], child_id, "P0000")
-    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    ownership.claim(ctx, people["olivia"], receipt.contact_id)

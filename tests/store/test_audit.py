@@ -7,15 +7,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from ffd_core import audit
-from ffd_core.services import contacts, triage
+from ffd_core.services import contacts, notes, ownership
 from tests.conftest import AUDIT_KEY
 from tests.factories import new_contact
 
 
 def _some_history(ctx, people):  # noqa: ANN001, ANN202
     receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
-    triage.claim(ctx, people["olivia"], receipt.contact_id)
-    triage.add_note(ctx, people["olivia"], receipt.contact_id, "Rang school")
+    ownership.claim(ctx, people["olivia"], receipt.contact_id)
+    notes.add_note(ctx, people["olivia"], receipt.contact_id, "Rang school")
 
 
 @pytest.mark.parametrize("statement", [

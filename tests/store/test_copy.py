@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from ffd_core import audit
 from ffd_core.errors import InvalidInput
-from ffd_core.services import contacts, triage
+from ffd_core.services import contacts, ownership
 from ffd_core.services.context import Context
 from ffd_core.store import migrate
 from ffd_core.store.copy import copy_store
@@ -40,7 +40,7 @@ def empty_postgres():  # noqa: ANN201
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_copy_sqlite_to_postgres_keeps_rows_and_chain(ctx, people, empty_postgres, settings):
     receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
-    triage.claim(ctx, people["olivia"], receipt.contact_id)
+    ownership.claim(ctx, people["olivia"], receipt.contact_id)
     copied = copy_store(ctx.engine, empty_postgres)
     assert copied["contacts"] == 1 and copied["audit_events"] > 5
     moved = Context(empty_postgres, settings, AUDIT_KEY, ctx.clock)
@@ -50,7 +50,7 @@ def test_copy_sqlite_to_postgres_keeps_rows_and_chain(ctx, people, empty_postgre
     # The copy is a working store: ids carry on after the copied ones.
     second = contacts.submit(moved, people["teacher"], new_contact(ctx.now()))
     assert second.contact_id == receipt.contact_id + 1 and second.reference == "FFD-2026-000002"
-    triage.claim(moved, people["oscar"], second.contact_id)
+    ownership.claim(moved, people["oscar"], second.contact_id)
     with moved.read() as session:
         assert audit.verify(session, AUDIT_KEY).ok
         assert session.execute(select(func.count(Contact.id))).scalar_one() == 2

@@ -45,7 +45,9 @@ def test_a_person_index_filed_before_0004_is_marked_for_reindexing(tmp_path):
 
     from ffd_core.search.index_store import record_values
     from ffd_core.search.records import EDUCATION, SourceRecord
-    from ffd_core.search.service import reindex, stale_index_warning
+    from ffd_core.services.context import SYSTEM, Context
+    from ffd_core.services.person_index import reindex, stale_index_warning
+    from ffd_core.settings import Settings
     from ffd_core.store.people_tables import SourceRecordRow
 
     filed, empty = (make_engine(f"sqlite:///{tmp_path / name}") for name in ("filed.sqlite", "empty.sqlite"))
@@ -58,7 +60,8 @@ def test_a_person_index_filed_before_0004_is_marked_for_reindexing(tmp_path):
     for engine in (filed, empty):
         migrate.upgrade(engine)
 
-    assert "ffd people reindex" in stale_index_warning(filed)
-    assert stale_index_warning(empty) is None
-    assert reindex(filed) == 1
-    assert stale_index_warning(filed) is None
+    filed_ctx, empty_ctx = (Context(engine, Settings(), b"test-key") for engine in (filed, empty))
+    assert "ffd people reindex" in stale_index_warning(filed_ctx)
+    assert stale_index_warning(empty_ctx) is None
+    assert reindex(filed_ctx, SYSTEM) == 1
+    assert stale_index_warning(filed_ctx) is None

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Static, TextArea
 
 from ffd_core.domain.vocab import Priority
-from ffd_core.services import contacts, triage
+from ffd_core.services import contacts, ownership, screening
 from ffd_core.services.context import SYSTEM
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import DecideDialog
@@ -70,7 +70,7 @@ async def test_a_change_while_open_is_shown_and_what_was_typed_is_kept(ctx, peop
                                                                        queue_of_five):
     olivia, sam = people["olivia"], people["sam"]
     target = queue_of_five[0].contact_id
-    triage.claim(ctx, olivia, target)
+    ownership.claim(ctx, olivia, target)
     app = make_app(ctx, olivia)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -81,7 +81,7 @@ async def test_a_change_while_open_is_shown_and_what_was_typed_is_kept(ctx, peop
         await pilot.press("d", "n", "1")
         await type_text(pilot, "seen at school")
         # Meanwhile the supervisor raises the priority.
-        triage.set_priority(ctx, sam, target, Priority.HIGH, "police called")
+        screening.set_priority(ctx, sam, target, Priority.HIGH, "police called")
         await until(pilot, lambda: screen.changed_elsewhere != "", timeout=1.0)
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
@@ -112,7 +112,7 @@ async def test_claiming_what_someone_else_just_claimed_says_who(ctx, people, que
         await settle(pilot)
         table = app.screen.table
         target = table.current.id
-        triage.claim(ctx, oscar, target)
+        ownership.claim(ctx, oscar, target)
         await pilot.press("c")
         await settle(pilot)
         assert any("claimed by Oscar Officer" in m for m in seen)
@@ -122,8 +122,8 @@ async def test_claiming_what_someone_else_just_claimed_says_who(ctx, people, que
 async def test_a_reply_arriving_while_open_is_flagged(ctx, people, queue_of_five):
     olivia = people["olivia"]
     target = queue_of_five[1].contact_id
-    triage.claim(ctx, olivia, target)
-    triage.request_information(ctx, olivia, target, recipient="tess@hawthorn.sch.example",
+    ownership.claim(ctx, olivia, target)
+    screening.request_information(ctx, olivia, target, recipient="tess@hawthorn.sch.example",
                                message="Any injuries seen?", chase_by=START + timedelta(days=1))
     app = make_app(ctx, olivia)
     async with app.run_test(size=SIZE) as pilot:
@@ -132,7 +132,7 @@ async def test_a_reply_arriving_while_open_is_flagged(ctx, people, queue_of_five
         await settle(pilot)
         screen = app.screen
         assert screen.contact_id == target
-        triage.record_reply(ctx, SYSTEM, target, "Yes, a bruise on the arm.", "Tess")
+        screening.record_reply(ctx, SYSTEM, target, "Yes, a bruise on the arm.", "Tess")
         await until(pilot, lambda: screen.changed_elsewhere != "", timeout=1.0)
         await pilot.press("ctrl+r")
         await settle(pilot)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, TextArea
 
-from ffd_core.services import contacts, triage
+from ffd_core.services import contacts, ownership
 from ffd_core.services.context import SYSTEM
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import DecideDialog, RequestInformationDialog
@@ -75,7 +75,7 @@ async def test_filter_as_you_type_asks_the_store(ctx, people, queue_of_five):
 
 async def test_one_key_views_and_sorting(ctx, people, queue_of_five):
     olivia = people["olivia"]
-    triage.claim(ctx, olivia, queue_of_five[0].contact_id)
+    ownership.claim(ctx, olivia, queue_of_five[0].contact_id)
     app = make_app(ctx, olivia)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy import func, select
 from textual.widgets import Input, OptionList, Static
 
-from ffd_core.search.demo import load_demo_people
+from ffd_core.synthetic.demo_people import load_demo_people
 from ffd_core.services import contacts
 from ffd_core.services.context import SYSTEM
 from ffd_core.store.people_tables import SourceRecordRow
@@ -30,7 +30,7 @@ SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def known_child(ctx):
     """The demo county loaded; a child both Framework-i and Capita ONE hold, as
     (person_id, given, family, born)."""
-    load_demo_people(ctx.engine, seed=5, children=300, as_of=date(2026, 11, 24), clock=ctx.clock)
+    load_demo_people(ctx, SYSTEM, seed=5, children=300, as_of=date(2026, 11, 24))
     with ctx.read() as session:
         both = (select(SourceRecordRow.person_id)
                 .group_by(SourceRecordRow.person_id)

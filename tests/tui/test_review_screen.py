@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from textual.widgets import OptionList
 
-from ffd_core.search.demo import load_demo_people
+from ffd_core.services.context import SYSTEM
+from ffd_core.synthetic.demo_people import load_demo_people
 from ffd_core.store.tables import AuditEvent
 from ffd_tui.screens.dialogs import ReasonDialog
 from ffd_tui.screens.holding import HoldingScreen
@@ -20,7 +21,7 @@ SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 @pytest.fixture
 def demo_people(ctx):
-    load_demo_people(ctx.engine, seed=5, children=400, as_of=date(2026, 11, 24), clock=ctx.clock)
+    load_demo_people(ctx, SYSTEM, seed=5, children=400, as_of=date(2026, 11, 24))
 
 
 @SQLITE

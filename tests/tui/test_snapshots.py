@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import Outcome, Priority
-from ffd_core.services import triage
+from ffd_core.services import decisions, ownership, screening
 from tests.conftest import START
 from tests.tui.conftest import make_app, settle, type_text, until
 
@@ -54,7 +54,7 @@ def typed(text: str):
 
 
 def test_holding_area(snap_compare, ctx, people, queue_of_five):
-    triage.claim(ctx, people["oscar"], queue_of_five[2].contact_id)
+    ownership.claim(ctx, people["oscar"], queue_of_five[2].contact_id)
     assert snapshot(snap_compare, make_app(ctx, people["olivia"]), "j")
 
 
@@ -76,8 +76,8 @@ def test_contact_guidance_and_suggestion(snap_compare, ctx, people, queue_of_fiv
 
 
 def test_contact_history(snap_compare, ctx, people, queue_of_five):
-    triage.claim(ctx, people["olivia"], queue_of_five[1].contact_id)
-    triage.set_priority(ctx, people["olivia"], queue_of_five[1].contact_id, Priority.HIGH,
+    ownership.claim(ctx, people["olivia"], queue_of_five[1].contact_id)
+    screening.set_priority(ctx, people["olivia"], queue_of_five[1].contact_id, Priority.HIGH,
                         "police involved")
     assert snapshot(snap_compare, make_app(ctx, people["olivia"]), "enter",
                     "right_square_bracket " * 3)
@@ -107,11 +107,11 @@ def test_request_information_dialog(snap_compare, ctx, people, queue_of_five):
 
 def test_conflict_banner(snap_compare, ctx, people, queue_of_five):
     olivia, sam = people["olivia"], people["sam"]
-    triage.claim(ctx, olivia, queue_of_five[0].contact_id)
+    ownership.claim(ctx, olivia, queue_of_five[0].contact_id)
     app = make_app(ctx, olivia)
 
     async def supervisor_acts(pilot) -> None:
-        triage.set_priority(ctx, sam, queue_of_five[0].contact_id, Priority.HIGH, "police called")
+        screening.set_priority(ctx, sam, queue_of_five[0].contact_id, Priority.HIGH, "police called")
         await until(pilot, lambda: app.screen.changed_elsewhere != "")
 
     assert snapshot(snap_compare, app, "m", "enter", supervisor_acts)
@@ -127,9 +127,9 @@ def test_telephone_dialog(snap_compare, ctx, people):
 
 def test_supervisor_dashboard(snap_compare, ctx, people, queue_of_five):
     olivia = people["olivia"]
-    triage.claim(ctx, olivia, queue_of_five[4].contact_id)
-    triage.claim(ctx, olivia, queue_of_five[3].contact_id)
-    triage.decide(ctx, olivia, queue_of_five[3].contact_id, same_for_all=ChildDecision(
+    ownership.claim(ctx, olivia, queue_of_five[4].contact_id)
+    ownership.claim(ctx, olivia, queue_of_five[3].contact_id)
+    decisions.decide(ctx, olivia, queue_of_five[3].contact_id, same_for_all=ChildDecision(
         Outcome.NO_FURTHER_ACTION, "no concerns"))
     assert snapshot(snap_compare, make_app(ctx, people["sam"]), "D")
 

@@ -1,0 +1,135 @@
+"""The referrer's view: a separate read model for partners.
+
+What they submitted (with the form version they used), the messages between them and the
+front door, the status in a referrer's words and, once final, the outcome for each child.
+Never internal notes, the audit history, decisions' rationale, who owns it, its priority
+or other contacts. Every view is audited like a staff view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.referrer import OUTCOME_FOR_REFERRER, ReferrerStatus, referrer_state
+from ffd_core.domain.vocab import MessageState, Outcome, PersonRole, Status
+from ffd_core.services.attachments import from_referrer_side
+from ffd_core.services.contact_write import begin
+from ffd_core.services.context import Context
+from ffd_core.services.visibility import visible_to
+from ffd_core.store.tables import Attachment, Contact, Decision, Message
+
+
+@dataclass(frozen=True)
+class ReferrerChild:
+    name: str
+    date_of_birth: Any
+    outcome: str | None  # once the decision is final
+
+
+@dataclass(frozen=True)
+class ReferrerMessage:
+    at: datetime
+    from_front_door: bool
+    kind: str
+    body: str
+    chase_by: datetime | None
+
+
+@dataclass(frozen=True)
+class ReferrerView:
+    id: int
+    reference: str
+    kind: str
+    category: str
+    received_at: datetime
+    status: ReferrerStatus
+    status_label: str
+    form: tuple[str | None, str | None, str | None]  # id, version, content hash
+    answers: dict[str, Any]
+    referrer: dict[str, Any]  # the contact details as given
+    children: list[ReferrerChild]
+    messages: list[ReferrerMessage]
+    attachments: list[dict[str, Any]]  # the documents their side sent
+    may_reply: bool  # the front door asked for more information and is waiting
+    version: int
+
+
+def referrer_view(ctx: Context, actor: Actor, contact_id: int) -> ReferrerView:
+    with ctx.write() as session:
+        actor, contact = begin(ctx, session, actor, contact_id, Action.REFERRER_VIEW, lock=False)
+        ctx.audit(session, actor, "view_referral", contact_id=contact.id)
+        status = Status(contact.status)
+        state = referrer_state(status)
+        outcomes = (_final_outcomes(session, contact)
+                    if state.status is ReferrerStatus.DECIDED else {})
+        messages = [
+            ReferrerMessage(m.created_at, m.direction == "out", m.kind, m.body, m.chase_by)
+            for m in session.execute(
+                select(Message).where(Message.contact_id == contact.id,
+                                      Message.state == MessageState.CURRENT.value)
+                .order_by(Message.created_at, Message.id)).scalars()
+        ]
+        attachments = [
+            {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size}
+            for a in session.execute(select(Attachment).where(
+                Attachment.contact_id == contact.id).order_by(Attachment.id)).scalars()
+            if from_referrer_side(session, a, contact.referrer_agency_id)
+        ]
+        return ReferrerView(
+            id=contact.id, reference=contact.reference, kind=contact.kind,
+            category=contact.category, received_at=contact.received_at, status=state.status,
+            status_label=state.label, form=(contact.form_id, contact.form_version, contact.form_hash),
+            answers=dict(contact.answers or {}), referrer=dict(contact.referrer or {}),
+            children=[ReferrerChild(p.display_name, p.date_of_birth, outcomes.get(p.id))
+                      for p in contact.people if p.role == PersonRole.SUBJECT.value],
+            messages=messages, attachments=attachments,
+            may_reply=status is Status.AWAITING_INFORMATION, version=contact.version,
+        )
+
+
+def _final_outcomes(session, contact: Contact) -> dict[int, str]:  # noqa: ANN001
+    rows = session.execute(select(Decision.child_id, Decision.outcome).where(
+        Decision.contact_id == contact.id, Decision.clock_period == contact.clock_period,
+        Decision.state == "final")).all()
+    return {child: OUTCOME_FOR_REFERRER[Outcome(outcome)] for child, outcome in rows}
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    id: int
+    reference: str
+    received_at: datetime
+    category: str
+    children: str
+    status_label: str
+    waiting_for_you: bool
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    rows: list[ReferralRow]
+    total: int
+
+
+def my_referrals(ctx: Context, actor: Actor, offset: int = 0, limit: int = 50) -> ReferralPage:
+    """The referrals a partner may see (their own, or their agency's where it shares them),
+    newest first."""
+    with ctx.read() as session:
+        actor = ctx.authorize(session, actor, Action.REFERRER_VIEW)
+        visible = visible_to(actor)
+        total = session.execute(select(func.count(Contact.id)).where(visible)).scalar_one()
+        rows = session.execute(
+            select(Contact.id, Contact.reference, Contact.received_at, Contact.category,
+                   Contact.child_summary, Contact.status)
+            .where(visible).order_by(Contact.received_at.desc(), Contact.id.desc())
+            .offset(offset).limit(limit)).all()
+    return ReferralPage([
+        ReferralRow(r.id, r.reference, r.received_at, r.category, r.child_summary,
+                    referrer_state(Status(r.status)).label,
+                    Status(r.status) is Status.AWAITING_INFORMATION)
+        for r in rows], total)
