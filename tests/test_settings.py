@@ -78,6 +78,8 @@ def clean_env(monkeypatch):  # noqa: ANN001, ANN201
     ('guidance_base_url = "http://example.org"', "guidance_base_url: must start with https://"),
     ('[keymap]\ntake_next = ""', "keymap.take_next: String should have at least 1 character"),
     ('keymap = "n"', "keymap: write it as a table"),
+    ('four_eyes = "yes"', "four_eyes: give true or false"),
+    ('agency_wide_kinds = ["spaceship"]', "agency kinds are"),
 ])
 def test_hostile_or_careless_values_are_refused(tmp_path, clean_env, text, message):
     path = write(tmp_path, text + "\n")
@@ -153,3 +155,8 @@ def test_settings_in_code_keep_their_shape():
     assert settings.office_start == time(9, 0) and settings.keymap == {}
     with pytest.raises(Exception):
         settings.council_name = "changed"  # frozen
+    from dataclasses import replace
+
+    assert replace(settings, four_eyes=False).four_eyes is False
+    with pytest.raises(ValueError, match="idle_lock_minutes"):
+        replace(settings, idle_lock_minutes=10**20)  # replacing validates too
