@@ -101,6 +101,7 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
 def _run_console(context, settings, actor) -> None:  # noqa: ANN001
     from ffd_tui.launch import run_console
 
+    _ = context.config  # an invalid council folder stops here, every problem named, before any screen
     run_console(context, actor=actor, keymap=settings.keymap)
 
 
@@ -204,6 +205,9 @@ def _say_if_index_stale(settings) -> None:  # noqa: ANN001
 @click.pass_context
 def db_copy(ctx: click.Context, target_url: str) -> None:
     """Copy the whole store into TARGET_URL (migrated, empty), e.g. SQLite to PostgreSQL."""
+    from ffd_core.settings import check_database_url
+
+    check_database_url(target_url, "TARGET_URL")  # before anything is opened or migrated
     with progress_bars() as report:
         copied = admin.copy_store_to(settings_from(ctx), target_url, report)
     console.print(f"Copied {sum(copied.values())} rows in {len(copied)} tables. Point "

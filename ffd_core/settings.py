@@ -1,58 +1,186 @@
-"""Settings: a TOML file plus environment overrides. Secrets are never read from here.
+"""Settings: a TOML file plus environment overrides, as one typed model. Secrets are never
+read from the file.
 
 Look-up order for the file: ``--config`` / ``FFD_CONFIG``, else ``ffd.toml`` in the user
-config folder (platformdirs). ``FFD_DATABASE_URL`` overrides the database.
+config folder (platformdirs). Any setting can be overridden by ``FFD_<NAME>`` in the
+environment (``FFD_DATABASE_URL``, ``FFD_FORMS_DIR``...): text settings take the value as
+it is, others read it as a TOML value (``FFD_IDLE_LOCK_MINUTES=30``,
+``FFD_SIGN_OFF_OUTCOMES='["early_help"]'``).
+
+The model is pydantic (v2): each setting is one line below with its type, bounds and
+default, and every problem is reported on its own line naming the file (or the variable)
+and the fix. pydantic-settings was not needed: the two sources are a few lines here, and
+this way a problem can say which source it came from.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field, fields
 from datetime import time
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass
 
 from ffd_core.domain.access import AGENCY_WIDE_BY_DEFAULT
 from ffd_core.domain.vocab import AgencyKind, Outcome
 from ffd_core.errors import ConfigurationError
 
 APP = "family-front-door"
+ENV_PREFIX = "FFD_"
+# Settings files are a few hundred bytes; anything near this is not one.
+MAX_FILE_BYTES = 1_000_000
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+# Query parameters that would put a secret in the file (libpq's password and the client
+# key's passphrase). passfile names a .pgpass file, which is how libpq keeps a password
+# out of the URL, so it stays allowed.
+SECRET_QUERY_KEYS = ("password", "sslpassword")
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("FFD_DATA_DIR") or platformdirs.user_data_dir(APP, appauthor=False))
 
 
+def log_dir() -> Path:
+    """Where ffd writes what a person may need to report (traces of unexpected errors)."""
+    return data_dir() / "logs"
+
+
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "ffd.toml"
 
 
-@dataclass(frozen=True)
+# Types: each says what it accepts and, when refusing, what to write instead -------------
+
+
+def _clock_time(value: Any) -> time:
+    if isinstance(value, time):  # TOML's own local time, or Python code
+        return value
+    if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        return time.fromisoformat(value)
+    raise ValueError('write times as "HH:MM" strings, e.g. "09:00"')
+
+
+def _database_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if not url:
+        return url  # the default: SQLite in the user data folder
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            f"{url!r} is not a database URL; write e.g. postgresql://ffd@db.internal/ffd "
+            "or sqlite:////var/lib/ffd/ffd.sqlite"
+        ) from None
+    if parsed.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ValueError(
+            f"{parsed.get_backend_name()} databases are not supported; "
+            f"use {' or '.join(SUPPORTED_DATABASES)}"
+        )
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(
+            f"the driver {parsed.get_driver_name()!r} is not known; "
+            "write postgresql:// (psycopg is used) or sqlite://"
+        ) from None
+    return url
+
+
+def _existing_folder(value: str) -> str:
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return value
+    where = f"{value!r}" + (f" (from {Path.cwd()})" if not path.is_absolute() else "")
+    problem = "is a file, not a folder" if path.exists() else "does not exist"
+    raise ValueError(
+        f"{where} {problem}; name the folder of the council's rules (create one with "
+        "`ffd config export DIR`), or remove forms_dir to use the bundled rules"
+    )
+
+
+def _https(value: str) -> str:
+    if not value.startswith("https://"):
+        raise ValueError("must start with https://")
+    return value
+
+
+def _member_of(vocabulary: type[Enum], what: str) -> BeforeValidator:
+    """A value from one of the domain's vocabularies, e.g. an outcome or an agency kind."""
+
+    def check(value: Any) -> str:
+        try:
+            return vocabulary(value).value
+        except ValueError:
+            raise ValueError(f"{what} are: {', '.join(v.value for v in vocabulary)}") from None
+
+    return BeforeValidator(check)
+
+
+Text = Annotated[str, Field(strict=True), StringConstraints(max_length=500)]
+Setting = Annotated[str, Field(strict=True), StringConstraints(max_length=4096)]
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+DatabaseUrl = Annotated[Setting, AfterValidator(_database_url)]
+Folder = Annotated[Setting, StringConstraints(min_length=1), AfterValidator(_existing_folder)]
+HttpsUrl = Annotated[Setting, AfterValidator(_https)]
+OutcomeName = Annotated[str, _member_of(Outcome, "outcomes")]
+AgencyKindName = Annotated[str, _member_of(AgencyKind, "agency kinds")]
+Keys = Annotated[str, Field(strict=True), StringConstraints(min_length=1, max_length=100)]
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Settings:
-    database_url: str = ""
-    council_name: str = "Brackenshire County Council"
-    edt_phone: str = "01632 960 999"
-    office_start: time = time(9, 0)
-    office_end: time = time(17, 0)
+    """One line per setting: name, type (with its bounds) and default. A (pydantic)
+    dataclass, so ``dataclasses.replace`` works and validates too."""
+
+    database_url: DatabaseUrl = ""  # "": SQLite in the user data folder
+    council_name: Text = "Brackenshire County Council"
+    edt_phone: Text = "01632 960 999"
+    office_start: ClockTime = time(9, 0)
+    office_end: ClockTime = time(17, 0)
     # "one_working_day" (Working Together 2023) or "24_hours" (a local target).
-    decision_target: str = "one_working_day"
-    sign_off_outcomes: tuple[str, ...] = (Outcome.NO_FURTHER_ACTION.value, Outcome.EARLY_HELP.value)
-    idle_lock_minutes: int = 10
+    decision_target: Literal["one_working_day", "24_hours"] = "one_working_day"
+    sign_off_outcomes: tuple[OutcomeName, ...] = (
+        Outcome.NO_FURTHER_ACTION.value,
+        Outcome.EARLY_HELP.value,
+    )
+    idle_lock_minutes: Annotated[int, Field(strict=True, ge=1, le=1440)] = 10
     # Agency kinds whose partners see each other's referrals (a school's safeguarding leads);
     # other agencies (police forces, NHS trusts, councils) keep them per person.
-    agency_wide_kinds: tuple[str, ...] = tuple(sorted(k.value for k in AGENCY_WIDE_BY_DEFAULT))
+    agency_wide_kinds: tuple[AgencyKindName, ...] = tuple(
+        sorted(k.value for k in AGENCY_WIDE_BY_DEFAULT)
+    )
     # A supervisor's own decision that needs sign-off is signed off by another supervisor.
-    four_eyes: bool = True
-    guidance_base_url: str = "https://www.brackenshire.example/threshold-guidance"
-    forms_dir: str | None = None
-    blob_dir: str = ""
+    four_eyes: Annotated[bool, Field(strict=True)] = True
+    guidance_base_url: HttpsUrl = "https://www.brackenshire.example/threshold-guidance"
+    forms_dir: Folder | None = None  # None: the bundled rules
+    blob_dir: Setting = ""
     # Let `ffd demo`'s accounts sign in to a store the demo did not make (see SECURITY.md).
-    allow_demo_accounts: bool = False
+    allow_demo_accounts: Annotated[bool, Field(strict=True)] = False
     # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
-    keymap: dict[str, str] = field(default_factory=dict)
+    keymap: dict[Keys, Keys] = Field(default_factory=dict, max_length=500)
+
+    @model_validator(mode="after")
+    def _office_hours(self) -> Settings:
+        if self.office_start >= self.office_end:
+            raise ValueError("office_start must be before office_end")
+        return self
 
     @property
     def resolved_database_url(self) -> str:
@@ -63,111 +191,138 @@ class Settings:
         return Path(self.blob_dir) if self.blob_dir else data_dir() / "attachments"
 
 
-_KNOWN = {f.name for f in fields(Settings)}
+# Loading -----------------------------------------------------------------------------------
 
 
 def load_settings(path: Path | None = None) -> Settings:
     explicit = path or (Path(os.environ["FFD_CONFIG"]) if os.environ.get("FFD_CONFIG") else None)
     file = explicit or default_config_path()
-    values: dict[str, Any] = {}
-    if file.exists():
+    from_file = _read_file(file, required=explicit is not None)
+    from_env = _environment()
+    problems = [f"{file}: {p}" for p in _file_problems(from_file)]
+    values = {**from_file, **from_env}
+    if not problems:
         try:
-            values = tomllib.loads(file.read_text("utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigurationError(f"{file}: {error}; fix the TOML syntax there") from error
-    elif explicit:
-        raise ConfigurationError(f"config file {file} does not exist; check the path")
-    settings = _from_mapping(values, file)
-    if os.environ.get("FFD_DATABASE_URL"):
-        settings = _replace(settings, database_url=os.environ["FFD_DATABASE_URL"])
-    return settings
+            return Settings(**values)
+        except ValidationError as error:
+            problems = [_describe(e, file, from_env) for e in error.errors()]
+    raise ConfigurationError("\n".join(problems))
 
 
-def _replace(settings: Settings, **changes: Any) -> Settings:
-    from dataclasses import replace
+def check_database_url(url: str, where: str) -> str:
+    """``url`` if the product can use it; else a ConfigurationError naming ``where``."""
+    try:
+        return _database_url(url)
+    except ValueError as error:
+        raise ConfigurationError(f"{where}: {error}") from None
 
-    return replace(settings, **changes)
 
-
-def _from_mapping(values: dict[str, Any], file: Path) -> Settings:
-    unknown = sorted(set(values) - _KNOWN)
-    if unknown:
+def _read_file(file: Path, required: bool) -> dict[str, Any]:
+    if file.is_dir():
+        raise ConfigurationError(f"{file} is a folder; --config or FFD_CONFIG names the TOML file")
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        if required:
+            raise ConfigurationError(f"config file {file} does not exist; check the path") from None
+        return {}
+    except OSError as error:
+        raise ConfigurationError(f"cannot read {file}: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigurationError(f"{file}: larger than 1 MB, so not a settings file; check the path")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
         raise ConfigurationError(
-            f"{file}: unknown setting(s) {', '.join(unknown)}; known settings are "
-            f"{', '.join(sorted(_KNOWN))}"
-        )
-    if _has_password(values.get("database_url")):
-        raise ConfigurationError(
-            f"{file}: database_url contains a password; remove it and store it with "
-            "`ffd secret set database-password` or FFD_DATABASE_PASSWORD"
-        )
-    converted: dict[str, Any] = {}
-    for key, value in values.items():
-        try:
-            converted[key] = _convert(key, value)
-        except (TypeError, ValueError) as error:
-            raise ConfigurationError(f"{file}: setting {key!r}: {error}") from error
-    settings = Settings(**converted)
-    if settings.decision_target not in ("one_working_day", "24_hours"):
-        raise ConfigurationError(
-            f"{file}: decision_target must be \"one_working_day\" or \"24_hours\""
-        )
-    if settings.office_start >= settings.office_end:
-        raise ConfigurationError(f"{file}: office_start must be before office_end")
-    for outcome in settings.sign_off_outcomes:
-        Outcome(outcome)
-    return settings
+            f"{file}: not UTF-8 text (is it the right file?); save it as UTF-8 TOML"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"{file}: {error}; fix the TOML syntax there") from None
 
 
-def _has_password(url: Any) -> bool:
+def _file_problems(values: dict[str, Any]) -> list[str]:
+    """What the file may not say, whatever its types: unknown keys and secrets."""
+    known = list(Settings.__pydantic_fields__)
+    problems = []
+    for key in values:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"settings are: {', '.join(known)}"
+            problems.append(f"unknown setting {key!r}; {hint}")
+    url = values.get("database_url")
+    if isinstance(url, str) and _secret_in_url(url):
+        problems.append(
+            f"database_url contains a password ({_secret_in_url(url)}); remove it and store it "
+            "with `ffd secret set database-password` or FFD_DATABASE_PASSWORD"
+        )
+    return problems
+
+
+def _secret_in_url(url: str) -> str:
+    """Where ``url`` carries a secret ("user:password@", "?password="), or ""."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    if not isinstance(url, str) or not url:
-        return False
     try:
-        return bool(make_url(url).password)
+        parsed = make_url(url)
     except ArgumentError:
-        return False
+        return ""
+    if parsed.password:
+        return "user:password@"
+    for key in parsed.query:
+        if key.lower() in SECRET_QUERY_KEYS:
+            return f"?{key}="
+    return ""
 
 
-def _convert(key: str, value: Any) -> Any:
-    if key in ("office_start", "office_end"):
-        if not isinstance(value, str):
-            raise TypeError('write times as "HH:MM" strings, e.g. "09:00"')
-        return time.fromisoformat(value)
-    if key == "sign_off_outcomes":
-        if not isinstance(value, list):
-            raise TypeError("give a list of outcomes")
-        try:
-            return tuple(Outcome(v).value for v in value)
-        except ValueError:
-            raise ValueError(
-                f"outcomes are: {', '.join(o.value for o in Outcome)}"
-            ) from None
-    if key == "agency_wide_kinds":
-        if not isinstance(value, list):
-            raise TypeError("give a list of agency kinds")
-        try:
-            return tuple(AgencyKind(v).value for v in value)
-        except ValueError:
-            raise ValueError(f"agency kinds are: {', '.join(k.value for k in AgencyKind)}") from None
-    if key == "four_eyes":
-        if not isinstance(value, bool):
-            raise TypeError("give true or false")
-        return value
-    if key == "keymap":
-        if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
-            raise TypeError('write [keymap] as binding = "keys", e.g. take_next = "n"')
-        return dict(value)
-    if key == "allow_demo_accounts":
-        if not isinstance(value, bool):
-            raise TypeError("give true or false")
-        return value
-    if key == "idle_lock_minutes":
-        if not isinstance(value, int) or value < 1:
-            raise ValueError("give a whole number of minutes, at least 1")
-    elif not isinstance(value, str):
-        raise TypeError("give a string")
-    return value
+def _environment() -> dict[str, Any]:
+    """FFD_<NAME> for every setting that is set in the environment."""
+    values: dict[str, Any] = {}
+    for name, field in Settings.__pydantic_fields__.items():
+        raw = os.environ.get(ENV_PREFIX + name.upper())
+        if not raw:
+            continue
+        if field.annotation in (str, str | None):
+            values[name] = raw
+        else:
+            try:
+                values[name] = tomllib.loads(f"value = {raw}")["value"]
+            except tomllib.TOMLDecodeError:
+                values[name] = raw  # e.g. 09:00; the setting's own check explains
+    return values
+
+
+# What to write instead, by pydantic's error type, where its own words would not say.
+_FIXES = {
+    "string_type": "give text in quotes",
+    "int_type": "give a whole number",
+    "bool_type": "give true or false",
+    "tuple_type": 'give a list, e.g. ["no_further_action"]',
+    "dict_type": 'write it as a table, e.g. [keymap] then take_next = "n"',
+    "time_type": 'write times as "HH:MM" strings, e.g. "09:00"',
+}
+
+
+def _describe(error: Any, file: Path, from_env: dict[str, Any]) -> str:
+    """One line: where the value came from, which setting, what is wrong, what to do."""
+    loc = [str(part) for part in error["loc"]]
+    source = (
+        f"environment variable {ENV_PREFIX}{loc[0].upper()}" if loc and loc[0] in from_env
+        else str(file)
+    )
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        low, high = _bounds(loc[0])
+        message = f"give a whole number from {low} to {high}"
+    elif error["type"] == "literal_error":
+        message = f"must be {error['ctx']['expected']}"
+    else:
+        message = _FIXES.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
+    return f"{source}: {'.'.join(loc)}: {message}" if loc else f"{source}: {message}"
+
+
+def _bounds(name: str) -> tuple[Any, Any]:
+    metadata = Settings.__pydantic_fields__[name].metadata
+    low = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in metadata if getattr(m, "le", None) is not None), None)
+    return low, high

@@ -11,8 +11,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from ffd_core.domain.vocab import Role, Status
 from ffd_core.errors import ConfigurationError, IllegalTransition, MissingInput
 
@@ -112,5 +110,14 @@ def parse_lifecycle(document: Mapping[str, Any]) -> Lifecycle:
 
 @lru_cache(maxsize=1)
 def default_lifecycle() -> Lifecycle:
-    text = resources.files("ffd_core.data").joinpath("lifecycle.yaml").read_text("utf-8")
-    return parse_lifecycle(YAML(typ="safe").load(text))
+    # The one screened YAML reader (no aliases, bounded nesting); imported here because the
+    # forms package imports the domain.
+    from ffd_core.forms.yaml_source import parse_yaml, plain
+
+    source = resources.files("ffd_core.data").joinpath("lifecycle.yaml")
+    document, errors = parse_yaml(source.read_text("utf-8"), str(source))
+    if errors:
+        raise ConfigurationError("; ".join(str(e) for e in errors))
+    if not isinstance(document, Mapping):
+        raise ConfigurationError(f"{source}: the lifecycle must be a mapping")
+    return parse_lifecycle(plain(document))

@@ -24,10 +24,15 @@ VOCABULARY_HINT = (
     + ", ".join(OPERATORS)
     + "; or {all: [...]}, {any: [...]}, {not: {...}}"
 )
+# all/any/not inside each other; real rules use two or three levels. The bound keeps a
+# condition (from a file or a stored snapshot) from exhausting the stack when evaluated.
+MAX_NESTING = 8
+# Largest sensible operand (years of age, a count of contacts); also refuses .inf and .nan.
+NUMBER_LIMITS = {"age_under": 120, "at_least": 1_000_000}
 
 
 def parse_condition(
-    node: Any, sink: ErrorSink, subjects: Collection[str], line: int | None = None
+    node: Any, sink: ErrorSink, subjects: Collection[str], line: int | None = None, depth: int = 0
 ) -> Condition | None:
     """Return the condition, or None after adding at least one error to ``sink``."""
     here = line_of(node) or line
@@ -35,26 +40,36 @@ def parse_condition(
         sink.add(here, "a condition must be a mapping", VOCABULARY_HINT)
         return None
     combinators = [k for k in node if k in COMBINATORS]
+    if combinators and depth >= MAX_NESTING:
+        sink.add(
+            here,
+            f"conditions are nested more than {MAX_NESTING} deep",
+            "simplify it: 'not' of 'not' cancels out, and 'all' or 'any' take a whole list",
+        )
+        return None
     if combinators:
-        return _parse_combination(node, combinators, sink, subjects, here)
+        return _parse_combination(node, combinators, sink, subjects, here, depth + 1)
     return _parse_compare(node, sink, subjects, here)
 
 
-def _parse_combination(node, combinators, sink, subjects, here) -> Condition | None:
+def _parse_combination(node, combinators, sink, subjects, here, depth) -> Condition | None:
     if len(node) != 1:
         sink.add(here, f"'{combinators[0]}' must be the only key in its condition", VOCABULARY_HINT)
         return None
     key = combinators[0]
     body = node[key]
     if key == "not":
-        part = parse_condition(body, sink, subjects, line_of(node, key))
+        part = parse_condition(body, sink, subjects, line_of(node, key), depth)
         return Not(part) if part is not None else None
     if not isinstance(body, list) or len(body) < 2:
         sink.add(
             line_of(node, key), f"'{key}' needs a list of at least two conditions", VOCABULARY_HINT
         )
         return None
-    parts = [parse_condition(item, sink, subjects, line_of(body, i)) for i, item in enumerate(body)]
+    parts = [
+        parse_condition(item, sink, subjects, line_of(body, i), depth)
+        for i, item in enumerate(body)
+    ]
     if any(p is None for p in parts):
         return None
     return AllOf(tuple(parts)) if key == "all" else AnyOf(tuple(parts))
@@ -99,10 +114,12 @@ def _check_operand(op: str, operand: Any) -> tuple[Any] | str:
         if operand == "today" or parse_date(operand) is not None:
             return (operand,)
         return "needs a date written YYYY-MM-DD, or the word today"
-    if op in ("age_under", "at_least"):
-        if isinstance(operand, (int, float)) and not isinstance(operand, bool) and operand >= 0:
+    if op in NUMBER_LIMITS:
+        limit = NUMBER_LIMITS[op]
+        number = isinstance(operand, (int, float)) and not isinstance(operand, bool)
+        if number and 0 <= operand <= limit:
             return (operand,)
-        return "needs a number of 0 or more"
+        return f"needs a number from 0 to {limit}"
     if operand is None or isinstance(operand, (list, dict)):
         return "needs a single value"
     return (operand,)

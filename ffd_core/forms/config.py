@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ffd_core.domain.vocab import ContactKind
+from ffd_core.errors import ConfigurationError
 from ffd_core.guidance import ThresholdGuidance, read_guidance
 from ffd_core.priority import PriorityRules, read_rules
 from ffd_core.templates import (
@@ -86,7 +87,11 @@ def load_config(directory: str | Path | None = None) -> Config:
     """The configuration to run with; raises ConfigInvalid, naming every problem, if DIR is wrong."""
     if directory is None:
         return default_config()
-    config, errors = _read(Path(directory))
+    path = Path(directory)
+    problem = _folder_problem(path)
+    if problem:  # never fall back to the bundled rules when the council meant its own
+        raise ConfigInvalid([problem])
+    config, errors = _read(path)
     if errors:
         raise ConfigInvalid(errors)
     return config
@@ -105,15 +110,9 @@ def check_config_dir(
 ) -> list[ConfigError]:
     """Every problem in DIR (over the defaults), including forms changed without a new version."""
     path = Path(directory) if directory is not None else None
-    if path is not None and not path.is_dir():
-        return [
-            ConfigError(
-                str(path),
-                None,
-                "this folder does not exist",
-                "run `ffd config export DIR` to create one",
-            )
-        ]
+    problem = _folder_problem(path) if path is not None else None
+    if problem:
+        return [problem]
     config, errors = _read(path)
     if path is not None:
         errors = _unexpected_files(path) + errors
@@ -125,17 +124,43 @@ def check_config_dir(
 def export_defaults(directory: str | Path, overwrite: bool = False) -> list[Path]:
     """Copy the bundled files into DIR for a council to edit; refuses to overwrite unless told."""
     target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not target.is_dir():
+        raise ConfigurationError(f"{target} is a file, not a folder; name a folder to write into")
     clashes = [target / n for n in CONFIG_FILES if (target / n).exists()]
     if clashes and not overwrite:
         raise FileExistsError(
             f"{', '.join(str(c) for c in clashes)} already exist; pass overwrite=True to replace them"
         )
     written = []
-    for name in CONFIG_FILES:
-        shutil.copyfile(DEFAULTS_DIR / name, target / name)
-        written.append(target / name)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in CONFIG_FILES:
+            shutil.copyfile(DEFAULTS_DIR / name, target / name)
+            written.append(target / name)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot write into {target}: {error.strerror or error}; "
+            "choose a folder you can write to"
+        ) from error
     return written
+
+
+def _folder_problem(path: Path) -> ConfigError | None:
+    if path.is_dir():
+        return None
+    if path.exists():
+        return ConfigError(
+            str(path),
+            None,
+            "this is a file, not a folder",
+            "name the folder that holds council.yaml, cfc.yaml and the other files",
+        )
+    return ConfigError(
+        str(path),
+        None,
+        "this folder does not exist",
+        f"check the path, or run `ffd config export {path}` to create it",
+    )
 
 
 # Reading ----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .model import (
     Repeat,
     Section,
 )
-from .reading import NodeReader, suggest
+from .reading import MAX_VERSION, NodeReader, suggest
 from .yaml_source import line_of, plain
 
 # Option values may follow an outside code list, such as the census ethnicity codes (WBRI).
@@ -50,6 +50,10 @@ QUESTION_KEYS = {
 OPTION_KEYS = {"value", "label", "hint"}
 REPEAT_KEYS = {"item_label", "min", "max"}
 SUBJECTS = ("question",)
+# Bounds on the numbers a form sets: the longest free-text answer, and how many items
+# (children, adults) a repeating section may hold.
+MAX_TEXT_LENGTH = 100_000
+MAX_REPEAT = 50
 
 
 def read_definition(node: Any, sink: ErrorSink) -> FormDefinition | None:
@@ -79,7 +83,7 @@ class _Reader(NodeReader):
         if not self.mapping(node, FORM_KEYS, "the form", None):
             return None
         form_id = self.ident(node, "form_id")
-        version = self.integer(node, "version", minimum=1, required=True)
+        version = self.integer(node, "version", 1, MAX_VERSION, required=True)
         kind = self._kind(node)
         title = self.text(node, "title", required=True)
         sections_node = node.get("sections")
@@ -162,7 +166,7 @@ class _Reader(NodeReader):
             self.sink.add(
                 line_of(node, "must_be"), "'must_be' is for date questions and takes past or future"
             )
-        max_length = self.integer(node, "max_length", minimum=1)
+        max_length = self.integer(node, "max_length", 1, MAX_TEXT_LENGTH)
         show_when = self._condition(node, "show_when", question_id)
         if len(self.sink.errors) != before or question_id is None:
             return None
@@ -249,8 +253,8 @@ class _Reader(NodeReader):
         if not self.mapping(raw, REPEAT_KEYS, "'repeat'", line_of(node, "repeat")):
             return None
         label = self.text(raw, "item_label", required=True)
-        low = self.integer(raw, "min", minimum=0)
-        high = self.integer(raw, "max", minimum=1)
+        low = self.integer(raw, "min", 0, MAX_REPEAT)
+        high = self.integer(raw, "max", 1, MAX_REPEAT)
         low = 1 if low is None else low
         high = 10 if high is None else high
         if low > high:

@@ -10,6 +10,8 @@ from .errors import ErrorSink
 from .yaml_source import line_of, plain
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# A definition's version: bumped by hand on each change, so a million is never reached.
+MAX_VERSION = 1_000_000
 
 
 class NodeReader:
@@ -51,14 +53,17 @@ class NodeReader:
             return None
         return value.strip()
 
-    def integer(self, node: dict, key: str, minimum: int, required: bool = False) -> int | None:
+    def integer(
+        self, node: dict, key: str, minimum: int, maximum: int, required: bool = False
+    ) -> int | None:
+        """Every number in the schema has both bounds: a huge one crashes code far from here."""
         value = plain(node.get(key))
         if value is None and not required:
             return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
             self.sink.add(
                 line_of(node, key) or line_of(node),
-                f"'{key}' must be a whole number of at least {minimum}",
+                f"'{key}' must be a whole number from {minimum} to {maximum}, got {value!r}",
             )
             return None
         return value

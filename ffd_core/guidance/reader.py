@@ -8,7 +8,7 @@ from typing import Any
 
 from ffd_core.domain.vocab import LevelOfNeed
 from ffd_core.forms.errors import ErrorSink
-from ffd_core.forms.reading import NodeReader, items_of, suggest
+from ffd_core.forms.reading import MAX_VERSION, NodeReader, items_of, suggest
 from ffd_core.forms.yaml_source import line_of, plain
 
 from .model import Domain, Indicator, Level, ThresholdGuidance
@@ -26,7 +26,7 @@ def read_guidance(
         node, {"version", "base_url", "domains", "levels"}, "the threshold guidance", 1
     ):
         return None
-    version = reader.integer(node, "version", minimum=1, required=True)
+    version = reader.integer(node, "version", 1, MAX_VERSION, required=True)
     base_url = reader.text(node, "base_url", required=True)
     if base_url and not base_url.startswith("https://"):
         sink.add(
@@ -76,7 +76,7 @@ def _level(reader, node, line, domains, categories, seen) -> Level | None:
             "use one of: " + ", ".join(v.value for v in LevelOfNeed),
         )
         return None
-    number = reader.integer(node, "number", minimum=1, required=True)
+    number = reader.integer(node, "number", 1, len(LevelOfNeed), required=True)
     title = reader.text(node, "title", required=True)
     summary = reader.text(node, "summary", required=True)
     indicators = [

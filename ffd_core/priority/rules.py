@@ -10,12 +10,14 @@ from ffd_core.domain.vocab import Priority
 from ffd_core.forms.condition_syntax import parse_condition
 from ffd_core.forms.conditions import Condition, comparisons
 from ffd_core.forms.errors import ErrorSink
-from ffd_core.forms.reading import NodeReader, items_of, suggest
+from ffd_core.forms.reading import MAX_VERSION, NodeReader, items_of, suggest
 from ffd_core.forms.yaml_source import line_of, plain
 
 from .facts import FACT_NAMES
 
 SUBJECTS = ("answer", "fact")
+# "Recent" contacts about the same child: up to ten years back (the store keeps them that long).
+MAX_WINDOW_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,11 @@ def read_rules(
     keys = {"version", "default_priority", "recent_contacts_window_days", "rules"}
     if not reader.mapping(node, keys, "the priority rules", 1):
         return None
-    version = reader.integer(node, "version", minimum=1, required=True)
+    version = reader.integer(node, "version", 1, MAX_VERSION, required=True)
     default = _priority(reader, node, "default_priority")
-    window = reader.integer(node, "recent_contacts_window_days", minimum=1, required=True)
+    window = reader.integer(
+        node, "recent_contacts_window_days", 1, MAX_WINDOW_DAYS, required=True
+    )
     entries = items_of(reader, node, "rules", "the priority rules") or []
     rules = [_rule(reader, item, line, question_ids, categories) for item, line in entries]
     seen: set[str] = set()
@@ -109,7 +113,7 @@ def _effect(reader: NodeReader, node: Any, line: int | None) -> Effect | None:
         priority = _priority(reader, node, "priority")
         return Effect(priority=priority) if priority else None
     if "raise" in node:
-        levels = reader.integer(node, "raise", minimum=1, required=True)
+        levels = reader.integer(node, "raise", 1, len(Priority) - 1, required=True)
         return Effect(raise_by=levels) if levels else None
     route = reader.text(node, "route", required=True)
     return Effect(route=route) if route else None

@@ -77,6 +77,10 @@ def _mapping(data, filename: str, errors: list[ConfigError]) -> ColumnMapping:
     unknown = set(data) - set(REQUIRED) - set(OPTIONAL) - {"details", "date_format", "list_separator"}
     problems += [ConfigError(filename, None, f"unknown field {name!r}",
                              "fields: " + ", ".join(REQUIRED + OPTIONAL)) for name in sorted(unknown)]
+    problems += [ConfigError(filename, None, f"{name} must be text in quotes, not {data[name]!r}",
+                             f'e.g. {name}: "{example}"')
+                 for name, example in (("date_format", "%d/%m/%Y"), ("list_separator", ";"))
+                 if data.get(name) is not None and not isinstance(data[name], str)]
     if problems:
         raise ConfigInvalid(problems)
     columns = {k: str(v) for k, v in data.items() if k in REQUIRED + OPTIONAL and v}

@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import TextClause, or_, select, text
 from sqlalchemy.orm import Session
 
+from ffd_core.errors import InvalidInput
 from ffd_core.search.compare import Profile, compare, profile, reasons
 from ffd_core.search.identifiers import is_valid_nhs_number
 from ffd_core.search.index_store import MATCHING_COLUMNS, matching_record, to_record
@@ -96,6 +97,9 @@ _DATE = re.compile(r"^\s*(?:(\d{1,2})[/.\- ])?(?:(\d{1,2})[/.\- ])?(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 
+DATE_FORMS = "use dd/mm/yyyy, mm/yyyy or yyyy"
+
+
 def parse_date(value: date | str | None) -> PartialDate:
     """UK order (day/month/year), ISO, month/year or a year alone."""
     if value is None or value == "":
@@ -104,14 +108,22 @@ def parse_date(value: date | str | None) -> PartialDate:
         return PartialDate(value.year, value.month, value.day)
     iso = _ISO.match(value)
     if iso:
-        return PartialDate(int(iso[1]), int(iso[2]), int(iso[3]) if iso[3] else None)
+        return _real(PartialDate(int(iso[1]), int(iso[2]), int(iso[3]) if iso[3] else None), value)
     uk = _DATE.match(value)
     if not uk:
-        raise ValueError(f"not a date: {value!r} (use dd/mm/yyyy, mm/yyyy or yyyy)")
+        raise InvalidInput(f"the date of birth {value!r} is not a date ({DATE_FORMS})")
     first, second, year = uk[1], uk[2], int(uk[3])
     if first and second:
-        return PartialDate(year, int(second), int(first))
-    return PartialDate(year, int(first) if first else None)
+        return _real(PartialDate(year, int(second), int(first)), value)
+    return _real(PartialDate(year, int(first) if first else None), value)
+
+
+def _real(when: PartialDate, typed: str) -> PartialDate:
+    """31/02/2026 or 13/2026 would otherwise be searched as if no date had been given."""
+    bad_month = when.month is not None and not 1 <= when.month <= 12
+    if bad_month or (when.day is not None and when.full is None):
+        raise InvalidInput(f"the date of birth {typed!r} is not a real date ({DATE_FORMS})")
+    return when
 
 
 def _split_name(query: PersonQuery) -> tuple[str, str]:

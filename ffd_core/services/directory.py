@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ffd_core.domain.access import Action, Actor, account_refusal
+from ffd_core.domain.text import clean_name
 from ffd_core.domain.vocab import CIN_SOURCE_BY_AGENCY_KIND, CIN_SOURCE_CODES, AgencyKind, Role
 from ffd_core.errors import InvalidInput, NotFound, PermissionDenied
 from ffd_core.services.context import Context
@@ -56,7 +57,8 @@ def import_agencies(ctx: Context, actor: Actor, path: Path) -> list[int]:
             for line, row in enumerate(reader, start=2):
                 try:
                     rows.append(AgencyInput(
-                        name=row["name"], kind=parse_agency_kind(row["kind"]),
+                        name=clean_name(row["name"] or "", "the agency's name"),
+                        kind=parse_agency_kind(row["kind"] or ""),
                         email_domains=tuple((row.get("email_domains") or "").split()),
                         cin_source_code=(row.get("cin_source_code") or None),
                     ))
@@ -64,6 +66,8 @@ def import_agencies(ctx: Context, actor: Actor, path: Path) -> list[int]:
                     raise InvalidInput(f"{path}, line {line}: {error}") from None
     except OSError as error:
         raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"{path} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8") from None
     return _add_agencies(ctx, actor, rows)
 
 
@@ -81,7 +85,7 @@ def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -
     with ctx.write() as session:
         actor = ctx.authorize(session, actor, Action.ADMINISTER)
         for agency in agencies:
-            name = agency.name.strip()
+            name = clean_name(agency.name, "the agency's name")
             if not name:
                 raise InvalidInput("an agency needs a name")
             domains = tuple(d.strip().lower().lstrip("@") for d in agency.email_domains)
@@ -142,8 +146,9 @@ def add_user(ctx: Context, actor: Actor, user: UserInput) -> int:
             raise NotFound(f"no agency with id {user.agency_id}; see `ffd agency list`")
         if session.execute(select(User.id).where(User.username == username)).first():
             raise InvalidInput(f"the username {username!r} is taken")
-        row = User(username=username, display_name=user.display_name.strip() or username,
-                   email=user.email, role=user.role.value, agency_id=agency.id, team=user.team,
+        row = User(username=username, display_name=clean_name(user.display_name, "the name") or username,
+                   email=user.email, role=user.role.value, agency_id=agency.id,
+                   team=clean_name(user.team, "the team") if user.team else None,
                    password_hash=HASHER.hash(user.password) if user.password else None,
                    active=True, created_at=ctx.now())
         session.add(row)

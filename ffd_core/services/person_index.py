@@ -6,7 +6,6 @@ long ones report progress as ``progress(done, total, label)``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,15 +159,17 @@ def export_links(ctx: Context, actor: Actor, path: Path, *, progress: Progress =
         actor = ctx.authorize(session, actor, Action.EXPORT)
         ctx.audit(session, actor, "people_links_export", subject="person_index",
                   data={"file": str(path)})
-    with ctx.read() as session, open(path, "w", newline="", encoding="utf-8") as handle:
+    from ffd_core.exports import write_csv  # the one writer: formulas defused, 0600, atomic
+
+    with ctx.read() as session:
         total, rows = link_rows(session)
-        out = csv.writer(handle)
-        out.writerow(["source", "source_id", "person_id", "score"])
-        written = 0
-        for source, source_id, person_id, score in rows:
-            out.writerow([source, source_id, person_id or "", "" if score is None else f"{score:.3f}"])
-            written += 1
-            if written % 50_000 == 0:
-                progress(written, total, "exporting links")
+
+        def lines():  # noqa: ANN202
+            for count, (source, source_id, person_id, score) in enumerate(rows, start=1):
+                yield [source, source_id, person_id or "", "" if score is None else f"{score:.3f}"]
+                if count % 50_000 == 0:
+                    progress(count, total, "exporting links")
+
+        written = write_csv(path, ["source", "source_id", "person_id", "score"], lines())
         progress(written, total, "exported links")
         return written

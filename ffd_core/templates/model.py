@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import Template
+
 from ffd_core.domain.vocab import Outcome
 
-from .markup import html_environment, text_environment, tidy_text, to_html
+from . import placeholders
+from .markup import (
+    compile_template,
+    html_environment,
+    render_capped,
+    text_environment,
+    tidy_text,
+    to_html,
+)
 
 REJECTION_REASONS = (
     "below_threshold",
@@ -31,8 +42,20 @@ TEMPLATE_EXTRAS["rejection.wrong_service"] = frozenset({"where_to_go"})
 # Partners must always be told how to get urgent help when we acknowledge them.
 MUST_CARRY_URGENT_HELP = frozenset({ACKNOWLEDGEMENT, REQUEST_FOR_INFORMATION})
 
-_TEXT = text_environment()
-_HTML = html_environment()
+# The facts the urgent-help text may use (it is filled in before any message).
+URGENT_HELP_FACTS = frozenset({"council_name", "edt_phone"})
+
+_ENVIRONMENTS = {"text": text_environment(), "html": html_environment()}
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(output: str, source: str) -> Template:
+    return compile_template(_ENVIRONMENTS[output], source)
+
+
+def fill(output: str, source: str, facts: Mapping[str, Any], allowed: frozenset[str]) -> str:
+    """Render ``source`` ("text" or "html") seeing only the ``allowed`` facts."""
+    return render_capped(_compiled(output, source), {k: facts[k] for k in allowed if k in facts})
 
 
 def outcome_template(outcome: Outcome) -> str:
@@ -74,14 +97,16 @@ class TemplateSet:
 
     def urgent_help(self, facts: Mapping[str, Any]) -> str:
         """The urgent-help text for form pages and messages (needs council_name and edt_phone)."""
-        return " ".join(_TEXT.from_string(self.urgent_help_source).render(facts).split())
+        return " ".join(fill("text", self.urgent_help_source, facts, URGENT_HELP_FACTS).split())
 
     def render(self, template_id: str, facts: Mapping[str, Any]) -> RenderedMessage:
-        """Fill a template; a fact the template uses but ``facts`` lacks raises jinja2's UndefinedError."""
+        """Fill a template; a fact the template uses but ``facts`` lacks raises jinja2's
+        UndefinedError, and so does any fact this message is not documented to have."""
         template = self.templates[template_id]
         values = dict(facts)
         values.setdefault("urgent_help", self.urgent_help(facts))
-        subject = " ".join(_TEXT.from_string(template.subject).render(values).split())
-        text = tidy_text(_TEXT.from_string(template.body).render(values))
-        html = to_html(_HTML.from_string(template.body).render(values))
+        allowed = frozenset(placeholders.COMMON) | TEMPLATE_EXTRAS[template_id]
+        subject = " ".join(fill("text", template.subject, values, allowed).split())
+        text = tidy_text(fill("text", template.body, values, allowed))
+        html = to_html(fill("html", template.body, values, allowed))
         return RenderedMessage(subject, text, html)

@@ -25,3 +25,6 @@ ALL = {**COMMON, **EXTRA}
 
 # Functions a template can call, besides the facts.
 HELPERS = {"link"}
+
+# Placeholders that hold a list, the only things a {% for %} may go through.
+LISTS = {"questions"}

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
 
 from ffd_core.domain.vocab import Outcome
 from ffd_core.forms.errors import ErrorSink
-from ffd_core.forms.reading import NodeReader, suggest
+from ffd_core.forms.reading import MAX_VERSION, NodeReader, suggest
 from ffd_core.forms.yaml_source import line_of, plain
 
 from . import placeholders
-from .markup import html_environment
+from .policy import refusals
 from .model import MUST_CARRY_URGENT_HELP, TEMPLATE_EXTRAS, MessageTemplate, TemplateSet
 
-_PARSER = html_environment()
+# Parses only (never renders), with every filter known so the policy can name a refused one.
+_PARSER = Environment()
 
 # Realistic values for a trial render at check time.
 SAMPLE_FACTS: dict[str, Any] = {
@@ -39,7 +40,7 @@ def read_templates(node: Any, sink: ErrorSink) -> TemplateSet | None:
     keys = {"version", "urgent_help", "outcome_words", "templates"}
     if not reader.mapping(node, keys, "the templates file", 1):
         return None
-    version = reader.integer(node, "version", minimum=1, required=True)
+    version = reader.integer(node, "version", 1, MAX_VERSION, required=True)
     outcome_words = _outcome_words(reader, node)
     urgent = reader.text(node, "urgent_help", required=True)
     if urgent:
@@ -149,6 +150,14 @@ def _check_source(
             "placeholders are written {{ name }}; check every {{ has a matching }}",
         )
         return None
+    refused = refusals(tree)
+    for refusal in refused:
+        sink.add(
+            (line or 1) + refusal.line - 1,
+            f"'{template_id}' {refusal.message}",
+            "templates hold text, {{ placeholders }}, link(url, text), {% if %} and "
+            "{% for %} over a list: see ffd_core/forms/README.md",
+        )
     unknown = sorted(used - allowed - placeholders.HELPERS)
     first_use = {}
     for node in tree.find_all(nodes.Name):
@@ -167,7 +176,7 @@ def _check_source(
                 f"'{template_id}' uses an unknown placeholder {{{{ {name} }}}}",
                 "placeholders here: " + ", ".join(sorted(allowed)) + suggest(name, allowed),
             )
-    return None if unknown else set(used)
+    return None if unknown or refused else set(used)
 
 
 def _trial_render(

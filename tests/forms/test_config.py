@@ -77,7 +77,7 @@ def test_export_will_not_overwrite_a_councils_edits(council_dir):
             '{answer: missing_today, equals: "yes"}',
             "no form asks a question with id 'missing_today'",
         ),
-        ("priority_rules.yaml", "then: {raise: 1}", "then: {raise: 0}", "at least 1"),
+        ("priority_rules.yaml", "then: {raise: 1}", "then: {raise: 0}", "from 1 to 3"),
         (
             "templates.yaml",
             "Your reference is {{ reference }}.",

@@ -91,7 +91,7 @@ def test_a_comparison_holds_when_any_child_matches_but_is_empty_needs_all_empty(
         ({"question": "a"}, "exactly one"),
         ({"question": "a", "one_of": "x"}, "needs a list"),
         ({"question": "a", "before": "yesterday"}, "YYYY-MM-DD"),
-        ({"question": "a", "age_under": -1}, "number of 0 or more"),
+        ({"question": "a", "age_under": -1}, "number from 0 to 120"),
         ({"all": [{"question": "a", "equals": 1}]}, "at least two"),
         (
             {
