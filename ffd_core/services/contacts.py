@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Session
 from ffd_core.clock import uk_local
 from ffd_core.domain.access import Action, Actor
 from ffd_core.domain.contact import (
-    NewContact, PersonEntry, as_partner_submission, validate_new_contact,
+    NewContact, PersonEntry, Referrer, as_partner_submission, validate_new_contact,
 )
-from ffd_core.domain.vocab import Channel, PersonRole, Priority, Role, Status
-from ffd_core.errors import IdempotencyConflict
+from ffd_core.domain.vocab import Channel, Consent, ContactKind, PersonRole, Priority, Role, Status
+from ffd_core.errors import IdempotencyConflict, InvalidInput
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
@@ -121,6 +122,49 @@ def record_telephone_contact(ctx: Context, officer: Actor, new: NewContact) -> R
     with ctx.read() as session:
         ctx.authorize(session, officer, Action.RECORD_CONTACT)
     return submit(ctx, officer, replace(new, channel=Channel.TELEPHONE))
+
+
+@dataclass(frozen=True)
+class TelephoneCall:
+    """What an officer types while on the phone: enough to open a contact now; the rest is
+    added while screening it."""
+
+    category: str
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    caller: str
+    caller_agency: str
+    caller_phone: str
+    consent: Consent
+    consent_reason: str = ""
+    what_was_said: str = ""
+    received_at: datetime | None = None  # when the call came in, if not just now
+
+
+def record_call(ctx: Context, officer: Actor, call: TelephoneCall) -> Receipt:
+    """Record a telephone contact from what the officer typed. The category must be one of
+    the council's own (its forms folder); the call came in when the officer says, or now."""
+    categories = {o.value for o in ctx.config.form(ContactKind.CAUSE_FOR_CONCERN).categories}
+    if call.category not in categories:
+        raise InvalidInput(f"{call.category!r} is not a category of this council's form; "
+                           "choose one from the list")
+    new = NewContact(
+        kind=ContactKind.CAUSE_FOR_CONCERN, channel=Channel.TELEPHONE,
+        received_at=call.received_at or ctx.now(), category=call.category,
+        children=(PersonEntry(given_name=call.given_name, family_name=call.family_name,
+                              date_of_birth=call.date_of_birth),),
+        referrer=Referrer(name=call.caller, agency_name=call.caller_agency,
+                          phone=call.caller_phone),
+        consent=call.consent, consent_reason=call.consent_reason or None,
+        answers={"what_happened": call.what_was_said} if call.what_was_said else {},
+    )
+    return record_telephone_contact(ctx, officer, new)
+
+
+def categories(ctx: Context, kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN) -> list[tuple[str, str]]:
+    """(label, value) of the categories of the council's own form for ``kind``."""
+    return [(o.label, o.value) for o in ctx.config.form(kind).categories]
 
 
 def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa: ANN001

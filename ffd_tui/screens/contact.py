@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from ffd_core.domain.access import Action
-from ffd_core.domain.contact import NewContact
 from ffd_core.domain.vocab import Outcome, Status
 from ffd_core.errors import NothingToTake
 from ffd_core.services import directory, notes, ownership, queue, screening
@@ -563,20 +562,3 @@ def _answer(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "" if value is None else str(value)
-
-
-def telephone_contact(values: dict[str, Any]) -> NewContact:
-    """Build the NewContact for a call from what the officer typed (inputs only)."""
-    from ffd_core.domain.contact import PersonEntry, Referrer
-    from ffd_core.domain.vocab import Channel, Consent, ContactKind
-
-    return NewContact(
-        kind=ContactKind.CAUSE_FOR_CONCERN, channel=Channel.TELEPHONE,
-        received_at=values["now"], category=values["category"],
-        children=(PersonEntry(given_name=values["given"], family_name=values["family"],
-                              date_of_birth=values["dob"]),),
-        referrer=Referrer(name=values["caller"], agency_name=values["agency"],
-                          phone=values["phone"]),
-        consent=Consent(values["consent"]), consent_reason=values["consent_reason"] or None,
-        answers={"what_happened": values["said"]} if values["said"] else {},
-    )

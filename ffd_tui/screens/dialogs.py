@@ -22,11 +22,13 @@ from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import (
     CIN_PRIMARY_NEED_CODES,
     OUTCOMES_BY_KIND,
+    Consent,
     ContactKind,
     LevelOfNeed,
     Outcome,
 )
 from ffd_core.errors import FFDError, InvalidInput
+from ffd_core.services.contacts import TelephoneCall
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -541,11 +543,14 @@ class TelephoneDialog(ActionDialog):
                     yield Label("Caller's name")
                     yield Input(id="caller")
                 with Vertical(classes="column"):
-                    yield Label("Caller's agency / role")
+                    yield Label("Caller's agency")
                     yield Input(id="agency")
                 with Vertical(classes="column"):
                     yield Label("Caller's phone")
                     yield Input(id="phone")
+                with Vertical(classes="column"):
+                    yield Label("Came in at (HH:MM)")
+                    yield Input(id="received", placeholder="now")
             with Horizontal(classes="fields"):
                 with Vertical(classes="column"):
                     yield Label("Category")
@@ -575,15 +580,27 @@ class TelephoneDialog(ActionDialog):
         except ValueError:
             raise InvalidInput("write the date of birth as dd/mm/yyyy") from None
         category = self.query_one("#category", Select).value
-        return {
-            "given": text("given"), "family": text("family"), "dob": dob,
-            "caller": text("caller"), "agency": text("agency"), "phone": text("phone"),
-            "category": category if isinstance(category, str) else "",
-            "consent": self.query_one("#consent", Select).value,
-            "consent_reason": text("consent_reason"),
-            "said": self.query_one("#said", TextArea).text.strip(),
-            "child": f"{text('given')} {text('family')}".strip() or "a child",
-        }
+        call = TelephoneCall(
+            category=category if isinstance(category, str) else "",
+            given_name=text("given"), family_name=text("family"), date_of_birth=dob,
+            caller=text("caller"), caller_agency=text("agency"), caller_phone=text("phone"),
+            consent=Consent(self.query_one("#consent", Select).value),
+            consent_reason=text("consent_reason"),
+            what_was_said=self.query_one("#said", TextArea).text.strip(),
+            received_at=_earlier_today(text("received"), self.app.ctx.now()),
+        )
+        return {"call": call, "child": f"{call.given_name} {call.family_name}".strip() or "a child"}
+
+
+def _earlier_today(raw: str, now: datetime) -> datetime | None:
+    """HH:MM today (UK time), for a call typed in after it came in; blank is now."""
+    if not raw:
+        return None
+    try:
+        at = datetime.strptime(raw, "%H:%M").time()
+    except ValueError:
+        raise InvalidInput("write when the call came in as HH:MM, e.g. 09:40, or leave it blank") from None
+    return as_utc(datetime.combine(now.astimezone(UK).date(), at, UK))
 
 
 def chase_default(now: datetime) -> str:

@@ -15,7 +15,7 @@ from ffd_core.errors import FFDError
 from ffd_core.services import contacts, decisions, directory, ownership, queue, screening
 from ffd_core.services.queue import View
 from ffd_tui.format import label
-from ffd_tui.screens.contact import ContactScreen, telephone_contact
+from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import (
     AllocateDialog,
     ConfirmDialog,
@@ -279,11 +279,10 @@ class HoldingScreen(Screen):
 
     def action_telephone(self) -> None:
         ctx, actor = self.app.ctx, self.app.actor
-        categories = _categories()
+        categories = contacts.categories(ctx)  # the council's own form, not the bundled one
 
         def perform(values: dict[str, Any]) -> Any:
-            values = {**values, "now": ctx.now()}
-            return contacts.record_telephone_contact(ctx, actor, telephone_contact(values))
+            return contacts.record_call(ctx, actor, values["call"])
 
         def done(receipt: Any) -> None:
             if receipt:
@@ -310,17 +309,3 @@ class HoldingScreen(Screen):
 
     def action_quit(self) -> None:
         self.app.exit()
-
-
-def _categories() -> list[tuple[str, str]]:
-    try:
-        from ffd_core.domain.vocab import ContactKind
-        from ffd_core.forms import default_config
-
-        options = default_config().form(ContactKind.CAUSE_FOR_CONCERN).categories()
-        return [(o.label, o.value) for o in options]
-    except Exception:  # noqa: BLE001 - forms not available: a short fixed list
-        return [(label(c), c) for c in ("neglect", "physical_abuse", "emotional_abuse",
-                                         "sexual_abuse", "domestic_abuse", "other")]
-
-

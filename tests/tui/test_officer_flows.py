@@ -193,6 +193,7 @@ async def test_telephone_contact_typed_in_the_console(ctx, people):
         await type_text(pilot, "Mrs Lane")
         dialog = app.screen
         dialog.query_one("#category").value = "neglect"
+        dialog.query_one("#received", Input).value = "09:40"  # typed in twenty minutes later
         dialog.query_one("#said", TextArea).insert("No food at home for two days.")
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
@@ -200,6 +201,30 @@ async def test_telephone_contact_typed_in_the_console(ctx, people):
         assert isinstance(app.screen, ContactScreen)
         view = app.screen.view
         assert view.channel == "telephone" and view.children[0].name == "Sofia Lane"
+        assert view.received_at == START.replace(hour=9, minute=40)
+
+
+async def test_the_telephone_dialog_offers_the_councils_own_categories(ctx, people, tmp_path):
+    """A council's forms folder (not the bundled defaults) decides the categories."""
+    from dataclasses import replace
+
+    from ffd_core.forms import export_defaults
+
+    export_defaults(tmp_path)
+    form = tmp_path / "cfc.yaml"
+    text = form.read_text()
+    text = text.replace("          - {value: other, label: Something else}",
+                        "          - {value: online_harm, label: Harm online}\n"
+                        "          - {value: other, label: Something else}")
+    form.write_text(text.replace("\nversion: 1\n", "\nversion: 2\n", 1))
+    ctx.settings = replace(ctx.settings, forms_dir=str(tmp_path))
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        options = [label for label, _value in app.screen.categories]
+        assert "Harm online" in options
 
 
 async def test_escape_backs_out_and_q_quits_only_from_the_root(ctx, people, queue_of_five):
