@@ -1,5 +1,6 @@
-"""The layering in DESIGN.md, enforced: ffd_core never imports a front end or a UI library,
-and the domain never touches a database or the network."""
+"""The layering in docs/architecture.md, enforced: ffd_core never imports a front end or a
+UI library, the domain never touches a database or the network, and front ends never open
+the store themselves."""
 
 from __future__ import annotations
 
