@@ -12,14 +12,13 @@ import textwrap
 
 import pytest
 
-# A ceiling, not a timing: the subprocesses finish in seconds even on a busy machine.
-SUBPROCESS_CEILING = 600
+from tests.conftest import WAIT_CEILING
 
 
 def _python(code: str, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code), *args],
-        capture_output=True, text=True, timeout=SUBPROCESS_CEILING, check=False)
+        capture_output=True, text=True, timeout=WAIT_CEILING, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
