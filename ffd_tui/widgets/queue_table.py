@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from math import ceil
 from datetime import datetime
+from math import ceil
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -361,7 +361,7 @@ class QueueTable(ScrollView, can_focus=True):
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip)
         x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
+        if (x1, x2) != (0, self.size.width):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
 
