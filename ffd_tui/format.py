@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from ffd_core.clock import as_utc, format_uk_date, format_uk_datetime
 from ffd_core.domain.clocks import ClockPolicy
@@ -24,12 +25,18 @@ def time_left(due_at: datetime | None, status: str, now: datetime,
               policy: ClockPolicy) -> tuple[str, str]:
     """The statutory time left as text and a style class: "breached", "due-soon" or "".
     The minutes and whether that is "soon" are ffd_core's (office minutes for a one
-    working day target): at 16:40 a contact due at 13:36 tomorrow has 4h 56m left."""
+    working day target): at 16:40 a contact due at 13:36 tomorrow has 4h 56m left.
+    Shown to the minute, so worked out once a minute per contact, not once a frame."""
     if due_at is None:
         return "", ""
     if Status(status) not in OPEN_STATUSES:
         return "—", "closed"
-    if as_utc(now) > as_utc(due_at):
+    return _time_left(due_at, as_utc(now).replace(second=0, microsecond=0), policy)
+
+
+@lru_cache(maxsize=4096)
+def _time_left(due_at: datetime, now: datetime, policy: ClockPolicy) -> tuple[str, str]:
+    if now > as_utc(due_at):
         return "-" + _span(int(-policy.measure(now, due_at) // 1) or 1), "breached"
     return _span(int(policy.measure(now, due_at))), \
         "due-soon" if policy.is_due_soon(now, due_at) else ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, inspect, or_, select
 from sqlalchemy.orm import aliased
 
 from ffd_core.clock import UK, as_utc
@@ -33,6 +33,9 @@ class View(str, Enum):
 
 
 OWNER = aliased(User, name="owner")
+# Build its columns now, while one thread imports this: built lazily by two threads
+# at once, each gets its own, and a join on the alias then cannot be resolved.
+inspect(OWNER).selectable.c
 
 # The default sort walks the partial index of open contacts (see ix_contacts_open_queue).
 SORTS = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from math import ceil
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -15,10 +16,12 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -51,12 +54,21 @@ COLUMNS = (
 )
 SORTABLE = [c for c in COLUMNS if c.sort]
 TOTAL_WIDTH = sum(c.width + 1 for c in COLUMNS)
+ROW_CACHE_SIZE = 1024  # a few screens of rows, each in and out of the cursor
 
 
 def _fit(text: str, width: int) -> str:
     if len(text) > width:
         return text[: width - 1] + "…"
     return text.ljust(width)
+
+
+def _thumb(bar: ScrollBar, position: float) -> list[Segment]:
+    """What a vertical scroll bar shows at ``position`` (Textual's own drawing of it)."""
+    window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
+    return list(ScrollBarRender.render_bar(
+        size=bar.size.height, virtual_size=ceil(bar.window_virtual_size), window_size=ceil(window),
+        position=bar.validate_position(position)).segments)
 
 
 @dataclass
@@ -159,6 +171,8 @@ class QueueTable(ScrollView, can_focus=True):
         self._again = False
         self.header: QueueHeader | None = None
         self._styles: dict[tuple[str, ...], Style] = {}
+        # Painted rows, so scrolling one line re-paints one new row, not the whole screen.
+        self._strips: LRUCache[tuple, Strip] = LRUCache(ROW_CACHE_SIZE)
 
     # ------------------------------------------------------------------ the data
     @property
@@ -317,29 +331,70 @@ class QueueTable(ScrollView, can_focus=True):
             if event.chain == 2 and self.current:
                 self.post_message(self.Chosen(self.current))
 
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        if self.header:
-            self.header.refresh()
-
     def watch_scroll_x(self, old: float, new: float) -> None:
         super().watch_scroll_x(old, new)
         if self.header:
             self.header.refresh()
 
     # ------------------------------------------------------------------ painting
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        # The scroll bar repaints its whole height whenever its position is set, though its
+        # thumb moves a visible step only every few rows of a long queue: set the position
+        # quietly unless the bar would look different.
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and _thumb(bar, new) == _thumb(bar, bar.position):
+            bar.set_reactive(ScrollBar.position, new)
+            if round(old) != round(new):
+                self.refresh(self.size.region)
+            return
+        super().watch_scroll_y(old, new)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint the visible rows. The table has no border, padding, tint or opacity for
+        Textual to add, so a painted row (with the app's colour filters applied once and kept
+        on it) is reused whole from frame to frame: scrolling one line paints one new row."""
+        width, now = self.scrollable_content_region.width, self.now()
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = self._line(y, width, now)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, self.size.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
     def render_line(self, y: int) -> Strip:
+        return self._line(y, self.scrollable_content_region.width, self.now())
+
+    def _line(self, y: int, width: int, now: datetime) -> Strip:
         index = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
         if index >= self.total:
-            return Strip.blank(width, self._style())
+            return self._cached(("blank", width), lambda: Strip.blank(width, self._style()))
         row = self.rows.get(index)
         if row is None:
             self._need_rows()
-            return Strip([Segment(_fit("  …", width), self._style("queue--placeholder"))], width)
-        segments = self._row_segments(row, index)
-        strip = Strip(segments, TOTAL_WIDTH).crop(int(self.scroll_x), int(self.scroll_x) + width)
-        return strip.extend_cell_length(width, self._style())
+            return self._cached(("placeholder", width), lambda: Strip(
+                [Segment(_fit("  …", width), self._style("queue--placeholder"))], width))
+        left = time_left(row.due_at, row.status, now, self.clock_policy)
+        scroll_x = int(self.scroll_x)
+        is_cursor, selected = index == self.cursor, row.id in self.selected
+
+        def paint() -> Strip:
+            segments = self._row_segments(row, is_cursor, selected, left)
+            strip = Strip(segments, TOTAL_WIDTH).crop(scroll_x, scroll_x + width)
+            return strip.extend_cell_length(width, self._style())
+
+        return self._cached((row, is_cursor, selected, left, scroll_x, width), paint)
+
+    def _cached(self, key: tuple, paint: Callable[[], Strip]) -> Strip:
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = paint()
+        return strip
 
     def _need_rows(self) -> None:
         if not self._in_flight:
@@ -359,14 +414,16 @@ class QueueTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = {}
+        self._strips.clear()
 
-    def _row_segments(self, row: QueueRow, index: int) -> list[Segment]:
+    def _row_segments(self, row: QueueRow, is_cursor: bool, selected: bool,
+                      left: tuple[str, str]) -> list[Segment]:
         closed = row.status in ("decided", "transferred", "withdrawn", "closed_in_error")
-        state = (("queue--cursor",) if index == self.cursor else ()) + (
+        state = (("queue--cursor",) if is_cursor else ()) + (
             ("queue--closed",) if closed else ())
         base = self._style(*state)
-        left, left_class = time_left(row.due_at, row.status, self.now(), self.clock_policy)
-        mark = "●" if row.id in self.selected else " "
+        left, left_class = left
+        mark = "●" if selected else " "
         values = {
             "mark": mark,
             "reference": row.reference,

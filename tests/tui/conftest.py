@@ -13,7 +13,7 @@ from ffd_core.services import contacts
 from ffd_core.services.context import SYSTEM
 from ffd_tui.app import FrontDoorApp
 from ffd_tui.tokens import MemoryTokens
-from tests.conftest import START
+from tests.conftest import START, WAIT_CEILING
 from tests.factories import child, new_contact
 
 SIZE = (140, 40)
@@ -58,11 +58,11 @@ def make_app(ctx, actor=None, **kwargs) -> FrontDoorApp:
     return FrontDoorApp(ctx, actor, **kwargs)
 
 
-async def settle(pilot, timeout: float = 10.0) -> None:
+async def settle(pilot) -> None:
     """Wait until every store worker but the live poller has finished, and the screen caught up."""
     app = pilot.app
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + WAIT_CEILING
     while True:
         await pilot.pause()
         busy = [w for w in app.workers if w.group != "live" and w.is_running]
@@ -71,20 +71,19 @@ async def settle(pilot, timeout: float = 10.0) -> None:
             if not [w for w in app.workers if w.group != "live" and w.is_running]:
                 return
         if loop.time() > deadline:
-            raise AssertionError(f"workers still running: {busy}")
+            raise AssertionError(f"workers still running after {WAIT_CEILING:g} s: {busy}")
         await asyncio.sleep(0.01)
 
 
-async def until(pilot, condition, timeout: float = 3.0) -> float:
-    """Wait for ``condition()``; return how long it took (seconds)."""
+async def until(pilot, condition) -> None:
+    """Wait for ``condition()`` to hold."""
     loop = asyncio.get_running_loop()
-    started = loop.time()
+    deadline = loop.time() + WAIT_CEILING
     while not condition():
-        if loop.time() - started > timeout:
-            raise AssertionError("condition not met in time")
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {WAIT_CEILING:g} s")
         await asyncio.sleep(0.02)
         await pilot.pause()
-    return loop.time() - started
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def record_notifications(app) -> list[str]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
-async def test_another_officers_contact_appears_within_a_second_and_the_cursor_stays(
+async def test_another_officers_contact_appears_live_and_the_cursor_stays(
         ctx, people, queue_of_five):
     app = make_app(ctx, people["olivia"])
     async with app.run_test(size=SIZE) as pilot:
@@ -45,9 +45,9 @@ async def test_another_officers_contact_appears_within_a_second_and_the_cursor_s
         # "Another officer" records a high-priority call: it sorts above the cursor.
         contacts.submit(ctx, SYSTEM, new_contact(START, priority=Priority.HIGH,
                                                  children=(child("Noah", "Field"),)))
-        took = await until(pilot, lambda: table.total == 6
-                           and app.latest_counters.new_today == before + 1, timeout=1.0)
-        assert took < 1.0
+        # How soon it appears is a figure of benchmarks/console.py ("live change").
+        await until(pilot, lambda: table.total == 6
+                    and app.latest_counters.new_today == before + 1)
         await settle(pilot)
         assert table.current.id == watched  # the officer's place did not move
 
@@ -62,7 +62,7 @@ async def test_a_priority_one_contact_rings_the_bell_in_every_console(ctx, peopl
         await until(pilot, lambda: app.latest_counters is not None)
         receipt = contacts.submit(ctx, SYSTEM, new_contact(
             START, priority=Priority.IMMEDIATE, children=(child("Ava", "Stone"),)))
-        await until(pilot, lambda: bells, timeout=1.0)
+        await until(pilot, lambda: bells)
         assert any("Priority 1" in m and receipt.reference in m for m in seen)
 
 
@@ -82,7 +82,7 @@ async def test_a_change_while_open_is_shown_and_what_was_typed_is_kept(ctx, peop
         await type_text(pilot, "seen at school")
         # Meanwhile the supervisor raises the priority.
         screening.set_priority(ctx, sam, target, Priority.HIGH, "police called")
-        await until(pilot, lambda: screen.changed_elsewhere != "", timeout=1.0)
+        await until(pilot, lambda: screen.changed_elsewhere != "")
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
         dialog = app.screen
@@ -133,7 +133,7 @@ async def test_a_reply_arriving_while_open_is_flagged(ctx, people, queue_of_five
         screen = app.screen
         assert screen.contact_id == target
         screening.record_reply(ctx, SYSTEM, target, "Yes, a bruise on the arm.", "Tess")
-        await until(pilot, lambda: screen.changed_elsewhere != "", timeout=1.0)
+        await until(pilot, lambda: screen.changed_elsewhere != "")
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert screen.view.thread[-1].body == "Yes, a bruise on the arm."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
 
 from ffd_core.errors import ConfigurationError, PermissionDenied
@@ -97,7 +97,8 @@ async def test_the_command_palette_offers_every_action(ctx, people, queue_of_fiv
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await type_text(pilot, "take next")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette's search runs in a worker
+        await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
         await pilot.press("down", "enter")
         await settle(pilot)
         await until(pilot, lambda: isinstance(app.screen, ContactScreen))
