@@ -51,6 +51,27 @@ class Settings:
     blob_dir: str = ""
     # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
     keymap: dict[str, str] = field(default_factory=dict)
+    # Email to referrers (SMTP). No host: nothing is sent and the outbox keeps every email.
+    # The password: `ffd secret set smtp-password` or FFD_SMTP_PASSWORD, never this file.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # "starttls", "tls" (implicit, port 465) or "none" (loopback)
+    smtp_username: str = ""
+    smtp_sender: str = "Brackenshire Family Front Door <front-door@brackenshire.example>"
+    # Replies come back to this address with a per-contact token after a "+"; empty: no Reply-To.
+    smtp_reply_to: str = ""
+    smtp_timeout_seconds: int = 30
+    smtp_ca_file: str = ""  # a private CA for the council's relay; default: the system's CAs
+    # The outbox worker: retries double from outbox_retry_seconds (with jitter) up to
+    # outbox_retry_max_seconds; after outbox_max_attempts a message is a dead letter.
+    outbox_max_attempts: int = 10
+    outbox_retry_seconds: int = 30
+    outbox_retry_max_seconds: int = 3600
+    outbox_batch_size: int = 20
+    # A claimed message that no worker finished within this is tried again (its worker died).
+    outbox_lease_seconds: int = 600
+    worker_poll_seconds: int = 5  # the longest an idle worker sleeps (it also wakes on changes)
+    timed_jobs_seconds: int = 60  # how often chase-by and due-soon checks run
 
     @property
     def resolved_database_url(self) -> str:
@@ -114,7 +135,53 @@ def _from_mapping(values: dict[str, Any], file: Path) -> Settings:
         raise ConfigurationError(f"{file}: office_start must be before office_end")
     for outcome in settings.sign_off_outcomes:
         Outcome(outcome)
+    problem = delivery_problem(settings)
+    if problem:
+        raise ConfigurationError(f"{file}: {problem}")
     return settings
+
+
+# Whole-number settings: (least, most, unit in the error message).
+_BOUNDED = {
+    "idle_lock_minutes": (1, None, "minutes"),
+    "smtp_port": (1, 65535, ""),
+    "smtp_timeout_seconds": (1, 300, "seconds"),
+    "outbox_max_attempts": (1, 100, "attempts"),
+    "outbox_retry_seconds": (1, 86_400, "seconds"),
+    "outbox_retry_max_seconds": (1, 7 * 86_400, "seconds"),
+    "outbox_batch_size": (1, 1000, "messages"),
+    "outbox_lease_seconds": (60, 86_400, "seconds"),
+    "worker_poll_seconds": (1, 3600, "seconds"),
+    "timed_jobs_seconds": (10, 86_400, "seconds"),
+}
+SMTP_SECURITY = ("starttls", "tls", "none")
+# A worker stops a batch when its lease has fewer than this many SMTP timeouts left.
+LEASE_TIMEOUTS = 10
+
+
+def delivery_problem(settings: Settings) -> str | None:
+    """What is wrong with the email and worker settings taken together, or None."""
+    from ffd_core.domain.addresses import is_loopback, mailbox
+
+    if settings.smtp_security not in SMTP_SECURITY:
+        return f"smtp_security must be one of {', '.join(SMTP_SECURITY)}"
+    if (settings.smtp_host and settings.smtp_security == "none"
+            and not is_loopback(settings.smtp_host)):
+        return ("smtp_security = \"none\" sends children's details unencrypted; it is allowed "
+                "only for a relay on this machine (127.0.0.1): use \"starttls\" or \"tls\"")
+    if mailbox(settings.smtp_sender) is None:
+        return "smtp_sender must be one address, e.g. \"Front Door <front-door@council.example>\""
+    if settings.smtp_reply_to and (mailbox(settings.smtp_reply_to) != settings.smtp_reply_to
+                                   or "+" in settings.smtp_reply_to):
+        return ("smtp_reply_to must be a plain address without \"+\", e.g. "
+                "\"replies@council.example\" (the product adds +TOKEN for each contact)")
+    if settings.outbox_retry_max_seconds < settings.outbox_retry_seconds:
+        return "outbox_retry_max_seconds must be at least outbox_retry_seconds"
+    if settings.outbox_lease_seconds < LEASE_TIMEOUTS * settings.smtp_timeout_seconds:
+        return (f"outbox_lease_seconds must be at least {LEASE_TIMEOUTS} x smtp_timeout_seconds "
+                f"({LEASE_TIMEOUTS * settings.smtp_timeout_seconds}), so a slow server never "
+                "lets a second worker send the same message")
+    return None
 
 
 def _has_password(url: Any) -> bool:
@@ -159,9 +226,12 @@ def _convert(key: str, value: Any) -> Any:
                 isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
             raise TypeError('write [keymap] as binding = "keys", e.g. take_next = "n"')
         return dict(value)
-    if key == "idle_lock_minutes":
-        if not isinstance(value, int) or value < 1:
-            raise ValueError("give a whole number of minutes, at least 1")
+    if key in _BOUNDED:
+        least, most, unit = _BOUNDED[key]
+        if (not isinstance(value, int) or isinstance(value, bool) or value < least
+                or (most is not None and value > most)):
+            raise ValueError(f"give a whole number{' of ' + unit if unit else ''}, at least {least}"
+                             + (f" and at most {most}" if most is not None else ""))
     elif not isinstance(value, str):
         raise TypeError("give a string")
     return value
