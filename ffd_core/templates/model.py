@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
 from ffd_core.domain.vocab import Outcome
 
 from .markup import html_environment, text_environment, tidy_text, to_html
@@ -85,3 +87,9 @@ class TemplateSet:
         text = tidy_text(_TEXT.from_string(template.body).render(values))
         html = to_html(_HTML.from_string(template.body).render(values))
         return RenderedMessage(subject, text, html)
+
+
+def plain_message(subject: str, body: str) -> RenderedMessage:
+    """A message a person typed, as data and never as a template (so "{{ ... }}" in it is
+    just text): the same paragraphs and lists as a template's body, escaped for HTML."""
+    return RenderedMessage(" ".join(subject.split()), tidy_text(body), to_html(str(escape(body))))
