@@ -59,13 +59,18 @@ class Handler:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """``options`` go to aiosmtpd: tls_context (STARTTLS), ssl_context (implicit TLS),
+    authenticator, auth_required..."""
+
+    def __init__(self, **options) -> None:  # noqa: ANN003
         self.handler = Handler()
         self.port = free_port()
+        self.options = options
         self._controller: Controller | None = None
 
     def start(self) -> SmtpServer:
-        self._controller = Controller(self.handler, hostname=LOOPBACK, port=self.port)
+        self._controller = Controller(self.handler, hostname=LOOPBACK, port=self.port,
+                                      **self.options)
         self._controller.start()
         return self
 
