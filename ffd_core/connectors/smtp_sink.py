@@ -26,11 +26,12 @@ def free_port(host: str = LOOPBACK) -> int:
 class LocalSink:
     def __init__(self, maildir: Path, *, port: int | None = None) -> None:
         self.maildir = Path(maildir)
+        for folder in ("tmp", "new", "cur"):  # a Maildir, even where an empty folder was
+            (self.maildir / folder).mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self._controller = Controller(Mailbox(self.maildir), hostname=LOOPBACK, port=self.port)
 
     def start(self) -> LocalSink:
-        self.maildir.mkdir(parents=True, exist_ok=True)
         self._controller.start()
         return self
 
