@@ -14,7 +14,6 @@ from rich.table import Table
 
 from ffd_cli.progress import console
 from ffd_cli.runtime import cli_actor, open_context, settings_from
-from ffd_core.clock import format_uk_datetime
 from ffd_core.connectors.email import EmailSender
 from ffd_core.connectors.outbox_worker import PassReport, Worker, WorkerRunning
 from ffd_core.connectors.smtp_sink import LocalSink
@@ -80,11 +79,12 @@ def outbox_list(ctx: click.Context, state: str | None, reference: str | None, li
     rows = deliveries.list_outbox(context, cli_actor(), limit=limit, reference=reference,
                                   state=DeliveryState(state) if state else None)
     table = Table(header_style="bold")
-    for column in ("id", "contact", "what", "to", "queued", "status", "last error"):
-        table.add_column(column)
+    for column in ("id", "contact", "what", "to", "status", "last error"):
+        table.add_column(column, no_wrap=column in ("id", "contact"),
+                         overflow="fold" if column in ("to", "last error") else "ellipsis")
     for row in rows:
-        table.add_row(str(row.id), row.reference, row.purpose, row.to,
-                      format_uk_datetime(row.queued_at), row.status, row.last_error or "")
+        table.add_row(str(row.id), row.reference, row.purpose, row.to, row.status,
+                      row.last_error or "")
     console.print(table)
     figures = deliveries.figures_today(context, cli_actor())
     console.print(
