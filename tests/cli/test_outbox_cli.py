@@ -9,15 +9,8 @@ from click.testing import CliRunner
 from ffd_cli.main import cli
 from ffd_core.services import contacts
 from tests.conftest import AUDIT_KEY
-from tests.connectors.smtp_server import SmtpServer
+from tests.connectors.smtp_server import smtp_server  # noqa: F401 - a fixture
 from tests.factories import new_contact
-
-
-@pytest.fixture
-def smtp_server():  # noqa: ANN201
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,14 +7,7 @@ from pathlib import Path
 import pytest
 
 from ffd_core.settings import Settings
-from tests.connectors.smtp_server import SmtpServer
-
-
-@pytest.fixture
-def smtp_server():  # noqa: ANN201
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+from tests.connectors.smtp_server import SmtpServer, smtp_server  # noqa: F401 - a fixture
 
 
 @pytest.fixture

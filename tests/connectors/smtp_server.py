@@ -9,6 +9,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from ffd_core.connectors.smtp_sink import LOOPBACK, free_port
@@ -82,3 +83,11 @@ class SmtpServer:
     @property
     def received(self) -> list[EmailMessage]:
         return self.handler.received
+
+
+@pytest.fixture
+def smtp_server():  # noqa: ANN201
+    """A server that accepts, for the test to change (import this fixture where needed)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -67,19 +67,12 @@ def send(ctx, people, server: SmtpServer, **settings) -> str:  # noqa: ANN001, A
     return list_outbox(ctx, SYSTEM)[0]
 
 
-def test_starttls_with_a_trusted_certificate_delivers(ctx, people, certificate):
-    server = SmtpServer(tls_context=server_tls(certificate), require_starttls=True).start()
+@pytest.mark.parametrize("security, server_option", [("starttls", "tls_context"),
+                                                     ("tls", "ssl_context")])
+def test_tls_with_a_trusted_certificate_delivers(ctx, people, certificate, security, server_option):
+    server = SmtpServer(**{server_option: server_tls(certificate)}).start()
     try:
-        row = send(ctx, people, server, smtp_security="starttls", smtp_ca_file=certificate[0])
-    finally:
-        server.stop()
-    assert row.state == "sent" and len(server.received) == 1
-
-
-def test_implicit_tls_delivers(ctx, people, certificate):
-    server = SmtpServer(ssl_context=server_tls(certificate)).start()
-    try:
-        row = send(ctx, people, server, smtp_security="tls", smtp_ca_file=certificate[0])
+        row = send(ctx, people, server, smtp_security=security, smtp_ca_file=certificate[0])
     finally:
         server.stop()
     assert row.state == "sent" and len(server.received) == 1

@@ -26,15 +26,19 @@ def bounce_first_acknowledgement(ctx) -> None:  # noqa: ANN001
                           permanent=True, bounced=True, jitter=0.0)
 
 
+async def press_m(pilot) -> None:  # noqa: ANN001
+    await settle(pilot)
+    await pilot.press("M")
+    await settle(pilot)
+
+
 async def test_a_supervisor_finds_the_bounced_message_and_sends_it_again(ctx, people):
     receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     bounce_first_acknowledgement(ctx)
     app = make_app(ctx, people["sam"])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("M")
-        await settle(pilot)
+        await press_m(pilot)
         screen = app.screen
         assert isinstance(screen, OutboxScreen) and len(screen.rows) == 2
         title = str(screen.query_one("#outbox-title", Static).render())
@@ -62,9 +66,7 @@ async def test_an_officer_has_no_outbox_key_but_sees_delivery_on_the_thread(ctx,
     bounce_first_acknowledgement(ctx)
     app = make_app(ctx, people["olivia"])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("M")
-        await settle(pilot)
+        await press_m(pilot)
         assert not isinstance(app.screen, OutboxScreen)
         await pilot.press("enter")
         await settle(pilot)
@@ -86,6 +88,6 @@ async def test_the_owner_is_warned_once_when_a_contact_becomes_due_soon(ctx, peo
         await until(pilot, lambda: app.latest_counters is not None)
         ctx.clock.advance(hours=4, minutes=30)
         timed_jobs.run_due(ctx, SYSTEM)  # the worker's turn
-        await until(pilot, lambda: any("Due within 4 office hours" in m for m in seen), timeout=3)
+        await until(pilot, lambda: any("Due within 4 office hours" in m for m in seen), timeout=20)
         assert [m for m in seen if "Due within" in m] == [
             f"Due within 4 office hours: {receipt.reference}"]
