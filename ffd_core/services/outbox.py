@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ffd_core.domain.access import Action, Actor
@@ -113,14 +113,17 @@ def claim(ctx: Context, actor: Actor, worker: str, kinds: list[str], limit: int)
     now = ctx.now()
     settings = ctx.settings
     lease_until = now + timedelta(seconds=settings.outbox_lease_seconds)
+    due = (OutboxMessage.kind.in_(kinds),
+           OutboxMessage.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value]),
+           OutboxMessage.next_attempt_at <= now)
+    with ctx.read() as session:  # an idle worker never takes SQLite's write lock
+        ctx.authorize(session, actor, Action.DELIVER)
+        if not session.execute(select(exists().where(*due))).scalar():
+            return []
     with ctx.write() as session:
         actor = ctx.authorize(session, actor, Action.DELIVER)
         rows = session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.kind.in_(kinds),
-                   OutboxMessage.state.in_([DeliveryState.PENDING.value,
-                                            DeliveryState.SENDING.value]),
-                   OutboxMessage.next_attempt_at <= now)
+            select(OutboxMessage).where(*due)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
