@@ -35,6 +35,7 @@ from ffd_core.faults import checkpoint
 from ffd_core.services import outbox, timed_jobs
 from ffd_core.services.context import Context
 from ffd_core.services.outbox import Claimed, retry_delay
+from ffd_core.services.watch import ChangeWatcher
 from ffd_core.store.engine import is_sqlite
 
 log = logging.getLogger(__name__)
@@ -125,8 +126,6 @@ class Worker:
     def run(self, on_pass: Callable[[PassReport], None] | None = None) -> None:
         """Pass after pass until ``stop()``; between passes, wait for the store to change
         (LISTEN/NOTIFY on PostgreSQL, the change feed on SQLite) or the poll time."""
-        from ffd_core.services.watch import ChangeWatcher
-
         watcher = ChangeWatcher(self.ctx)
         try:
             while not self.stopping.is_set():
@@ -150,18 +149,18 @@ class Worker:
         self.stopping.set()
 
     def _drain(self, sender: Sender, report: PassReport) -> None:
+        """Batch after batch over one channel (one SMTP connection) until nothing is due."""
         batch = self.ctx.settings.outbox_batch_size
-        while not self.stopping.is_set():
-            items = outbox.claim(self.ctx, SYSTEM, self.id, [sender.kind], batch)
-            if not items:
-                return
-            channel = sender.open()
-            try:
-                finished = self._deliver(sender.kind, channel, items, report)
-            finally:
-                channel.close()
-            if not finished or len(items) < batch:
-                return
+        channel = sender.open()
+        try:
+            while not self.stopping.is_set():
+                items = outbox.claim(self.ctx, SYSTEM, self.id, [sender.kind], batch)
+                if not items or not self._deliver(sender.kind, channel, items, report):
+                    return
+                if len(items) < batch:
+                    return
+        finally:
+            channel.close()
 
     def _deliver(self, kind: str, channel: Channel, items: list[Claimed],
                  report: PassReport) -> bool:
