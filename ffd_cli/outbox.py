@@ -83,7 +83,8 @@ def outbox_list(ctx: click.Context, state: str | None, reference: str | None, li
         table.add_column(column, no_wrap=column in ("id", "contact"),
                          overflow="fold" if column in ("to", "last error") else "ellipsis")
     for row in rows:
-        table.add_row(str(row.id), row.reference, row.purpose, row.to, row.status,
+        table.add_row(str(row.id), row.reference, row.purpose, row.to,
+                      row.status + (f" ({row.timeliness})" if row.timeliness else ""),
                       row.last_error or "")
     console.print(table)
     figures = deliveries.figures_today(context, cli_actor())

@@ -38,6 +38,16 @@ class Delivery:
     next_attempt_at: datetime
     last_error: str | None
     bounced: bool
+    # Sent in time: an acknowledgement within a minute of receipt, an outcome by the
+    # statutory due time of its period. None where not measured (or not sent yet).
+    in_time: bool | None = None
+
+    @property
+    def timeliness(self) -> str:
+        if self.in_time is None:
+            return ""
+        target = "a minute of receipt" if self.purpose == PURPOSES["ack"] else "the decision target"
+        return f"{'within' if self.in_time else 'not within'} {target}"
 
     @property
     def status(self) -> str:
@@ -69,8 +79,9 @@ class DeliveryFigures:
 def for_contact(session: Session, contact: Contact) -> list[Delivery]:
     """Every message queued for one contact (the caller has authorised the view)."""
     rows = session.execute(select(OutboxMessage).where(OutboxMessage.contact_id == contact.id)
-                           .order_by(OutboxMessage.created_at, OutboxMessage.id)).scalars()
-    return [_delivery(row, contact.reference) for row in rows]
+                           .order_by(OutboxMessage.created_at, OutboxMessage.id)).scalars().all()
+    dues = _statutory_dues(session, rows)
+    return [_delivery(row, contact.reference, dues.get(row.id)) for row in rows]
 
 
 def list_outbox(ctx: Context, actor: Actor, *, state: DeliveryState | None = None,
@@ -85,7 +96,9 @@ def list_outbox(ctx: Context, actor: Actor, *, state: DeliveryState | None = Non
             query = query.where(OutboxMessage.state == state.value)
         if reference:
             query = query.where(Contact.reference == reference.strip().upper())
-        return [_delivery(row, ref or "") for row, ref in session.execute(query)]
+        found = session.execute(query).all()
+        dues = _statutory_dues(session, [row for row, _ref in found])
+        return [_delivery(row, ref or "", dues.get(row.id)) for row, ref in found]
 
 
 def figures_today(ctx: Context, actor: Actor) -> DeliveryFigures:
@@ -106,22 +119,31 @@ def figures_today(ctx: Context, actor: Actor) -> DeliveryFigures:
     failed = dict(failed_today)
     return DeliveryFigures(
         acknowledgements=len(acks),
-        acknowledged_within_a_minute=sum(1 for r in acks if acknowledged_in_time(r)),
+        acknowledged_within_a_minute=sum(1 for r in acks if _in_time(r, None)),
         outcomes=len(outcomes),
-        outcomes_within_target=sum(1 for r in outcomes if r.delivered_at is not None
-                                   and r.id in dues and r.delivered_at <= dues[r.id]),
+        outcomes_within_target=sum(1 for r in outcomes if _in_time(r, dues.get(r.id))),
         bounced=failed.get(True, 0), dead_letters=failed.get(False, 0), waiting=waiting)
 
 
-def acknowledged_in_time(row: OutboxMessage) -> bool:
-    """Sent within a minute of the contact arriving (the ack is queued as it is stored)."""
-    return row.delivered_at is not None and row.delivered_at - row.created_at <= ACK_WITHIN
+def _in_time(row: OutboxMessage, due: datetime | None) -> bool | None:
+    """An acknowledgement sent within a minute of the contact arriving (it is queued as the
+    contact is stored); an outcome sent by its period's statutory due time."""
+    if row.delivered_at is None:
+        return None
+    purpose = purpose_of(row.idempotency_key)
+    if purpose == "ack":
+        return row.delivered_at - row.created_at <= ACK_WITHIN
+    if purpose == "outcome" and due is not None:
+        return row.delivered_at <= due
+    return None
 
 
-def _statutory_dues(session: Session, outcomes: Iterable[OutboxMessage]) -> dict[int, datetime]:
+def _statutory_dues(session: Session, rows: Iterable[OutboxMessage]) -> dict[int, datetime]:
     """outbox id -> the statutory due time of the period its outcome key names."""
     dues = {}
-    for row in outcomes:
+    for row in rows:
+        if purpose_of(row.idempotency_key) != "outcome":
+            continue
         period = int(row.idempotency_key.rsplit(":", 1)[1])
         clock = session.get(ClockPeriodRow, (row.contact_id, period))
         if clock is not None:
@@ -154,10 +176,10 @@ def retry(ctx: Context, actor: Actor, outbox_id: int, reason: str) -> Delivery:
         return _delivery(row, contact.reference if contact else "")
 
 
-def _delivery(row: OutboxMessage, reference: str) -> Delivery:
+def _delivery(row: OutboxMessage, reference: str, due: datetime | None = None) -> Delivery:
     return Delivery(
         id=row.id, contact_id=row.contact_id, reference=reference,
         purpose=PURPOSES.get(purpose_of(row.idempotency_key), row.kind), kind=row.kind,
         to=str((row.payload or {}).get("to") or ""), state=row.state, attempts=row.attempts,
         queued_at=row.created_at, sent_at=row.delivered_at, next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error, bounced=row.bounced)
+        last_error=row.last_error, bounced=row.bounced, in_time=_in_time(row, due))

@@ -225,6 +225,8 @@ class ContactScreen(Screen):
         for d in v.deliveries:
             text.append(f"{format_uk_datetime(d.queued_at)} {d.purpose} to {d.to or '—'}: ")
             text.append(d.status, style={"dead": "bold red", "sent": "green"}.get(d.state, "yellow"))
+            if d.timeliness:
+                text.append(f" ({d.timeliness})", style="" if d.in_time else "bold red")
             if d.last_error and d.state != "sent":
                 text.append(f" — {d.last_error}", style="red")
             text.append("\n")

@@ -116,6 +116,8 @@ class OutboxScreen(Screen):
         text.append(f"{row.reference or '—':<16}", style="bold")
         text.append(f"{row.purpose:<24}")
         text.append(row.status, style=STATE_STYLE.get(DeliveryState(row.state), ""))
+        if row.timeliness:
+            text.append(f" ({row.timeliness})", style="" if row.in_time else "bold red")
         text.append(f"\n  {row.to}  queued {format_uk_datetime(row.queued_at)}", style="dim")
         if row.last_error and row.state != DeliveryState.SENT:
             text.append(f"\n  {row.last_error}", style="red")

@@ -46,6 +46,8 @@ def test_the_contact_shows_each_message_queued_sending_retrying_sent(ctx, people
     ctx.clock.advance(seconds=5)
     outbox.record_sent(ctx, SYSTEM, WORKER, item)
     assert status() == "sent 24/11/2026 10:00"
+    [sent] = view_contact(ctx, people["olivia"], contact_id).deliveries
+    assert sent.timeliness == "within a minute of receipt"
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap():
@@ -120,6 +122,10 @@ def test_today_figures_for_supervisors(ctx, people):
     outbox.record_failure(ctx, SYSTEM, WORKER, bounced, "550 no such mailbox", permanent=True,
                           bounced=True, jitter=0.0)
 
+    late_ack = view_contact(ctx, sam, second).deliveries[0]
+    assert late_ack.timeliness == "not within a minute of receipt"
+    assert [d.timeliness for d in view_contact(ctx, sam, first).deliveries
+            if d.purpose == "Outcome"] == ["within the decision target"]
     figures = deliveries.figures_today(ctx, sam)
     assert (figures.acknowledgements, figures.acknowledged_within_a_minute) == (2, 1)
     assert (figures.outcomes, figures.outcomes_within_target) == (2, 1)
