@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import queue
 import signal
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -162,6 +164,12 @@ def _demo_mail(settings: Settings, maildir: str, log_path: str, said) -> None:  
         return
     signal.signal(signal.SIGTERM, lambda *_: delivery.stop())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the console
+    # If the console dies without stopping us (killed, terminal closed), stop too, so the
+    # store's worker lock is not left held.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (multiprocessing.connection.wait([parent.sentinel]),
+                                         delivery.stop()), daemon=True).start()
     said.put("")
     try:
         delivery.run()
