@@ -132,8 +132,9 @@ class HoldingScreen(Screen):
                                done=self._warn_due_soon, group="due-soon")
 
     def _warn_due_soon(self, references: list[str]) -> None:
-        if references and not self.app.locked:
-            self.app.notify(f"Due within 4 office hours: {', '.join(references)}",
+        if references:  # while locked it still warns, but names nothing
+            what = "a contact" if self.app.locked else ", ".join(references)
+            self.app.notify(f"Due within 4 office hours: {what}",
                             title="Decision target", severity="warning", timeout=20)
 
     def on_screen_resume(self) -> None:

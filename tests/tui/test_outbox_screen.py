@@ -81,7 +81,7 @@ async def test_an_officer_has_no_outbox_key_but_sees_delivery_on_the_thread(ctx,
 async def test_the_owner_is_warned_once_when_a_contact_becomes_due_soon(ctx, people):
     receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     ownership.claim(ctx, people["olivia"], receipt.contact_id)
-    app = make_app(ctx, people["olivia"])
+    app = make_app(ctx, people["olivia"], lock_check_seconds=3600)  # hours pass: no idle lock
     async with app.run_test(size=SIZE) as pilot:
         seen = record_notifications(app)
         await settle(pilot)
