@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ffd_cli.outbox import DemoDelivery, outbox, worker
 from ffd_cli.people import people
 from ffd_cli.progress import console, progress_bars
 from ffd_cli.runtime import FFDGroup, cli_actor, ensure_audit_key, open_context, settings_from
@@ -95,7 +96,12 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
     console.print(f"Signing in as {actor.name} ({actor.role.label}). To see the supervisor's "
                   "view: `ffd demo --as demo.supervisor`; a social worker's (read-only): "
                   "`ffd demo --as demo.socialworker`.")
-    _run_console(context, settings, actor)
+    delivery = DemoDelivery(settings)  # a worker and a local SMTP sink beside the console
+    console.print(delivery.note)
+    try:
+        _run_console(context, settings, actor)
+    finally:
+        delivery.stop()
 
 
 def _run_console(context, settings, actor) -> None:  # noqa: ANN001
@@ -493,6 +499,8 @@ def secret_set(name: str) -> None:
 
 
 cli.add_command(people)
+cli.add_command(worker)
+cli.add_command(outbox)
 
 
 def main() -> None:

@@ -175,6 +175,29 @@ class Settings:
     allow_demo_accounts: Annotated[bool, Field(strict=True)] = False
     # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
     keymap: dict[Keys, Keys] = Field(default_factory=dict, max_length=500)
+    # Email to referrers (SMTP). No host: nothing is sent and the outbox keeps every email.
+    # The password: `ffd secret set smtp-password` or FFD_SMTP_PASSWORD, never this file.
+    smtp_host: Text = ""
+    smtp_port: Annotated[int, Field(strict=True, ge=1, le=65535)] = 587
+    # "starttls", "tls" (implicit, port 465) or "none" (a relay on this machine only)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: Text = ""
+    smtp_sender: Text = "Brackenshire Family Front Door <front-door@brackenshire.example>"
+    # Replies come back to this address with a per-contact token after a "+"; empty: no Reply-To.
+    smtp_reply_to: Text = ""
+    smtp_timeout_seconds: Annotated[int, Field(strict=True, ge=1, le=300)] = 30
+    smtp_ca_file: Setting = ""  # a private CA for the council's relay; default: the system's CAs
+    # The outbox worker: retries double from outbox_retry_seconds (with jitter) up to
+    # outbox_retry_max_seconds; after outbox_max_attempts a message is a dead letter.
+    outbox_max_attempts: Annotated[int, Field(strict=True, ge=1, le=100)] = 10
+    outbox_retry_seconds: Annotated[int, Field(strict=True, ge=1, le=86400)] = 30
+    outbox_retry_max_seconds: Annotated[int, Field(strict=True, ge=1, le=7 * 86400)] = 3600
+    outbox_batch_size: Annotated[int, Field(strict=True, ge=1, le=1000)] = 20
+    # A claimed message that no worker finished within this is tried again (its worker died).
+    outbox_lease_seconds: Annotated[int, Field(strict=True, ge=60, le=86400)] = 600
+    # The longest an idle worker sleeps (it also wakes on changes).
+    worker_poll_seconds: Annotated[int, Field(strict=True, ge=1, le=3600)] = 5
+    timed_jobs_seconds: Annotated[int, Field(strict=True, ge=10, le=86400)] = 60
 
     @model_validator(mode="after")
     def _office_hours(self) -> Settings:
@@ -203,10 +226,44 @@ def load_settings(path: Path | None = None) -> Settings:
     values = {**from_file, **from_env}
     if not problems:
         try:
-            return Settings(**values)
+            settings = Settings(**values)
         except ValidationError as error:
             problems = [_describe(e, file, from_env) for e in error.errors()]
+        else:
+            problem = delivery_problem(settings)
+            if problem is None:
+                return settings
+            problems = [f"{file}: {problem}"]
     raise ConfigurationError("\n".join(problems))
+
+
+# A worker stops a batch when its lease has fewer than this many SMTP timeouts left.
+LEASE_TIMEOUTS = 10
+
+
+def delivery_problem(settings: Settings) -> str | None:
+    """What is wrong with the email and worker settings taken together, or None. (Checked
+    on loading and by the sender at start; not a field check, so a test can build a
+    settings object that a council's file could not.)"""
+    from ffd_core.domain.addresses import is_loopback, mailbox
+
+    if (settings.smtp_host and settings.smtp_security == "none"
+            and not is_loopback(settings.smtp_host)):
+        return ("smtp_security = \"none\" sends children's details unencrypted; it is allowed "
+                "only for a relay on this machine (127.0.0.1): use \"starttls\" or \"tls\"")
+    if mailbox(settings.smtp_sender) is None:
+        return "smtp_sender must be one address, e.g. \"Front Door <front-door@council.example>\""
+    if settings.smtp_reply_to and (mailbox(settings.smtp_reply_to) != settings.smtp_reply_to
+                                   or "+" in settings.smtp_reply_to):
+        return ("smtp_reply_to must be a plain address without \"+\", e.g. "
+                "\"replies@council.example\" (the product adds +TOKEN for each contact)")
+    if settings.outbox_retry_max_seconds < settings.outbox_retry_seconds:
+        return "outbox_retry_max_seconds must be at least outbox_retry_seconds"
+    if settings.outbox_lease_seconds < LEASE_TIMEOUTS * settings.smtp_timeout_seconds:
+        return (f"outbox_lease_seconds must be at least {LEASE_TIMEOUTS} x smtp_timeout_seconds "
+                f"({LEASE_TIMEOUTS * settings.smtp_timeout_seconds}), so a slow server never "
+                "lets a second worker send the same message")
+    return None
 
 
 def check_database_url(url: str, where: str) -> str:

@@ -54,6 +54,10 @@ class Action(StrEnum):
     # Running the service
     ADMINISTER = "administer"  # agencies and accounts
     OPERATE_STORE = "operate_store"  # migrations, copies, audit verification, clock rebuilds
+    # Messages that go out (the outbox)
+    DELIVER = "deliver"  # the worker: claim, send, record results, run the timed jobs
+    READ_OUTBOX = "read_outbox"  # every queued, sent and failed message, and today's figures
+    RETRY_DELIVERY = "retry_delivery"  # send a dead letter again
 
 
 class Relation(StrEnum):
@@ -98,6 +102,11 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}) | _SYSTEM,
     Action.ADMINISTER: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}) | _SYSTEM,
     Action.OPERATE_STORE: _SYSTEM,
+    Action.DELIVER: _SYSTEM,
+    # Supervisors answer for what the front door told referrers; the messages name children,
+    # so administrators (who see no contacts) do not read them.
+    Action.READ_OUTBOX: frozenset({Role.SUPERVISOR}) | _SYSTEM,
+    Action.RETRY_DELIVERY: frozenset({Role.SUPERVISOR}) | _SYSTEM,
 }
 
 SCOPES: Mapping[Action, Scope] = {
@@ -133,6 +142,9 @@ DOING = {
     Action.EXPORT: "export records",
     Action.ADMINISTER: "manage agencies and accounts",
     Action.OPERATE_STORE: "operate the store",
+    Action.DELIVER: "deliver queued messages",
+    Action.READ_OUTBOX: "read the outbox",
+    Action.RETRY_DELIVERY: "retry failed messages",
 }
 
 

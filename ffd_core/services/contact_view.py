@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from ffd_core.domain.access import Action, Actor
 from ffd_core.domain.vocab import PersonRole, Status
 from ffd_core.services.contact_write import begin, facts
 from ffd_core.services.context import Context
+from ffd_core.services.deliveries import Delivery, for_contact
 from ffd_core.store.tables import (
     Attachment, AuditEvent, ClockPeriodRow, Contact, ContactLink, ContactPerson, Decision,
     Message, Note, User,
@@ -118,6 +119,8 @@ class ContactView:
     due_soon: bool  # open, at most 240 minutes left on the statutory clock
     changed_at: datetime
     changed_by: str
+    # Every message queued to go out for it (emails, the case-system push) and how it went.
+    deliveries: list[Delivery] = field(default_factory=list)
 
 
 def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
@@ -214,4 +217,5 @@ def _build(ctx: Context, session, actor: Actor, contact: Contact,  # noqa: ANN00
         due_soon=ctx.lifecycle.is_open(Status(contact.status))
         and ctx.clock_policy.is_due_soon(ctx.now(), contact.due_at),
         changed_at=contact.changed_at, changed_by=names.get(contact.changed_by_id, "system"),
+        deliveries=for_contact(session, contact),
     )

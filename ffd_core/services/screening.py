@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ffd_core.clock import as_utc
+from ffd_core.clock import as_utc, format_uk_datetime
 from ffd_core.domain.access import SYSTEM, Actor
 from ffd_core.domain.vocab import MessageKind, MessageState, Priority, Status
 from ffd_core.errors import InvalidInput
@@ -97,7 +97,8 @@ def chase_overdue(ctx: Context) -> list[str]:
                 .order_by(Message.id.desc()).limit(1)
             ).scalar_one_or_none()
             if last is not None and as_utc(last) <= now:
-                move(ctx, session, actor, contact, "chase_due", {})
+                move(ctx, session, actor, contact, "chase_due", {}, data={
+                    "reason": f"no reply by the chase-by time, {format_uk_datetime(last)}"})
                 moved.append(contact.reference)
         return moved
 

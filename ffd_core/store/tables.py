@@ -282,7 +282,12 @@ class Attachment(Base):
 
 class OutboxMessage(Base):
     """An effect to deliver later (email, case-system push), written in the same transaction
-    as the change that caused it; the idempotency key stops a retry sending it twice."""
+    as the change that caused it; the idempotency key stops a retry sending it twice.
+
+    pending -> sending (claimed by one worker until ``next_attempt_at``, its lease) -> sent,
+    or back to pending with a later ``next_attempt_at``, or dead (a dead letter that a
+    supervisor may retry). A lease that runs out means the worker died: the row is claimable
+    again (see ffd_core.services.outbox)."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "state", "next_attempt_at"),)
@@ -298,6 +303,26 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The email's Message-ID, fixed at the first claim and reused by every retry.
+    email_message_id: Mapped[str | None] = mapped_column(String(255))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))  # the worker holding it
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The peer refused it for good (e.g. SMTP 550 no such mailbox), rather than retries ran out.
+    bounced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class TimedJobRow(Base):
+    """When each timed job (chase-by, due-soon warnings...) may next run: a worker takes a
+    turn by moving ``next_run_at`` on, so several workers never run a job at once and a
+    restarted worker carries on where the last one left off."""
+
+    __tablename__ = "timed_jobs"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEvent(Base):

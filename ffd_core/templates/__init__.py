@@ -7,6 +7,7 @@ from .model import (
     RenderedMessage,
     TemplateSet,
     outcome_template,
+    plain_message,
     rejection_template,
 )
 from .placeholders import ALL as PLACEHOLDERS
@@ -20,6 +21,7 @@ __all__ = [
     "RenderedMessage",
     "TemplateSet",
     "outcome_template",
+    "plain_message",
     "read_council",
     "read_templates",
     "rejection_template",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Template
+from markupsafe import escape
 
 from ffd_core.domain.vocab import Outcome
 
@@ -110,3 +111,9 @@ class TemplateSet:
         text = tidy_text(fill("text", template.body, values, allowed))
         html = to_html(fill("html", template.body, values, allowed))
         return RenderedMessage(subject, text, html)
+
+
+def plain_message(subject: str, body: str) -> RenderedMessage:
+    """A message a person typed, as data and never as a template (so "{{ ... }}" in it is
+    just text): the same paragraphs and lists as a template's body, escaped for HTML."""
+    return RenderedMessage(" ".join(subject.split()), tidy_text(body), to_html(str(escape(body))))

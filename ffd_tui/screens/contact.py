@@ -130,7 +130,8 @@ class ContactScreen(Screen):
         self.query_one("#contact-banner", Static).display = False
         self.query_one("#contact-header", Static).update(self._header(view))
         self.query_one("#body-answers", Static).update(self._answers(view, labels))
-        self.query_one("#body-thread", Static).update(self._thread(view.thread, "No messages yet."))
+        self.query_one("#body-thread", Static).update(Group(
+            self._thread(view.thread, "No messages yet."), self._deliveries(view)))
         self.query_one("#body-notes", Static).update(self._thread(view.notes, "No notes yet."))
         self.query_one("#body-history", Static).update(self._history(view))
         self.query_one("#body-decisions", Static).update(self._decisions(view))
@@ -213,6 +214,21 @@ class ContactScreen(Screen):
             if item.chase_by:
                 text.append(f"  (chase by {format_uk_datetime(item.chase_by)})", style="yellow")
             text.append(f"\n{item.body}\n\n")
+        return text
+
+    def _deliveries(self, v: ContactView) -> Text:
+        """What went out for this contact and how it went (sent, retrying, failed...)."""
+        text = Text()
+        if v.deliveries:
+            text.append("Delivery\n", style="bold underline")
+        for d in v.deliveries:
+            text.append(f"{format_uk_datetime(d.queued_at)} {d.purpose} to {d.to or '—'}: ")
+            text.append(d.status, style={"dead": "bold red", "sent": "green"}.get(d.state, "yellow"))
+            if d.timeliness:
+                text.append(f" ({d.timeliness})", style="" if d.in_time else "bold red")
+            if d.last_error and d.state != "sent":
+                text.append(f" — {d.last_error}", style="red")
+            text.append("\n")
         return text
 
     def _history(self, v: ContactView) -> Table:

@@ -12,7 +12,9 @@ from textual.widgets import Footer, Input
 
 from ffd_core.domain.access import Action
 from ffd_core.errors import FFDError
-from ffd_core.services import contacts, decisions, directory, ownership, queue, screening
+from ffd_core.services import (
+    contacts, decisions, directory, ownership, queue, screening, timed_jobs,
+)
 from ffd_core.services.queue import View
 from ffd_tui.format import label
 from ffd_tui.screens.contact import ContactScreen
@@ -71,6 +73,7 @@ class HoldingScreen(Screen):
         Binding("f", "find_child", "Find child", id="holding.find_child"),
         # no description: kept out of the ? list so existing snapshots stay as they are
         Binding("P", "review_matches", "Review matches", show=False, id="holding.review_matches"),
+        Binding("M", "outbox", "Messages sent", show=False, id="holding.outbox"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
         Binding("q", "quit", "Quit", id="holding.quit"),
     ]
@@ -120,8 +123,19 @@ class HoldingScreen(Screen):
         self.app.push_screen(ContactScreen(message.row.id))
 
     # ------------------------------------------------------------------ live
-    def store_changed(self, _changes: list[tuple[int, int | None, str]]) -> None:
+    def store_changed(self, changes: list[tuple[int, int | None, str]]) -> None:
         self.table.refresh_window()
+        due_soon = [cid for _seq, cid, kind in changes if kind == timed_jobs.DUE_SOON_CHANGE]
+        if due_soon:  # the worker's warning: shown to the owner and supervisors, once
+            ctx, actor = self.app.ctx, self.app.actor
+            self.app.run_store(self, lambda: timed_jobs.due_soon_warnings(ctx, actor, due_soon),
+                               done=self._warn_due_soon, group="due-soon")
+
+    def _warn_due_soon(self, references: list[str]) -> None:
+        if references:  # while locked it still warns, but names nothing
+            what = "a contact" if self.app.locked else ", ".join(references)
+            self.app.notify(f"Due within 4 office hours: {what}",
+                            title="Decision target", severity="warning", timeout=20)
 
     def on_screen_resume(self) -> None:
         self.table.refresh_window()
@@ -130,6 +144,8 @@ class HoldingScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review_matches":
             return self.app.may(Action.REVIEW_MATCHES)
+        if action == "outbox":
+            return self.app.may(Action.READ_OUTBOX)
         edge = ACTION_EDGES.get(action)
         if edge is not None:
             return self.app.may(edge)
@@ -306,6 +322,11 @@ class HoldingScreen(Screen):
         from ffd_tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen())
+
+    def action_outbox(self) -> None:
+        from ffd_tui.screens.outbox import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -28,8 +28,8 @@ from ffd_core.domain.vocab import AgencyKind, LevelOfNeed, MessageKind, Outcome,
 from ffd_core.errors import PermissionDenied
 from ffd_core.search.records import SOCIAL_CARE, SourceRecord
 from ffd_core.services import (
-    attachments, contact_view, contacts, decisions, directory, messages, notes, ownership,
-    person_index, queue, referrer_view, screening, single_view,
+    attachments, contact_view, contacts, decisions, deliveries, directory, messages, notes,
+    outbox, ownership, person_index, queue, referrer_view, screening, single_view,
 )
 from ffd_core.services.context import SYSTEM, Actor, Context
 from ffd_core.settings import Settings
@@ -62,13 +62,14 @@ partner    constable same_agency       N  N  N  N  N  N  N  N  N  N  N  N  N  N 
 """
 
 # Actions that are not about one contact, by role.
-ROLE_COLUMNS = "take_next submit queue referrals search view_person review decide_match reindex export administer".split()
+ROLE_COLUMNS = ("take_next submit queue referrals search view_person review decide_match "
+                "reindex export administer outbox deliver").split()
 ROLE_MATRIX = """
-officer    olivia     Y Y Y N Y Y Y Y N N N
-worker     wendy      N N Y N Y Y N N N N N
-supervisor sam        Y Y Y N Y Y Y Y N Y Y
-admin      ada        N N N N N N N N Y Y Y
-partner    teacher    N Y N Y N N N N N N N
+officer    olivia     Y Y Y N Y Y Y Y N N N N N
+worker     wendy      N N Y N Y Y N N N N N N N
+supervisor sam        Y Y Y N Y Y Y Y N Y Y Y N
+admin      ada        N N N N N N N N Y Y Y N N
+partner    teacher    N Y N Y N N N N N N N N N
 """
 
 
@@ -372,6 +373,8 @@ def _role_attempt(ctx: Context, store: Store, actor: Actor, column: str, tmp: Pa
         "export": lambda: person_index.export_links(ctx, actor, tmp / "links.csv"),
         "administer": lambda: directory.add_agency(ctx, actor, directory.AgencyInput(
             f"Agency {uuid.uuid4().hex[:6]}", AgencyKind.VOLUNTARY)),
+        "outbox": lambda: deliveries.list_outbox(ctx, actor),
+        "deliver": lambda: outbox.claim(ctx, actor, "matrix-worker", [outbox.EMAIL], 1),
     }
     return calls[column]
 

@@ -1,0 +1,69 @@
+"""`ffd worker --once` and `ffd outbox list / show / retry`, in-process against a real store
+and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from ffd_cli.main import cli
+from ffd_core.services import contacts
+from tests.conftest import AUDIT_KEY
+from tests.connectors.smtp_server import smtp_server  # noqa: F401 - a fixture
+from tests.factories import new_contact
+
+
+@pytest.fixture
+def run(database_url, monkeypatch, tmp_path, smtp_server):  # noqa: ANN001, ANN201
+    config = tmp_path / "ffd.toml"
+    config.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {smtp_server.port}\n'
+                      'smtp_security = "none"\n')
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    monkeypatch.setenv("FFD_CONFIG", str(config))
+    runner = CliRunner()
+
+    def invoke(*args: str):  # noqa: ANN202
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_a_pass_sends_a_bounce_is_listed_and_a_retry_sends_it(run, ctx, people, smtp_server):
+    reference = contacts.submit(ctx, people["teacher"], new_contact(ctx.now())).reference
+    smtp_server.handler.bouncing.add("tess@hawthorn.sch.example")
+
+    result = run("worker", "--once")
+    assert result.exit_code == 0 and "sent 0, retrying 0, dead letters 1" in result.output
+    listing = run("outbox", "list", "--state", "dead").output
+    assert reference in listing and "bounced" in listing and "550" in listing
+    assert "1 bounced" in listing
+
+    refused = run("outbox", "retry", "1", "--reason", "")
+    assert refused.exit_code == 2 and "say why" in refused.output
+    assert run("outbox", "retry", "1", "--reason", "mailbox fixed").exit_code == 0
+    smtp_server.handler.bouncing.clear()
+    assert "sent 1" in run("worker", "--once").output
+    assert len(smtp_server.received) == 1
+    shown = run("outbox", "show", "1").output
+    assert f"Subject: We have received your concern: {reference}" in shown
+    assert "If a child is in immediate danger" in shown
+
+
+def test_retrying_what_did_not_fail_is_one_clear_line(run, ctx, people):
+    contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
+    result = run("outbox", "retry", "1", "--reason", "again")
+    assert result.exit_code == 2 and "not a dead letter" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_without_an_smtp_host_emails_wait_and_timed_jobs_still_run(run, ctx, people, monkeypatch,
+                                                                   tmp_path):
+    contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    monkeypatch.setenv("FFD_CONFIG", str(empty))
+    result = run("worker", "--once")
+    assert result.exit_code == 0 and "emails wait in the outbox" in result.output
+    assert "timed jobs: chase_by 0, due_soon 0" in result.output
+    assert "queued" in run("outbox", "list").output
