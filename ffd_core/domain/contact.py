@@ -9,10 +9,10 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from ffd_core.domain.addresses import mailbox
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, LevelOfNeed, PersonRole, Priority
 from ffd_core.errors import InvalidInput
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 
 
@@ -147,8 +147,11 @@ def validate_new_contact(contact: NewContact, now: datetime) -> None:
         ref = contact.referrer
         if ref.user_id is None and not ref.name.strip():
             problems.append("enter the referrer's name, or mark the contact as anonymous")
-        if ref.email and not EMAIL.match(ref.email):
-            problems.append("enter the referrer's email in the form name@example.org")
+        if ref.email and mailbox(ref.email) != ref.email.strip():
+            # The same strict reading the email sender uses: an address it could not send
+            # to is refused now, while the referrer is here to correct it.
+            problems.append("enter the referrer's email as one address in the form "
+                            "name@example.org (letters without accents)")
     if contact.restricted and not (contact.restricted_reason or "").strip():
         problems.append("say why the contact is restricted")
     if contact.kind is ContactKind.REQUEST_FOR_INFORMATION and contact.anonymous:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ffd_core.domain.addresses import mailbox
+
 from .conditions import is_empty_value
 from .dates import parse_date
 from .engine import FormState, Slot
 from .model import FormDefinition, Question, Section
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_ALLOWED = re.compile(r"^[0-9 +()\-]+$")
 
 
@@ -129,7 +130,7 @@ def _invalid(question: Question, value: Any, today: date) -> str | None:
         return f"Enter {name}"
     if kind == "date":
         return _date_problem(question, value, today)
-    if kind == "email" and not EMAIL.match(value.strip()):
+    if kind == "email" and mailbox(value.strip()) != value.strip():
         return "Enter an email address in the correct format, like name@example.com"
     if kind == "phone" and not _is_phone(value):
         return "Enter a telephone number, like 01632 960 001 or 07700 900 982"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -340,7 +341,7 @@ class _CountyBuilder:
         person = self.rng.choice(self.population.households).adults[0]
         return Referrer(agency_id=agency_id, name=f"{person.given_name} {person.family_name}",
                         role=_role_for(kind), agency_name=name, phone="01632 960 321",
-                        email=f"{person.given_name.lower()}.{_domain(person.family_name)}@{domain}"), None
+                        email=f"{_domain(person.given_name)}.{_domain(person.family_name)}@{domain}"), None
 
     def _receive(self, new: NewContact, submitter: Actor | None, lag_minutes: float):  # noqa: ANN202
         """A partner's submission is received the moment they send it; a call or a letter
@@ -469,7 +470,10 @@ def _role_for(kind: AgencyKind) -> str:
 
 
 def _domain(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())[:24]
+    """The letters of a name as they appear in an email address: ASCII (Dąbrowski ->
+    dabrowski, Łukasz -> lukasz), as staff addresses are."""
+    plain = unicodedata.normalize("NFKD", name.lower().replace("ł", "l").replace("ø", "o"))
+    return "".join(ch for ch in plain if ch.isascii() and ch.isalnum())[:24]
 
 
 def new_secret() -> str:

@@ -312,3 +312,12 @@ def test_administrators_record_a_push_without_reading_the_contact(ctx, people):
     with ctx.read() as session:
         assert session.execute(select(func.count(AuditEvent.seq)).where(
             AuditEvent.action == "push")).scalar_one() == 1
+
+
+@pytest.mark.parametrize("address", ["charlotte.dąbrowski@probation.example",
+                                     "a@b.example, c@d.example", "Tess <tess@x.example>\nBcc: x@y"])
+def test_an_address_the_mail_could_not_go_to_is_refused_while_the_referrer_is_here(ctx, people, address):
+    contact = new_contact(ctx.now())
+    contact = replace(contact, referrer=replace(contact.referrer, email=address))
+    with pytest.raises(InvalidInput, match="one address"):
+        contacts.submit(ctx, people["teacher"], contact)
