@@ -1,0 +1,116 @@
+"""Headers every response carries, and who is signed in (checked against the store on every
+request: a disabled account, a reset password or a timed-out session ends there)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from ffd_core.domain.access import Actor
+from ffd_core.errors import AccountDisabled
+from ffd_core.services import web_accounts
+from ffd_core.services.context import Context
+
+# No inline script or style anywhere: everything comes from /static.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",  # links in emails carry secrets in their path
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every response (error pages included), and
+    ``Cache-Control: no-store`` on everything but the stylesheet and script."""
+
+    def __init__(self, app: ASGIApp, secure: bool) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in HEADERS.items():
+                    headers[name] = value
+                headers["cache-control"] = "public, max-age=3600" if static else "no-store"
+                if self.secure:
+                    headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+class SignInRequired(Exception):
+    def __init__(self, next_path: str = "/", message: str = "") -> None:
+        self.next_path = next_path
+        self.message = message
+
+
+def ctx_of(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+def local_path(value: str | None, default: str = "/home") -> str:
+    """Where to go after signing in: a path on this site only (never //elsewhere)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+def start_session(request: Request, actor: Actor) -> None:
+    from ffd_web.sessions import renew_id
+
+    now = ctx_of(request).now().isoformat()
+    session: dict[str, Any] = {"user_id": actor.user_id, "name": actor.name,
+                               "signed_in_at": now, "last_seen": now}
+    renew_id(session)
+    request.set_session(session)
+
+
+def current_partner(request: Request) -> Actor:
+    """Dependency for every signed-in page. Idle and absolute timeouts come from settings."""
+    ctx = ctx_of(request)
+    session = request.session or {}
+    user_id = session.get("user_id")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not user_id:
+        raise SignInRequired(here)
+    now = ctx.now()
+    settings = ctx.settings
+    started = datetime.fromisoformat(session["signed_in_at"])
+    idle = now - datetime.fromisoformat(session["last_seen"])
+    if idle > timedelta(minutes=settings.web_idle_minutes) or \
+            now - started > timedelta(hours=settings.web_session_hours):
+        request.clear_session()
+        raise SignInRequired(here, "You were signed out because you had not done anything for "
+                             "a while. Sign in again to carry on; your answers were saved.")
+    try:
+        actor = web_accounts.signed_in(ctx, int(user_id), started)
+    except AccountDisabled as error:
+        request.clear_session()
+        raise SignInRequired("/home", str(error)) from None
+    session["last_seen"] = now.isoformat()
+    request.set_session(session)
+    return actor
+
+
+def sign_in_url(next_path: str) -> str:
+    return "/sign-in?next_path=" + quote(local_path(next_path), safe="/")
