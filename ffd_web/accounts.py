@@ -13,7 +13,7 @@ from ffd_core.errors import InvalidInput, PermissionDenied
 from ffd_core.services import web_accounts
 from ffd_web.limits import per_address
 from ffd_web.rendering import page
-from ffd_web.security import ctx_of, current_partner, local_path, start_session
+from ffd_web.security import ctx_of, session_data, current_partner, local_path, start_session
 
 SENT = ["If this address can register, we have sent it a link. It works once, "
         "within 24 hours.", "Not received it after a few minutes? Check your junk folder, "
@@ -78,7 +78,7 @@ async def confirm(request: Request, token: str) -> Template | Redirect:
 
 @get("/sign-in")
 async def sign_in_form(request: Request, next_path: str = "/home", reason: str = "") -> Template:
-    banner = request.session.pop("notice", None) if request.session else None
+    banner = session_data(request).pop("notice", None)
     return page(request, "sign_in.html", title="Sign in", form={}, next_path=local_path(next_path),
                 banner=banner)
 
@@ -98,7 +98,7 @@ async def sign_in(request: Request, next_path: str = "/home") -> Template | Redi
 
 @get("/sign-in/code")
 async def code_form(request: Request, next_path: str = "/home") -> Template | Redirect:
-    if not (request.session or {}).get("pending"):
+    if not (session_data(request)).get("pending"):
         return Redirect("/sign-in")
     return page(request, "sign_in_code.html", title="Check your email", next_path=local_path(next_path))
 
@@ -106,7 +106,7 @@ async def code_form(request: Request, next_path: str = "/home") -> Template | Re
 @post("/sign-in/code", middleware=[per_address("code", 10)])
 async def code(request: Request, next_path: str = "/home") -> Template | Redirect:
     form = await _form(request)
-    handle = (request.session or {}).get("pending", "")
+    handle = (session_data(request)).get("pending", "")
     try:
         actor = await _in_thread(web_accounts.finish_sign_in, ctx_of(request), handle,
                                  form.get("code", ""))

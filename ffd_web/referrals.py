@@ -18,7 +18,7 @@ from ffd_core.services import partner_contacts, referrer_view
 from ffd_core.services.forms import answers_for
 from ffd_web.documents import download
 from ffd_web.rendering import page
-from ffd_web.security import ctx_of, current_partner
+from ffd_web.security import ctx_of, session_data, current_partner
 
 MB = 1024 * 1024
 PAGE = 50
@@ -67,7 +67,7 @@ async def reply(request: Request, partner: Actor, reference: str) -> Template | 
         field = "message" if "answer" in str(error) else "files"
         return await _render(request, partner, reference, "submission.html", [(field, str(error))],
                              typed=text)
-    request.session["notice"] = "Your answer has been sent to the front door."
+    session_data(request)["notice"] = "Your answer has been sent to the front door."
     return Redirect(f"/submissions/{reference}")
 
 
@@ -89,7 +89,7 @@ async def _render(request: Request, partner: Actor, reference: str, template: st
         if not sections or sections[-1]["title"] != heading:
             sections.append({"title": heading, "rows": []})
         sections[-1]["rows"].append(row)
-    notice = request.session.pop("notice", None) if request.session else None
+    notice = session_data(request).pop("notice", None)
     title = (f"{'Referral' if view.kind == 'cause_for_concern' else 'Request'} sent"
              if template == "confirmation.html" else f"Referral {view.reference}")
     return page(request, template, title=title, errors=errors, view=view, sections=sections,

@@ -12,7 +12,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from ffd_core.clock import uk_local
-from ffd_web.security import ctx_of
+from ffd_web.security import ctx_of, session_data
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -29,7 +29,7 @@ def page(request: Request, name: str, *, status: int = 200, title: str = "",
     """A page. ``errors`` are (field id, message) pairs for the error summary; a page with
     errors gets "Error: " before its title, as the GOV.UK pattern asks."""
     ctx = ctx_of(request)
-    session = request.session or {}
+    session = session_data(request)
     return Template(template_name=name, status_code=status, context={
         "title": ("Error: " if errors else "") + title,
         "heading": title,

@@ -64,6 +64,12 @@ class SignInRequired(Exception):
         self.message = message
 
 
+def session_data(request: Request) -> dict[str, Any]:
+    """The session's data, or {} when there is none (or it was just cleared)."""
+    data = request.scope.get("session")
+    return data if isinstance(data, dict) else {}
+
+
 def ctx_of(request: Request) -> Context:
     return request.app.state.ctx
 
@@ -88,7 +94,7 @@ def start_session(request: Request, actor: Actor) -> None:
 def current_partner(request: Request) -> Actor:
     """Dependency for every signed-in page. Idle and absolute timeouts come from settings."""
     ctx = ctx_of(request)
-    session = request.session or {}
+    session = session_data(request)
     user_id = session.get("user_id")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if not user_id:
