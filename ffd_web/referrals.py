@@ -58,7 +58,7 @@ async def reply(request: Request, partner: Actor, reference: str) -> Template | 
     form = await request.form()
     text = form.get("message") if isinstance(form.get("message"), str) else ""
     uploads = [partner_contacts.Upload(f.filename, await f.read())
-               for f in form.getall("files") if isinstance(f, UploadFile) and f.filename]
+               for f in form.getall("files", []) if isinstance(f, UploadFile) and f.filename]
     try:
         if not text.strip():
             raise InvalidInput("Enter your answer")
