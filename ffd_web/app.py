@@ -19,7 +19,6 @@ from pathlib import Path
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException, PermissionDeniedException
-from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -38,7 +37,7 @@ from ffd_core.settings import data_dir
 from ffd_web import accounts, api, lookup, referrals, referral_forms
 from ffd_web.limits import STORES
 from ffd_web.rendering import page, template_engine
-from ffd_web.security import SecurityHeaders, SignInRequired, sign_in_url
+from ffd_web.security import SignInRequired, security_headers, sign_in_url
 from ffd_web.sessions import SessionConfig
 
 STATIC = Path(__file__).parent / "static"
@@ -104,8 +103,8 @@ def create_app(ctx: Context, *, base_url: str, secure: bool | None = None,
                         lookup.router, api.router,
                         create_static_files_router(path="/static", directories=[STATIC],
                                                    include_in_schema=False)],
-        middleware=[DefineMiddleware(SecurityHeaders, secure=secure), everyone.middleware,
-                    sessions.middleware],
+        middleware=[everyone.middleware, sessions.middleware],
+        before_send=[security_headers(secure)],
         csrf_config=csrf,
         stores=stores,
         template_config=TemplateConfig(instance=template_engine()),

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from ffd_core.domain.access import Actor
 from ffd_core.errors import AccountDisabled
@@ -31,31 +31,22 @@ HEADERS = {
 }
 
 
-class SecurityHeaders:
-    """ASGI middleware: the headers above on every response (error pages included), and
+def security_headers(secure: bool):  # noqa: ANN201 - a Litestar before_send hook
+    """The headers above on every response (error pages and unmatched paths included), and
     ``Cache-Control: no-store`` on everything but the stylesheet and script."""
 
-    def __init__(self, app: ASGIApp, secure: bool) -> None:
-        self.app = app
-        self.secure = secure
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def hook(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
             return
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in HEADERS.items():
+            headers[name] = value
         static = scope["path"].startswith("/static/")
+        headers["cache-control"] = "public, max-age=3600" if static else "no-store"
+        if secure:
+            headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
 
-        async def wrapped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
-                    headers[name] = value
-                headers["cache-control"] = "public, max-age=3600" if static else "no-store"
-                if self.secure:
-                    headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
-            await send(message)
-
-        await self.app(scope, receive, wrapped)
+    return hook
 
 
 class SignInRequired(Exception):
