@@ -197,7 +197,9 @@ def known_child(session, given_name: str, family_name: str, date_of_birth,  # no
     None when there is no such child or more than one. The caller authorises and audits."""
     from ffd_core.search.search import find_exactly
 
-    match = find_exactly(session, given_name, family_name, date_of_birth, postcode)
+    compact = "".join(postcode.upper().split())  # "bk12ab" -> "BK1 2AB": the inward code is 3 long
+    match = find_exactly(session, given_name, family_name, date_of_birth,
+                         f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact)
     if match is None:
         return None
     social_care = [r.record for r in match.records if r.record.source == SOCIAL_CARE]
