@@ -31,8 +31,6 @@ def serve(ctx: click.Context, host: str, port: int, certfile: str | None, keyfil
 
     Emailed links point at the web_base_url setting (else this address). Emails are
     queued in the outbox and sent by the outbox worker."""
-    import uvicorn
-
     from ffd_web.app import create_app
 
     if bool(certfile) != bool(keyfile):
@@ -45,20 +43,23 @@ def serve(ctx: click.Context, host: str, port: int, certfile: str | None, keyfil
                      secure=bool(certfile) or settings.web_base_url.startswith("https://"))
     console.print(f"Family Front Door web endpoint on {scheme}://{host}:{port} "
                   f"(API document: /api/schema/openapi.json). Ctrl+C stops it.")
-    uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile,
-                proxy_headers=bool(proxies), forwarded_allow_ips=list(proxies) or None,
-                server_header=False, log_level="warning")
+    web_server(app, host, port, ssl_certfile=certfile, ssl_keyfile=keyfile,
+               proxy_headers=bool(proxies), forwarded_allow_ips=list(proxies) or None).run()
+
+
+def web_server(app, host: str, port: int, **options):  # noqa: ANN001, ANN003, ANN201
+    """uvicorn as ffd serves the endpoint: no server banner, quiet logs."""
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, server_header=False,
+                                         log_level="warning", **options))
 
 
 def start_beside(context, host: str = "127.0.0.1", port: int = 8080):  # noqa: ANN001, ANN201
     """Run the web endpoint in a background thread (for `ffd demo`); returns its address."""
-    import uvicorn
-
     from ffd_web.app import create_app
 
-    app = create_app(context, base_url=f"http://{host}:{port}")
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="error",
-                                           server_header=False))
+    server = web_server(create_app(context, base_url=f"http://{host}:{port}"), host, port)
     server.install_signal_handlers = lambda: None  # the console owns the terminal's signals
     threading.Thread(target=server.run, name="ffd-web", daemon=True).start()
     return f"http://{host}:{port}"

@@ -94,3 +94,33 @@ def add_partner(ctx: Context, agency: str, kind: AgencyKind, username: str, emai
 def with_settings(ctx: Context, **changes) -> Context:  # noqa: ANN003
     ctx.settings = replace(ctx.settings, **changes)
     return ctx
+
+
+# ------------------------------------------------------------------------------ a real server
+
+
+@pytest.fixture
+def live_server(web_ctx: Context):  # noqa: ANN201
+    """The app on uvicorn on a loopback port (no test client in between)."""
+    import socket
+    import threading
+    import time
+
+    from ffd_cli.web import web_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(web_ctx, base_url=base, session_store=MemoryStore())
+    server = web_server(app, "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=30)
