@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import time
@@ -102,6 +103,8 @@ def test_another_persons_draft_documents_are_not_found(client, other_client, web
 def clamd(tmp_path_factory):  # noqa: ANN201
     binary = shutil.which("clamd") or ("/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists() else None)
     if binary is None:
+        if os.environ.get("FFD_REQUIRE_CLAMD") == "1":
+            pytest.fail("FFD_REQUIRE_CLAMD=1 but ClamAV's clamd is not installed")
         pytest.skip("ClamAV's clamd is not installed (apt-get install clamav-daemon)")
     folder = tmp_path_factory.mktemp("clamd")
     (folder / "db").mkdir()
