@@ -135,7 +135,7 @@ def start_sign_in(ctx: Context, email: str, password: str) -> str:
         user = partner_by_email(session, email)
         username = user.username if user is not None else ""
     try:  # an unknown address still spends a hash, so timing does not tell
-        actor = directory.authenticate(ctx, username or "\x00", password or "")
+        actor = directory.authenticate(ctx, username, password or "")  # "" matches no one
     except PermissionDenied:
         raise PermissionDenied(WRONG_PASSWORD) from None
     with ctx.write() as session:
