@@ -85,7 +85,7 @@ def serve(ctx: Context):  # noqa: ANN201
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    app = create_app(ctx, base_url=base, session_store=MemoryStore())
+    app = create_app(ctx, base_url=base, session_store=MemoryStore(), requests_per_minute=1_000_000)
     server = web_server(app, "127.0.0.1", port)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

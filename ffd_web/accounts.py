@@ -54,26 +54,12 @@ async def confirm_form(request: Request, token: str) -> Template:
 
 
 @post("/register/confirm/{token:str}", middleware=[per_address("confirm", 10)])
-async def confirm(request: Request, token: str) -> Template | Redirect:
-    form = await _form(request)
-    problem = _password_problem(form)
-    if problem:
-        return page(request, "password.html", title="Choose a password", errors=[problem],
-                    action=f"/register/confirm/{token}", button_text="Create account")
-    try:
-        await _in_thread(web_accounts.complete_registration, ctx_of(request), token, form["password"])
-    except InvalidInput as error:
-        if "password" in str(error):
-            return page(request, "password.html", title="Choose a password",
-                        errors=[("password", str(error))], action=f"/register/confirm/{token}",
-                        button_text="Create account")
-        return _link_problem(request, str(error), "/register", "Register again")
-    except PermissionDenied as error:
-        return _link_problem(request, str(error), "/", "Go to the start page")
-    return page(request, "message.html", title="Your account is ready",
-                paragraphs=["Sign in with your work email address and the password you chose. "
-                            "We will email you a code each time you sign in."],
-                link=("/sign-in", "Sign in"))
+async def confirm(request: Request, token: str) -> Template:
+    return await _choose_password(
+        request, token, web_accounts.complete_registration, "Choose a password",
+        "Create account", ("/register", "Register again"),
+        done=("Your account is ready", ["Sign in with your work email address and the password "
+                                        "you chose. We will email you a code each time you sign in."]))
 
 
 @get("/sign-in")
@@ -162,22 +148,33 @@ async def reset_form(request: Request, token: str) -> Template:
 
 @post("/password-reset/{token:str}", middleware=[per_address("reset_form", 10)])
 async def reset(request: Request, token: str) -> Template:
+    return await _choose_password(
+        request, token, web_accounts.reset_password, "Choose a new password", "Save password",
+        ("/password-reset", "Ask for a new link"),
+        done=("Your password has been changed", ["You have been signed out everywhere. Sign in "
+                                                 "with your new password."]))
+
+
+async def _choose_password(request: Request, token: str, use_case, title: str, button: str,  # noqa: ANN001
+                           again: tuple[str, str], done: tuple[str, list[str]]) -> Template:
+    """A password chosen from an emailed link (registering, or resetting)."""
     form = await _form(request)
+    action = request.url.path
     problem = _password_problem(form)
     if problem:
-        return page(request, "password.html", title="Choose a new password", errors=[problem],
-                    action=f"/password-reset/{token}", button_text="Save password")
+        return page(request, "password.html", title=title, errors=[problem], action=action,
+                    button_text=button)
     try:
-        await _in_thread(web_accounts.reset_password, ctx_of(request), token, form["password"])
+        await _in_thread(use_case, ctx_of(request), token, form["password"])
     except InvalidInput as error:
         if "password" in str(error):
-            return page(request, "password.html", title="Choose a new password",
-                        errors=[("password", str(error))], action=f"/password-reset/{token}",
-                        button_text="Save password")
-        return _link_problem(request, str(error), "/password-reset", "Ask for a new link")
+            return page(request, "password.html", title=title, errors=[("password", str(error))],
+                        action=action, button_text=button)
+        return _link_problem(request, str(error), *again)
+    except PermissionDenied as error:
+        return _link_problem(request, str(error), "/", "Go to the start page")
     request.clear_session()
-    return page(request, "message.html", title="Your password has been changed",
-                paragraphs=["You have been signed out everywhere. Sign in with your new password."],
+    return page(request, "message.html", title=done[0], paragraphs=done[1],
                 link=("/sign-in", "Sign in"), signed_in=False)
 
 
