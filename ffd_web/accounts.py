@@ -5,7 +5,8 @@ either way; rate limits per address sit on each form that sends email or checks 
 from __future__ import annotations
 
 from litestar import Request, Router, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from ffd_core.domain.access import Actor
@@ -44,7 +45,7 @@ async def register(request: Request) -> Template:
 
 
 @get("/register/confirm/{token:str}")
-async def confirm_form(request: Request, token: str) -> Template:
+async def confirm_form(request: Request, token: FromPath[str]) -> Template:
     try:
         email, _ = await _in_thread(web_accounts.registration_for, ctx_of(request), token)
     except InvalidInput as error:
@@ -54,7 +55,7 @@ async def confirm_form(request: Request, token: str) -> Template:
 
 
 @post("/register/confirm/{token:str}", middleware=[per_address("confirm", 10)])
-async def confirm(request: Request, token: str) -> Template:
+async def confirm(request: Request, token: FromPath[str]) -> Template:
     return await _choose_password(
         request, token, web_accounts.complete_registration, "Choose a password",
         "Create account", ("/register", "Register again"),
@@ -63,14 +64,14 @@ async def confirm(request: Request, token: str) -> Template:
 
 
 @get("/sign-in")
-async def sign_in_form(request: Request, next_path: str = "/home", reason: str = "") -> Template:
+async def sign_in_form(request: Request, next_path: FromQuery[str] = "/home") -> Template:
     banner = session_data(request).pop("notice", None)
     return page(request, "sign_in.html", title="Sign in", form={}, next_path=local_path(next_path),
                 banner=banner)
 
 
 @post("/sign-in", middleware=[per_address("sign_in", 10)])
-async def sign_in(request: Request, next_path: str = "/home") -> Template | Redirect:
+async def sign_in(request: Request, next_path: FromQuery[str] = "/home") -> Template | Redirect:
     form = await _form(request)
     try:
         handle = await _in_thread(web_accounts.start_sign_in, ctx_of(request),
@@ -83,14 +84,14 @@ async def sign_in(request: Request, next_path: str = "/home") -> Template | Redi
 
 
 @get("/sign-in/code")
-async def code_form(request: Request, next_path: str = "/home") -> Template | Redirect:
+async def code_form(request: Request, next_path: FromQuery[str] = "/home") -> Template | Redirect:
     if not (session_data(request)).get("pending"):
         return Redirect("/sign-in")
     return page(request, "sign_in_code.html", title="Check your email", next_path=local_path(next_path))
 
 
 @post("/sign-in/code", middleware=[per_address("code", 10)])
-async def code(request: Request, next_path: str = "/home") -> Template | Redirect:
+async def code(request: Request, next_path: FromQuery[str] = "/home") -> Template | Redirect:
     form = await _form(request)
     handle = (session_data(request)).get("pending", "")
     try:
@@ -104,7 +105,7 @@ async def code(request: Request, next_path: str = "/home") -> Template | Redirec
 
 
 @post("/sign-out", dependencies={"partner": Provide(current_partner, sync_to_thread=True)})
-async def sign_out(request: Request, partner: Actor) -> Template:
+async def sign_out(request: Request, partner: NamedDependency[Actor]) -> Template:
     await _in_thread(web_accounts.sign_out, ctx_of(request), partner)
     request.clear_session()
     return page(request, "message.html", title="You have signed out",
@@ -113,7 +114,7 @@ async def sign_out(request: Request, partner: Actor) -> Template:
 
 
 @post("/session/extend", dependencies={"partner": Provide(current_partner, sync_to_thread=True)})
-async def extend(request: Request, partner: Actor) -> Redirect:
+async def extend(request: Request, partner: NamedDependency[Actor]) -> Redirect:
     """Staying signed in is any request; this one just goes back to where the person was."""
     return Redirect(local_path((await _form(request)).get("return_to"), "/home"))
 
@@ -137,7 +138,7 @@ async def reset_request(request: Request) -> Template:
 
 
 @get("/password-reset/{token:str}")
-async def reset_form(request: Request, token: str) -> Template:
+async def reset_form(request: Request, token: FromPath[str]) -> Template:
     try:
         await _in_thread(web_accounts.check_reset_link, ctx_of(request), token)
     except InvalidInput as error:
@@ -147,7 +148,7 @@ async def reset_form(request: Request, token: str) -> Template:
 
 
 @post("/password-reset/{token:str}", middleware=[per_address("reset_form", 10)])
-async def reset(request: Request, token: str) -> Template:
+async def reset(request: Request, token: FromPath[str]) -> Template:
     return await _choose_password(
         request, token, web_accounts.reset_password, "Choose a new password", "Save password",
         ("/password-reset", "Ask for a new link"),

@@ -16,10 +16,10 @@ from typing import Annotated, Any, Literal
 
 from litestar import Request, Router, get, post
 from litestar.concurrency import sync_to_thread
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.response import Response
 
 from ffd_core.domain.access import Actor
@@ -121,9 +121,9 @@ def key_actor(request: Request) -> Actor:
                             "Idempotency-Key used before with a different body"),
                  **PROBLEMS})
 async def submit_contact(
-    request: Request, system: Actor, data: ContactIn,
-    idempotency_key: Annotated[str | None, Parameter(
-        header="Idempotency-Key", min_length=1, max_length=120, pattern=r"^[!-~]+$",
+    request: Request, system: NamedDependency[Actor], data: JSONBody[ContactIn],
+    idempotency_key: Annotated[str | None, HeaderParameter(
+        name="Idempotency-Key", min_length=1, max_length=120, pattern=r"^[!-~]+$",
         description="Your own unique id for this contact; a retry with it is stored once",
         required=False)] = None,
 ) -> Response:
@@ -147,8 +147,8 @@ async def submit_contact(
 @get("/contacts/{reference:str}", security=[{"apiKey": []}],
      responses={404: _spec("No contact with that reference that this agency's systems sent"),
                 **PROBLEMS})
-async def contact_status(request: Request, system: Actor,
-                         reference: Annotated[str, Parameter(max_length=40)]) -> ContactStatus:
+async def contact_status(request: Request, system: NamedDependency[Actor],
+                         reference: Annotated[str, PathParameter(max_length=40)]) -> ContactStatus:
     """The status of a contact this agency's systems submitted, and the messages about it."""
     view = await sync_to_thread(partner_contacts.referral, ctx_of(request), system, reference)
     return ContactStatus(

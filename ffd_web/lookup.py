@@ -7,7 +7,7 @@ from datetime import datetime
 
 from litestar import Request, Router, get, post
 from litestar.concurrency import sync_to_thread
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 
 from ffd_core.domain.access import Actor
@@ -21,12 +21,12 @@ TITLE = "Look up a child"
 
 
 @get("/look-up")
-async def lookup_form(request: Request, partner: Actor) -> Template:
+async def lookup_form(request: Request, partner: NamedDependency[Actor]) -> Template:
     return page(request, "lookup.html", title=TITLE, form={}, result=None)
 
 
 @post("/look-up", middleware=[per_address("lookup", 10)])
-async def lookup(request: Request, partner: Actor) -> Template:
+async def lookup(request: Request, partner: NamedDependency[Actor]) -> Template:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
         born = datetime.strptime(form.get("date_of_birth", "").strip(), "%d/%m/%Y").date()

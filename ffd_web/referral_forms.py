@@ -10,7 +10,8 @@ from typing import Any
 from litestar import Request, Router, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import UploadFile
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from ffd_core.clock import uk_local
@@ -28,7 +29,7 @@ CHOICE_LISTS = ("multi_choice", "checkbox")  # nothing is posted when every box 
 
 
 @get("/home")
-async def home(request: Request, partner: Actor) -> Template:
+async def home(request: Request, partner: NamedDependency[Actor]) -> Template:
     ctx = ctx_of(request)
     referrals = await sync_to_thread(referrer_view.my_referrals, ctx, partner, 0, 200)
     rows = await sync_to_thread(drafts.list_drafts, ctx, partner)
@@ -37,7 +38,7 @@ async def home(request: Request, partner: Actor) -> Template:
 
 
 @post("/drafts/new")
-async def new_draft(request: Request, partner: Actor) -> Redirect:
+async def new_draft(request: Request, partner: NamedDependency[Actor]) -> Redirect:
     form = await request.form()
     try:
         kind = ContactKind(form.get("kind"))
@@ -48,7 +49,7 @@ async def new_draft(request: Request, partner: Actor) -> Redirect:
 
 
 @get("/drafts")
-async def draft_list(request: Request, partner: Actor) -> Template:
+async def draft_list(request: Request, partner: NamedDependency[Actor]) -> Template:
     ctx = ctx_of(request)
     rows = await sync_to_thread(drafts.list_drafts, ctx, partner)
     return page(request, "drafts.html", title="Your drafts", rows=rows,
@@ -56,28 +57,28 @@ async def draft_list(request: Request, partner: Actor) -> Template:
 
 
 @post("/drafts/{key:str}/delete")
-async def delete_draft(request: Request, partner: Actor, key: str) -> Redirect:
+async def delete_draft(request: Request, partner: NamedDependency[Actor], key: FromPath[str]) -> Redirect:
     await sync_to_thread(drafts.delete_draft, ctx_of(request), partner, key)
     return Redirect("/drafts")
 
 
 @get("/drafts/{key:str}")
-async def resume(request: Request, partner: Actor, key: str) -> Redirect:
+async def resume(request: Request, partner: NamedDependency[Actor], key: FromPath[str]) -> Redirect:
     view = await sync_to_thread(drafts.open_draft, ctx_of(request), partner, key)
     state = _state(request, view.kind, view.answers)
     return Redirect(f"/drafts/{key}/{state.pages()[0].section_id}")
 
 
 @get("/drafts/{key:str}/{section:str}")
-async def form_page(request: Request, partner: Actor, key: str, section: str,
-                    return_to: str = "") -> Template | Redirect:
+async def form_page(request: Request, partner: NamedDependency[Actor], key: FromPath[str], section: FromPath[str],
+                    return_to: FromQuery[str] = "") -> Template | Redirect:
     view = await sync_to_thread(drafts.open_draft, ctx_of(request), partner, key)
     return _render_page(request, view, section, return_to, errors=[], changes=view.changes)
 
 
 @post("/drafts/{key:str}/{section:str}")
-async def save_page(request: Request, partner: Actor, key: str, section: str,
-                    return_to: str = "") -> Template | Redirect:
+async def save_page(request: Request, partner: NamedDependency[Actor], key: FromPath[str], section: FromPath[str],
+                    return_to: FromQuery[str] = "") -> Template | Redirect:
     ctx = ctx_of(request)
     view = await sync_to_thread(drafts.open_draft, ctx, partner, key)
     definition = ctx.config.form(view.kind)
@@ -111,13 +112,13 @@ async def save_page(request: Request, partner: Actor, key: str, section: str,
 
 
 @get("/drafts/{key:str}/check")
-async def check_answers(request: Request, partner: Actor, key: str) -> Template:
+async def check_answers(request: Request, partner: NamedDependency[Actor], key: FromPath[str]) -> Template:
     view = await sync_to_thread(drafts.open_draft, ctx_of(request), partner, key)
     return _render_check(request, view, [])
 
 
 @post("/drafts/{key:str}/send")
-async def send(request: Request, partner: Actor, key: str) -> Template | Redirect:
+async def send(request: Request, partner: NamedDependency[Actor], key: FromPath[str]) -> Template | Redirect:
     ctx = ctx_of(request)
     try:
         receipt = await sync_to_thread(drafts.send, ctx, partner, key)
@@ -130,13 +131,13 @@ async def send(request: Request, partner: Actor, key: str) -> Template | Redirec
 
 
 @get("/drafts/{key:str}/documents")
-async def documents(request: Request, partner: Actor, key: str) -> Template:
+async def documents(request: Request, partner: NamedDependency[Actor], key: FromPath[str]) -> Template:
     view = await sync_to_thread(drafts.open_draft, ctx_of(request), partner, key)
     return _render_documents(request, view, [])
 
 
 @post("/drafts/{key:str}/documents")
-async def upload(request: Request, partner: Actor, key: str) -> Template | Redirect:
+async def upload(request: Request, partner: NamedDependency[Actor], key: FromPath[str]) -> Template | Redirect:
     ctx = ctx_of(request)
     form = await request.form()
     file = form.get("file")
@@ -152,13 +153,13 @@ async def upload(request: Request, partner: Actor, key: str) -> Template | Redir
 
 
 @post("/drafts/{key:str}/documents/{document_id:int}/delete")
-async def remove_document(request: Request, partner: Actor, key: str, document_id: int) -> Redirect:
+async def remove_document(request: Request, partner: NamedDependency[Actor], key: FromPath[str], document_id: FromPath[int]) -> Redirect:
     await sync_to_thread(drafts.remove_document, ctx_of(request), partner, key, document_id)
     return Redirect(f"/drafts/{key}/documents")
 
 
 @get("/drafts/{key:str}/documents/{document_id:int}")
-async def read_document(request: Request, partner: Actor, key: str, document_id: int) -> Response:
+async def read_document(request: Request, partner: NamedDependency[Actor], key: FromPath[str], document_id: FromPath[int]) -> Response:
     name, media_type, data = await sync_to_thread(drafts.read_document, ctx_of(request), partner,
                                                   key, document_id)
     return download(name, media_type, data)

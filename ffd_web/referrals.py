@@ -9,7 +9,8 @@ from typing import Any
 from litestar import Request, Router, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import UploadFile
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from ffd_core.domain.access import Actor
@@ -25,7 +26,7 @@ PAGE = 50
 
 
 @get("/submissions")
-async def submissions(request: Request, partner: Actor, page_number: int = 1) -> Template:
+async def submissions(request: Request, partner: NamedDependency[Actor], page_number: FromQuery[int] = 1) -> Template:
     number = max(1, page_number)
     result = await sync_to_thread(referrer_view.my_referrals, ctx_of(request), partner,
                                   (number - 1) * PAGE, PAGE)
@@ -35,17 +36,17 @@ async def submissions(request: Request, partner: Actor, page_number: int = 1) ->
 
 
 @get("/submissions/{reference:str}")
-async def submission(request: Request, partner: Actor, reference: str) -> Template:
+async def submission(request: Request, partner: NamedDependency[Actor], reference: FromPath[str]) -> Template:
     return await _render(request, partner, reference, "submission.html", [])
 
 
 @get("/submissions/{reference:str}/confirmation")
-async def confirmation(request: Request, partner: Actor, reference: str) -> Template:
+async def confirmation(request: Request, partner: NamedDependency[Actor], reference: FromPath[str]) -> Template:
     return await _render(request, partner, reference, "confirmation.html", [])
 
 
 @get("/submissions/{reference:str}/copy")
-async def copy(request: Request, partner: Actor, reference: str) -> Response:
+async def copy(request: Request, partner: NamedDependency[Actor], reference: FromPath[str]) -> Response:
     ctx = ctx_of(request)
     view = await sync_to_thread(partner_contacts.referral, ctx, partner, reference)
     text = await sync_to_thread(partner_contacts.record_copy, ctx, view)
@@ -53,7 +54,7 @@ async def copy(request: Request, partner: Actor, reference: str) -> Response:
 
 
 @post("/submissions/{reference:str}/reply")
-async def reply(request: Request, partner: Actor, reference: str) -> Template | Redirect:
+async def reply(request: Request, partner: NamedDependency[Actor], reference: FromPath[str]) -> Template | Redirect:
     ctx = ctx_of(request)
     form = await request.form()
     text = form.get("message") if isinstance(form.get("message"), str) else ""
@@ -72,7 +73,7 @@ async def reply(request: Request, partner: Actor, reference: str) -> Template | 
 
 
 @get("/submissions/{reference:str}/documents/{attachment_id:int}")
-async def document(request: Request, partner: Actor, reference: str, attachment_id: int) -> Response:
+async def document(request: Request, partner: NamedDependency[Actor], reference: FromPath[str], attachment_id: FromPath[int]) -> Response:
     name, media_type, data = await sync_to_thread(partner_contacts.document, ctx_of(request),
                                                   partner, reference, attachment_id)
     return download(name, media_type, data)

@@ -223,8 +223,7 @@ def send(ctx: Context, actor: Actor, key: str) -> contacts.Receipt:
             ctx.audit(session, actor, "attach", contact_id=contact.id,
                       data={"attachment_id": moved.id, "filename": moved.filename,
                             "sha256": moved.sha256, "from_draft": True})
-            session.delete(document)
-        session.delete(row)
+        session.delete(row)  # its documents' rows go with it (ON DELETE CASCADE)
         ctx.changed(session, contact.id, "contact.attachment")
     return receipt
 
