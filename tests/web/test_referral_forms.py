@@ -13,7 +13,7 @@ from ffd_core.domain.vocab import AgencyKind, ContactKind
 from ffd_core.services import drafts
 from ffd_core.store.tables import Change, Contact
 from ffd_core.store.web_tables import WebDraft
-from tests.web.conftest import TEACHER, add_partner, emails, post, sign_in
+from tests.web.conftest import TEACHER, add_partner, emails, post, sign_in, with_settings
 from tests.web.forms_helpers import example, fill, page_fields, send_new, start_draft
 
 
@@ -181,3 +181,25 @@ def _teacher(ctx):  # noqa: ANN001, ANN202
     from ffd_core.services.context import SYSTEM
 
     return next(directory.actor_for(u) for u in directory.list_users(ctx, SYSTEM) if u.email == TEACHER)
+
+
+def test_a_draft_moves_to_a_changed_form_and_says_what_changed(client, web_ctx, tmp_path):
+    from ffd_core.forms import export_defaults
+
+    sign_in(client, web_ctx)
+    key = start_draft(client)
+    post(client, f"/drafts/{key}/concern", {"category": "neglect", "action": "continue"})
+    post(client, f"/drafts/{key}/children", {"children[0].first_name": "Amy",
+                                              "children[0].other_names": "Aimee", "action": "save"})
+    # The council removes a question overnight (and raises the version, as `config check` asks).
+    export_defaults(tmp_path)
+    cfc = tmp_path / "cfc.yaml"
+    text = cfc.read_text().replace("version: 1\n", "version: 2\n", 1)
+    start = text.index("      - id: other_names")
+    cfc.write_text(text[:start] + text[text.index("      - id: unborn"):])
+    with_settings(web_ctx, forms_dir=str(tmp_path))
+    web_ctx.__dict__.pop("config", None)  # the configuration is read once per process
+    page = client.get(f"/drafts/{key}/children").text
+    assert "is no longer asked, so your answer has been removed" in page
+    assert 'value="Amy"' in page and "Aimee" not in page
+    assert "no longer asked" not in client.get(f"/drafts/{key}/children").text  # said once
