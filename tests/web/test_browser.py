@@ -121,14 +121,24 @@ class Journey:
     def press(self, text: str) -> None:
         """Click a button or link by its words and wait for the next page (a condition,
         not a fixed sleep)."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.XPATH, f'//button[normalize-space()="{text}"] | '
                                            f'//a[normalize-space()="{text}"]').click()
-        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+
+        def next_page_loaded(driver) -> bool:  # noqa: ANN001
+            try:
+                page.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return driver.execute_script("return document.readyState") == "complete"
+            except WebDriverException:  # chromedriver mid-navigation: ask again
+                return False
+
+        WebDriverWait(self.driver, 60).until(next_page_loaded)
         self.scan()
 
     def fill_page(self, fields: dict) -> None:
