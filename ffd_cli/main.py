@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ffd_cli.outbox import DemoDelivery, outbox, worker
 from ffd_cli.people import people
+from ffd_cli.web import agency_key, serve, start_beside
 from ffd_cli.progress import console, progress_bars
 from ffd_cli.runtime import FFDGroup, cli_actor, ensure_audit_key, open_context, settings_from
 from ffd_core.clock import format_uk_datetime
@@ -93,6 +94,11 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
     from ffd_core.services.demo_store import demo_actor
 
     actor = demo_actor(context, as_user)
+    teacher = next((u.email for u in directory.list_users(context, cli_actor())
+                    if u.username == "demo.teacher"), None)
+    console.print(f"Web endpoint for partners: {start_beside(context)} — sign in as {teacher} "
+                  "with demo.teacher's password (printed when the demo was seeded); the "
+                  "emailed sign-in code is sent by `ffd worker`.")
     console.print(f"Signing in as {actor.name} ({actor.role.label}). To see the supervisor's "
                   "view: `ffd demo --as demo.supervisor`; a social worker's (read-only): "
                   "`ffd demo --as demo.socialworker`.")
@@ -501,6 +507,8 @@ def secret_set(name: str) -> None:
 cli.add_command(people)
 cli.add_command(worker)
 cli.add_command(outbox)
+cli.add_command(serve)
+agency.add_command(agency_key)
 
 
 def main() -> None:

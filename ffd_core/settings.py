@@ -173,6 +173,18 @@ class Settings:
     blob_dir: Setting = ""
     # Let `ffd demo`'s accounts sign in to a store the demo did not make (see SECURITY.md).
     allow_demo_accounts: Annotated[bool, Field(strict=True)] = False
+    # The web endpoint (ffd serve): where emailed links point (never taken from a request's
+    # Host header), session timeouts, drafts, documents and the restricted child look-up.
+    web_base_url: Annotated[Setting, StringConstraints(pattern=r"^(https?://[^/?#\s]+)?$")] = ""
+    web_idle_minutes: Annotated[int, Field(strict=True, ge=2, le=240)] = 20
+    web_session_hours: Annotated[int, Field(strict=True, ge=1, le=24)] = 8
+    draft_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 28
+    attachment_max_mb: Annotated[int, Field(strict=True, ge=1, le=100)] = 10
+    contact_attachments_max_mb: Annotated[int, Field(strict=True, ge=1, le=1000)] = 50
+    clamd_address: Setting = ""  # "" off; a unix socket path, or host:port of ClamAV's clamd
+    lookup_agency_kinds: tuple[AgencyKindName, ...] = (
+        "school", "gp_practice", "hospital", "health_visiting", "school_nursing",
+        "other_health", "police")
     # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
     keymap: dict[Keys, Keys] = Field(default_factory=dict, max_length=500)
     # Email to referrers (SMTP). No host: nothing is sent and the outbox keeps every email.

@@ -43,6 +43,9 @@ class Action(StrEnum):
     LINK_CONTACTS = "link_contacts"
     LINK_CHILD = "link_child"  # say which person in the index a child on a contact is
     WRITE_TO_REFERRER = "write_to_referrer"
+    # The web endpoint: a partner's own unsent answers, and their restricted child look-up
+    KEEP_DRAFTS = "keep_drafts"
+    LOOK_UP_CHILD = "look_up_child"
     # The person index (single view of the child)
     SEARCH_PEOPLE = "search_people"
     VIEW_PERSON = "view_person"
@@ -94,6 +97,8 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.LINK_CONTACTS: OFFICERS,
     Action.LINK_CHILD: OFFICERS,
     Action.WRITE_TO_REFERRER: OFFICERS,
+    Action.KEEP_DRAFTS: frozenset({Role.PARTNER}) | _SYSTEM,
+    Action.LOOK_UP_CHILD: frozenset({Role.PARTNER}),
     Action.SEARCH_PEOPLE: READERS | _SYSTEM,
     Action.VIEW_PERSON: READERS | _SYSTEM,
     Action.REVIEW_MATCHES: OFFICERS | _SYSTEM,
@@ -134,6 +139,8 @@ DOING = {
     Action.LINK_CONTACTS: "link contacts",
     Action.LINK_CHILD: "link children to records",
     Action.WRITE_TO_REFERRER: "write to referrers",
+    Action.KEEP_DRAFTS: "keep drafts of referrals",
+    Action.LOOK_UP_CHILD: "look a child up before referring",
     Action.SEARCH_PEOPLE: "search the person index",
     Action.VIEW_PERSON: "open a child's records",
     Action.REVIEW_MATCHES: "review possible matches",
@@ -160,6 +167,8 @@ class Actor:
     agency_id: int | None = None
     username: str = ""
     agency_wide: bool = False  # the agency's referrals are visible to all its partners
+    # A partner system's API key: no person, the key's agency, checked on every call.
+    api_key_id: int | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -203,10 +212,14 @@ class Visibility:
     owner_id: int | None = None  # ... plus those this person owns
     referrer_user_id: int | None = None  # a partner's own referrals ...
     referrer_agency_id: int | None = None  # ... or their agency's, when shared agency-wide
+    # A partner system sees what its agency's systems sent, never its people's referrals.
+    system_agency_id: int | None = None
 
     def admits(self, contact: ContactFacts) -> bool:
         return (
             self.everything
+            or (self.system_agency_id is not None and contact.referrer_user_id is None
+                and contact.referrer_agency_id == self.system_agency_id)
             or (self.unrestricted and not contact.restricted)
             or (self.owner_id is not None and contact.owner_id == self.owner_id)
             or (self.referrer_user_id is not None
@@ -229,6 +242,8 @@ def contact_visibility(actor: Actor) -> Visibility:
         return Visibility(everything=True)
     if role in READERS:
         return Visibility(unrestricted=True, owner_id=actor.user_id)
+    if role is Role.PARTNER and actor.user_id is None:
+        return Visibility(system_agency_id=actor.agency_id)
     if role is Role.PARTNER:
         return Visibility(
             referrer_user_id=actor.user_id,
@@ -314,6 +329,21 @@ def attachment_refusal(actor: Actor, *, from_referrer_side: bool) -> str | None:
     if actor.role is Role.PARTNER and not from_referrer_side:
         return "that document is not one your agency sent"
     return None
+
+
+def draft_refusal(actor: Actor, draft_user_id: int) -> str | None:
+    """A draft is its author's alone until it is sent (colleagues see it once submitted)."""
+    if actor.role is Role.SYSTEM or (actor.user_id is not None and actor.user_id == draft_user_id):
+        return None
+    return "that draft is not yours"
+
+
+def lookup_refusal(agency_kind: str, allowed_kinds: frozenset[str] | tuple[str, ...]) -> str | None:
+    """The restricted child look-up is for the agency kinds the council allows (by default
+    schools, health and police; voluntary organisations are off)."""
+    if agency_kind in allowed_kinds:
+        return None
+    return "your organisation's kind may not look children up; make the referral and the front door will check"
 
 
 def account_refusal(actor: Actor, role: Role) -> str | None:

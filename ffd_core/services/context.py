@@ -63,10 +63,9 @@ class Context:
         if actor.user_id is None:
             if actor.role is Role.SYSTEM:
                 return actor
-            if actor.role is not Role.PARTNER or actor.agency_id is None:
+            if actor.role is not Role.PARTNER or actor.api_key_id is None:
                 raise PermissionDenied("sign in first")
-            agency = self._active_agency(session, actor.agency_id)  # a partner system's key
-            return replace(actor, agency_wide=self.shares_agency_wide(agency))
+            return self._key_actor(session, actor)
         user = session.get(User, actor.user_id)
         if user is None or not user.active:
             raise AccountDisabled("this account is disabled; ask an administrator")
@@ -74,6 +73,17 @@ class Context:
         return Actor(user_id=user.id, name=user.display_name, role=Role(user.role),
                      agency_id=user.agency_id, username=user.username,
                      agency_wide=user.role == Role.PARTNER.value and self.shares_agency_wide(agency))
+
+    def _key_actor(self, session: Session, actor: Actor) -> Actor:
+        """A partner system's API key, as the store knows it now: a revoked key or a
+        disabled agency stops working on its very next call."""
+        from ffd_core.store.web_tables import ApiKey
+
+        key = session.get(ApiKey, actor.api_key_id)
+        if key is None or key.revoked_at is not None:
+            raise AccountDisabled("this API key was revoked; ask the front door for a new one")
+        agency = self._active_agency(session, key.agency_id)
+        return replace(actor, agency_id=agency.id, agency_wide=False)
 
     def authorize(self, session: Session, actor: Actor, action: Action | str,
                   contact: ContactFacts | None = None) -> Actor:

@@ -86,14 +86,14 @@ def letter(ctx: Context, actor: Actor, outbox_id: int) -> Letter:
 
 
 def compose(ctx: Context, session: Session, row: OutboxMessage) -> Letter:
-    contact = session.get(Contact, row.contact_id) if row.contact_id else None
-    if contact is None:
-        raise Undeliverable("it belongs to no contact")
     payload = row.payload or {}
     to = mailbox(payload.get("to") or "")
     if to is None:
         raise Undeliverable(f"{payload.get('to')!r} is not one valid email address; tell the "
                             "referrer another way and record it as a note")
+    contact = session.get(Contact, row.contact_id) if row.contact_id else None
+    if contact is None:
+        return _account_letter(to, payload)
     purpose = purpose_of(row.idempotency_key)
     facts = reply_facts(ctx, _facts_of(contact))
     if purpose == "ack":
@@ -105,7 +105,17 @@ def compose(ctx: Context, session: Session, row: OutboxMessage) -> Letter:
         rendered = _written(ctx, session, contact, row, purpose, facts)
     status = STATUS_FOR.get(purpose) or referrer_state(Status(contact.status)).status
     return _with_status(contact.reference, to, reply_address(ctx, contact.reference), rendered,
-                        status.label)
+                        status.label, _answer_online(ctx, contact.reference, purpose))
+
+
+def _account_letter(to: str, payload: dict[str, Any]) -> Letter:
+    """An email about a partner's account (a confirmation link, a sign-in code, a password
+    reset): rendered by the web endpoint when it was queued, sent as it is. It names no
+    child, so it carries no reference, status or Reply-To."""
+    if not all(isinstance(payload.get(key), str) and payload[key] for key in ("subject", "text")):
+        raise Undeliverable("it belongs to no contact and carries no message of its own")
+    return Letter("", to, None, payload["subject"], payload["text"],
+                  payload.get("html") or f"<pre>{escape(payload['text'])}</pre>")
 
 
 def _facts_of(contact: Contact) -> _Facts:
@@ -156,9 +166,18 @@ def _subject(ctx: Context, session: Session, contact: Contact, row: OutboxMessag
     return MESSAGE_SUBJECT.format(reference=contact.reference)
 
 
+def _answer_online(ctx: Context, reference: str, purpose: str) -> str:
+    """Where a registered partner answers a request for information on the web endpoint
+    (when it has an address); partners without an account reply to the email."""
+    base = ctx.settings.web_base_url
+    if purpose != "rfi" or not base:
+        return ""
+    return f" Answer online: {base}/submissions/{reference}"
+
+
 def _with_status(reference: str, to: str, reply_to: str | None, rendered: RenderedMessage,
-                 status: str) -> Letter:
-    line = f"Reference {reference}. Status: {status}."
+                 status: str, more: str = "") -> Letter:
+    line = f"Reference {reference}. Status: {status}.{more}"
     return Letter(reference, to, reply_to, rendered.subject, f"{rendered.text}\n{line}\n",
                   f'{rendered.html}<p class="govuk-body">{escape(line)}</p>\n')
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ffd_core.clock import as_utc, format_uk_datetime
 from ffd_core.domain.access import SYSTEM, Actor
+from ffd_core.domain.addresses import mailbox
 from ffd_core.domain.vocab import MessageKind, MessageState, Priority, Status
 from ffd_core.errors import InvalidInput
 from ffd_core.services import outbox
@@ -41,6 +42,8 @@ def request_information(
 ) -> int:
     if chase_by is not None and as_utc(chase_by) <= ctx.now():
         raise InvalidInput("the chase-by time has already passed; give a time in the future")
+    if recipient.strip() and mailbox(recipient) != recipient.strip():
+        raise InvalidInput("send the request to one address in the form name@example.org")
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, "request_information",
                                expected_version)

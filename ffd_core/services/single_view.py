@@ -175,3 +175,36 @@ def open_to_social_care(ctx: Context, person_id: str) -> bool:
             SourceRecordRow.person_id == person_id, SourceRecordRow.source == SOCIAL_CARE)).scalars()
         return any((d or {}).get("open_episodes") or (d or {}).get("allocated_worker")
                    for d in details)
+
+
+# ------------------------------------------------------------------------------ partners' look-up
+
+
+@dataclass(frozen=True)
+class KnownChild:
+    """What the restricted partner look-up may say about one child: that social care knows
+    them, and who to contact (never records, addresses or history)."""
+
+    known_to_social_care: bool
+    worker_name: str | None = None
+    worker_phone: str | None = None
+    worker_email: str | None = None
+
+
+def known_child(session, given_name: str, family_name: str, date_of_birth,  # noqa: ANN001
+                postcode: str) -> KnownChild | None:
+    """One child on an exact name, date of birth and postcode (case and spacing aside), or
+    None when there is no such child or more than one. The caller authorises and audits."""
+    from ffd_core.search.search import find_exactly
+
+    compact = "".join(postcode.upper().split())  # "bk12ab" -> "BK1 2AB": the inward code is 3 long
+    match = find_exactly(session, given_name, family_name, date_of_birth,
+                         f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact)
+    if match is None:
+        return None
+    social_care = [r.record for r in match.records if r.record.source == SOCIAL_CARE]
+    if not social_care:
+        return KnownChild(False)
+    details = next((r.details for r in social_care if r.details.get("allocated_worker")), {})
+    return KnownChild(True, details.get("allocated_worker"), details.get("worker_phone"),
+                      details.get("worker_email"))

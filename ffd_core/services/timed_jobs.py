@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ffd_core.domain.access import SYSTEM, Action, Actor
 from ffd_core.domain.vocab import Role, Status
-from ffd_core.services import screening
+from ffd_core.services import drafts, screening
 from ffd_core.services.contact_write import begin, facts
 from ffd_core.services.context import Context
 from ffd_core.services.queue import View, holding_area
@@ -77,6 +77,7 @@ def _warned(session, contact_id: int, period: str) -> bool:  # noqa: ANN001 - Se
 JOBS: tuple[TimedJob, ...] = (
     TimedJob("chase_by", _chase_by, "contact(s) back to their owner: chase-by time passed"),
     TimedJob("due_soon", warn_due_soon, "due-soon warning(s) sent to consoles"),
+    TimedJob("draft_expiry", drafts.purge_expired, "unsent web draft(s) past their expiry deleted"),
 )
 
 

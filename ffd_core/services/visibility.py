@@ -4,7 +4,7 @@ may not see is never loaded, counted or paged. The rule itself lives in
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from ffd_core.domain.access import Actor, contact_visibility
 from ffd_core.store.tables import Contact
@@ -24,4 +24,7 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
         terms.append(Contact.referrer_user_id == rule.referrer_user_id)
     if rule.referrer_agency_id is not None:
         terms.append(Contact.referrer_agency_id == rule.referrer_agency_id)
+    if rule.system_agency_id is not None:
+        terms.append(and_(Contact.referrer_user_id.is_(None),
+                          Contact.referrer_agency_id == rule.system_agency_id))
     return or_(*terms) if terms else false()

@@ -1,0 +1,37 @@
+"""The web endpoint's own emails (registration link, one-time sign-in code, password reset),
+rendered here in full so the outbox worker sends them as they are.
+
+Outbox payload shape for these messages (kind ``email``): ``{"to", "subject", "text",
+"html"}``, with no ``template`` key. Everything a person typed is escaped in the HTML part;
+links are built from the ``web_base_url`` setting, never from a request's Host header.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ffd_core.services import outbox
+from ffd_core.services.context import Context
+
+
+def web_link(ctx: Context, path: str) -> str:
+    return ctx.settings.web_base_url.rstrip("/") + path
+
+
+def enqueue_message(ctx: Context, session: Session, key: str, to: str, subject: str,
+                    paragraphs: list[str], link: str | None = None) -> None:
+    """Queue one plain message: paragraphs of text and at most one link."""
+    footer = (f"If you think a child is in immediate danger, call 999. Out of hours, call "
+              f"the emergency duty team on {ctx.settings.edt_phone}.")
+    text = "\n\n".join([*paragraphs, *([link] if link else []), footer,
+                        ctx.settings.council_name])
+    html_parts = [f"<p>{escape(p)}</p>" for p in paragraphs]
+    if link:
+        html_parts.append(f'<p><a href="{escape(link, quote=True)}">{escape(link)}</a></p>')
+    html_parts += [f"<p>{escape(footer)}</p>", f"<p>{escape(ctx.settings.council_name)}</p>"]
+    payload: dict[str, Any] = {"to": to, "subject": subject, "text": text,
+                               "html": "\n".join(html_parts)}
+    outbox.enqueue(ctx, session, outbox.EMAIL, key, payload)

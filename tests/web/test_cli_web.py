@@ -1,0 +1,29 @@
+"""`ffd agency key create / list / revoke` and `ffd serve`'s refusals, in-process."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from tests.cli.test_cli import run  # noqa: F401 - the fixture
+
+
+def test_a_key_is_shown_once_listed_by_prefix_and_revoked(run, web_ctx, app):  # noqa: F811
+    created = run("agency", "key", "create", "Hawthorn Primary School", "--label", "School MIS")
+    assert created.exit_code == 0, created.output
+    key = created.output.strip().splitlines()[-1]
+    prefix = key.split("_")[1]
+    listing = run("agency", "key", "list").output
+    assert prefix in listing and "School MIS" in listing and key not in listing
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        assert client.get("/api/v1/contacts/FFD-2026-000001", headers=headers).status_code == 404
+        assert run("agency", "key", "revoke", prefix).exit_code == 0
+        assert client.get("/api/v1/contacts/FFD-2026-000001", headers=headers).status_code == 401
+    assert run("agency", "key", "create", "No Such Agency").exit_code != 0
+
+
+def test_serve_needs_both_halves_of_a_certificate(run, tmp_path):  # noqa: F811
+    certificate = tmp_path / "cert.pem"
+    certificate.write_text("not really")
+    result = run("serve", "--certfile", str(certificate))
+    assert result.exit_code == 2 and "give both --certfile and --keyfile" in result.output

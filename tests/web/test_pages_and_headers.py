@@ -1,0 +1,72 @@
+"""Every page's security headers, cookies and error pages; the pages anyone may read."""
+
+from __future__ import annotations
+
+from litestar.stores.memory import MemoryStore
+from litestar.testing import TestClient
+
+from ffd_web.app import create_app
+from tests.web.conftest import TEACHER, post, sign_in
+
+PUBLIC = ["/", "/accessibility", "/privacy", "/cookies", "/register", "/sign-in", "/password-reset"]
+
+
+def test_public_pages_and_the_council_brand(client):
+    for path in PUBLIC:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Brackenshire County Council" in response.text
+        assert "govuk-logo" not in response.text and "crown" not in response.text.lower()
+        assert "<script>" not in response.text and "style=" not in response.text  # nothing inline
+
+
+def test_security_headers_on_pages_errors_and_the_api(client):
+    for path in ["/", "/no-such-page", "/api/v1/contacts/FFD-1", "/home"]:
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, path
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["cache-control"] == "no-store", path
+    assert "max-age" in client.get("/static/app.css").headers["cache-control"]
+
+
+def test_personal_data_pages_are_never_cached(client, web_ctx):
+    sign_in(client, web_ctx)
+    for path in ["/home", "/submissions", "/drafts", "/look-up"]:
+        assert client.get(path).headers["cache-control"] == "no-store", path
+
+
+def test_cookies_are_httponly_and_samesite_and_host_prefixed_over_tls(web_ctx):
+    app = create_app(web_ctx, base_url="https://front-door.example", session_store=MemoryStore())
+    with TestClient(app, base_url="https://front-door.example") as tls:
+        tls.follow_redirects = False
+        tls.get("/")
+        response = post(tls, "/sign-in", {"email": TEACHER, "password": "x"})
+        cookies = response.headers.get_list("set-cookie") + tls.get("/sign-in").headers.get_list("set-cookie")
+        assert "strict-transport-security" in tls.get("/").headers
+    names = [c.split("=")[0] for c in cookies]
+    assert "__Host-ffd-csrf" in names or any(n.startswith("__Host-") for n in names)
+    for cookie in cookies:
+        lowered = cookie.lower()
+        assert "httponly" in lowered and "samesite=lax" in lowered and "secure" in lowered
+        assert "path=/" in lowered and "domain=" not in lowered
+
+
+def test_no_state_change_on_get(client, web_ctx):
+    sign_in(client, web_ctx)
+    for path in ["/sign-out", "/drafts/new", "/session/extend"]:
+        assert client.get(path).status_code in (404, 405), path
+    assert client.get("/home").status_code == 200  # still signed in
+
+
+def test_error_pages_say_what_to_do_without_internals(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "Page not found" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_the_cookies_page_names_the_cookies_in_use(client):
+    text = client.get("/cookies").text
+    assert "ffd-session" in text and "ffd-csrf" in text
