@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ffd_cli.progress import console, progress_bars
@@ -16,6 +17,8 @@ from ffd_core.services import person_index, single_view
 from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
+SHOWN_ISSUES = 20
+ROWS_SKIPPED = 3  # exit status: imported, but some rows were skipped (2 is an error)
 
 
 @click.group()
@@ -28,20 +31,32 @@ def people() -> None:
 @click.option("--source", required=True, type=click.Choice(SOURCES), help="The system the file came from.")
 @click.option("--map", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Column mapping (YAML); default: the bundled mapping for the source.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write every skipped or warned row to this CSV (line, field, value, reason, outcome).")
+@click.option("--encoding", help="The file's text encoding (default: from its byte-order mark, else UTF-8).")
 @click.pass_context
-def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Path | None) -> None:
-    """Import source records from CSV; bad rows are listed, good rows are kept."""
+def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Path | None,
+                  report_file: Path | None, encoding: str | None) -> None:
+    """Import source records from CSV. Every child is kept (a bad value is dropped with a
+    warning); a row without an id or a name is skipped. Exits 3 when any row was skipped."""
     context = open_context(settings_from(ctx))
     mapping = person_index.column_mapping(source, mapping_file)
     with progress_bars() as report:
-        result = person_index.import_csv(context, cli_actor(), file, source=source,
-                                         mapping=mapping, progress=report)
-    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}.")
-    for rejected in result.rejected[:20]:
-        console.print(f"[yellow]skipped[/] line {rejected.line}: {rejected.message}")
-    if len(result.rejected) > 20:
-        console.print(f"… and {len(result.rejected) - 20} more skipped rows")
+        result = person_index.import_csv(context, cli_actor(), file, source=source, mapping=mapping,
+                                         encoding=encoding, report=report_file, progress=report)
+    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}; "
+                  f"{len(result.rejected)} rows skipped, {len(result.warnings)} warnings.")
+    shown = sorted([*result.rejected, *result.warnings], key=lambda issue: issue.line)
+    for issue in shown[:SHOWN_ISSUES]:
+        label = "[red]skipped[/]" if issue.skipped else "[yellow]warning[/]"
+        console.print(f"{label} line {issue.line}: {escape(issue.message)}")
+    if report_file is not None:
+        console.print(f"All {result.report_rows} written to {report_file}.")
+    elif len(shown) > SHOWN_ISSUES:
+        console.print(f"… and {len(shown) - SHOWN_ISSUES} more; give --report FILE to have them all.")
     console.print("Run `ffd people relink` to group the records into people.")
+    if result.rejected:
+        sys.exit(ROWS_SKIPPED)
 
 
 @people.command("reindex")

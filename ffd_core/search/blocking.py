@@ -24,13 +24,17 @@ def _unordered_day_month(day: int, month: int) -> str:
 
 
 def surname_sounds(p: Profile) -> set[str]:
+    """Sounds of every surname the record carries (previous, preferred...) and their parts."""
     found = {sound(part) for part in p.family_parts} | {p.family_sound}
+    for _kind, name, name_parts in p.other_family:
+        found.update(sound(part) for part in name_parts)
+        found.add(sound(name))
     found.discard("")
     return found
 
 
 def forename_sounds(p: Profile) -> set[str]:
-    found = {sound(name) for name in p.given_formal}
+    found = {sound(name) for name in p.all_given_formal}
     found.discard("")
     return found
 

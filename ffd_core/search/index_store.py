@@ -16,16 +16,17 @@ from ffd_core.errors import InvalidInput
 from ffd_core.search.compare import profile
 from ffd_core.search.names import normalise
 from ffd_core.search.progress import Progress
-from ffd_core.search.records import SourceRecord
+from ffd_core.search.records import LIST_FIELDS, SourceRecord
 from ffd_core.search.search_keys import KEY_SCHEME, record_keys
 from ffd_core.store.people_tables import PersonIndexState, SearchKey, SourceRecordRow
 
 BATCH = 2000
 
 RECORD_FIELDS = ("source", "source_id", "given_name", "middle_name", "family_name", "aliases",
-                 "date_of_birth", "gender", "ethnicity", "address_line1", "town", "postcode",
-                 "previous_postcodes", "nhs_number", "upn", "school", "year_group", "details",
-                 "updated_at")
+                 "preferred_given_name", "preferred_family_name", "known_as", "previous_family_names",
+                 "date_of_birth", "gender", "ethnicity", "address_line1", "address_line2", "town",
+                 "postcode", "previous_postcodes", "nhs_number", "upn", "school", "year_group",
+                 "details", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,22 @@ class UpsertCounts:
 def too_wide(record: SourceRecord) -> str | None:
     """What does not fit the store's columns (SQLite would keep it; PostgreSQL would refuse
     the whole batch), in words for the person who sent it."""
-    columns = SourceRecordRow.__table__.columns
     for name in RECORD_FIELDS:
-        value, width = getattr(record, name), getattr(columns[name].type, "length", None)
+        value, width = getattr(record, name), field_width(name)
         if width and isinstance(value, str) and len(value) > width:
             return f"{name.replace('_', ' ')} is {len(value)} characters long; at most {width} fit"
     return None
 
 
+def field_width(name: str) -> int | None:
+    """How many characters the store keeps of a record field (None: no limit)."""
+    return getattr(SourceRecordRow.__table__.columns[name].type, "length", None)
+
+
 def record_values(record: SourceRecord, synced_at: datetime) -> dict[str, Any]:
     values = {name: getattr(record, name) for name in RECORD_FIELDS}
     values.update(
-        aliases=list(record.aliases),
-        previous_postcodes=list(record.previous_postcodes),
+        {name: list(getattr(record, name)) for name in LIST_FIELDS},
         details=dict(record.details),
         synced_at=synced_at,
         given_key=normalise(record.given_name)[:120],
@@ -60,28 +64,24 @@ def record_values(record: SourceRecord, synced_at: datetime) -> dict[str, Any]:
 
 def to_record(row: SourceRecordRow) -> SourceRecord:
     values = {name: getattr(row, name) for name in RECORD_FIELDS}
-    values.update(aliases=tuple(row.aliases or ()), previous_postcodes=tuple(row.previous_postcodes or ()),
+    values.update({name: tuple(getattr(row, name) or ()) for name in LIST_FIELDS},
                   details=dict(row.details or {}))
     return SourceRecord(**values)
 
 
-# What matching and filing need: no details, aliases or ORM objects for many records.
-MATCHING_COLUMNS = (
-    SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow.source, SourceRecordRow.source_id,
-    SourceRecordRow.given_name, SourceRecordRow.middle_name, SourceRecordRow.family_name,
-    SourceRecordRow.date_of_birth, SourceRecordRow.gender, SourceRecordRow.postcode,
-    SourceRecordRow.previous_postcodes, SourceRecordRow.nhs_number, SourceRecordRow.upn,
-    SourceRecordRow.school,
-)
+# What matching and filing need: no details or ORM objects for many records.
+MATCHING_FIELDS = ("source", "source_id", "given_name", "middle_name", "family_name", "aliases",
+                   "preferred_given_name", "preferred_family_name", "known_as", "previous_family_names",
+                   "date_of_birth", "gender", "address_line1", "address_line2", "town", "postcode",
+                   "previous_postcodes", "nhs_number", "upn", "school")
+MATCHING_COLUMNS = (SourceRecordRow.id, SourceRecordRow.person_id,
+                    *(getattr(SourceRecordRow, name) for name in MATCHING_FIELDS))
 
 
 def matching_record(row: Row) -> SourceRecord:
-    return SourceRecord(
-        source=row.source, source_id=row.source_id, given_name=row.given_name,
-        middle_name=row.middle_name, family_name=row.family_name, date_of_birth=row.date_of_birth,
-        gender=row.gender, postcode=row.postcode, previous_postcodes=tuple(row.previous_postcodes or ()),
-        nhs_number=row.nhs_number, upn=row.upn, school=row.school,
-    )
+    values = {name: getattr(row, name) for name in MATCHING_FIELDS}
+    values.update({name: tuple(values[name] or ()) for name in LIST_FIELDS})
+    return SourceRecord(**values)
 
 
 def _keys_rows(record_id: int, record: SourceRecord) -> list[tuple[str, int]]:

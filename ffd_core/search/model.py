@@ -21,22 +21,24 @@ from ffd_core.search.compare import FIELDS, LEVELS, Comparison, Profile, compare
 PRIOR_M: dict[str, tuple[float, ...]] = {
     "forename": (0.85, 0.05, 0.04, 0.01, 0.01, 0.005, 0.035),
     "surname": (0.88, 0.03, 0.05, 0.04),
-    "date_of_birth": (0.94, 0.015, 0.03, 0.015),
+    "date_of_birth": (0.94, 0.015, 0.03, 0.003, 0.012),
     "postcode": (0.82, 0.03, 0.05, 0.10),
     "nhs_number": (0.995, 0.005),
     "upn": (0.99, 0.01),
     "gender": (0.99, 0.01),
     "middle_name": (0.95, 0.03, 0.02),
+    "address": (0.75, 0.05, 0.20),
 }
 PRIOR_U: dict[str, tuple[float, ...]] = {
     "forename": (0.01, 0.002, 0.01, 0.002, 0.001, 0.001, 0.974),
     "surname": (0.005, 0.0005, 0.01, 0.9845),
-    "date_of_birth": (0.00015, 0.00005, 0.003, 0.9968),
+    "date_of_birth": (0.00015, 0.00005, 0.003, 0.0002, 0.9966),
     "postcode": (0.0001, 0.00002, 0.06, 0.93988),
     "nhs_number": (0.00001, 0.99999),
     "upn": (0.00001, 0.99999),
     "gender": (0.5, 0.5),
     "middle_name": (0.02, 0.01, 0.97),
+    "address": (0.0002, 0.003, 0.9968),
 }
 # Levels never seen among random pairs still happen by chance; never let u reach zero.
 U_FLOOR = 1e-6
@@ -81,8 +83,11 @@ class MatchModel:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> MatchModel:
-        return cls({k: tuple(v) for k, v in data["m"].items()},
-                   {k: tuple(v) for k, v in data["u"].items()}, float(data["prior"]))
+        """A stored model; a field whose levels changed since it was fitted takes the prior."""
+        def levels(stored: Mapping, prior: Mapping[str, tuple[float, ...]]) -> dict[str, tuple[float, ...]]:
+            return {name: tuple(stored[name]) if len(stored.get(name) or ()) == len(prior[name]) else prior[name]
+                    for name in FIELDS}
+        return cls(levels(data["m"], PRIOR_M), levels(data["u"], PRIOR_U), float(data["prior"]))
 
 
 DEFAULT_MODEL = MatchModel(PRIOR_M, PRIOR_U, prior=0.05)

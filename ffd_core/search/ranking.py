@@ -19,7 +19,7 @@ from os.path import commonprefix
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from ffd_core.search.compare import FORENAME_DIFFERENT, Comparison, Profile
+from ffd_core.search.compare import FORENAME_DIFFERENT, SWAPPED, Comparison, Profile, is_assessed
 from ffd_core.search.model import MatchModel
 from ffd_core.search.names import same_by_nickname
 
@@ -123,7 +123,7 @@ def _digits(a: int, b: int) -> float:
 
 def _forename_similarity(q: Profile, p: Profile, comparison: Comparison) -> float:
     similarity = name_similarity(q.given, p.given)
-    if comparison[0] == FORENAME_DIFFERENT and not comparison[-1] and _other_ending(q.given, p.given):
+    if comparison[0] == FORENAME_DIFFERENT and not comparison[SWAPPED] and _other_ending(q.given, p.given):
         # Andrei and Andreea: alike to Jaro-Winkler, but a different ending makes another
         # name (often the other gender's), and the linkage comparison calls them different.
         # Spelling variants (Hussein/Husain, Stephen/Steven) differ inside and keep their score.
