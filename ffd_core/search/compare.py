@@ -17,7 +17,9 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from ffd_core.search.addresses import NO_HOME, Home, home, normal_postcode
 from ffd_core.search.identifiers import is_valid_nhs_number
-from ffd_core.search.names import compact, formal_forms, parts, same_by_nickname, sound
+from ffd_core.search.names import (
+    MUHAMMAD_FORMS, compact, formal_forms, parts, same_by_nickname, same_by_spelling, sound,
+)
 from ffd_core.search.records import SourceRecord
 
 # Names that stand in for "no forename yet" on an unborn baby's record.
@@ -130,6 +132,10 @@ def _forename(value: str | None) -> str:
 def _other_names(record: SourceRecord, given: str, family: str) -> tuple[tuple[NameForm, ...], tuple[NameForm, ...]]:
     other_given: dict[str, NameForm] = {}
     other_family: dict[str, NameForm] = {}
+    words = parts(record.given_name)
+    if len(words) > 1 and words[0] in MUHAMMAD_FORMS:
+        rest = "".join(words[1:])
+        other_given[rest] = ("forename after Muhammad", rest, ())
     for kind, forename, surname in record.other_names():
         name = _forename(forename)
         if name and name != given and name not in other_given:
@@ -173,8 +179,10 @@ def _forename_level(a: str, b: str, a_middle: tuple[str, ...], b_middle: tuple[s
         return None
     if a == b:
         return 0
-    if same_by_nickname(a, b):
+    if same_by_nickname(a, b) or _shortened(a, b):
         return 1
+    if same_by_spelling(a, b):
+        return 2  # Mohammed/Maxamed, Kacper/Kasper: one name, spelt another way
     if a[0] == b[0] and _typo(a, b, surname=False):  # Lena and Elena are two names, not a slip
         # One changed letter in a short name is as often a twin (Lina/Linh) as a slip.
         return 3 if len(a) == len(b) <= 5 and sorted(a) != sorted(b) else 2
@@ -183,6 +191,13 @@ def _forename_level(a: str, b: str, a_middle: tuple[str, ...], b_middle: tuple[s
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
         return 5
     return 6
+
+
+def _shortened(a: str, b: str) -> bool:
+    """Theo for Theodore, Max for Maximilian: the known-as name is the start of the other
+    (two letters or more shorter, so Leo/Leon and Ali/Alia stay apart)."""
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 3 and len(long_) - len(short) >= 2 and long_.startswith(short)
 
 
 def _middle_level(a: str, b: str) -> int | None:

@@ -98,27 +98,28 @@ class LinkResult:
 
 
 def is_distinct(comparison: Comparison) -> bool:
-    """Different children whatever the rest says: the family guard, clashing NHS numbers or
-    UPNs (a pupil keeps one UPN for life)."""
+    """Different children whatever the rest says: the family guard, or clashing NHS numbers.
+    Two UPNs are evidence, not proof: a pupil entered twice gets a second one."""
     if shares_identifier(comparison):
         return False
-    return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1 or comparison[UPN] == 1
+    return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1
 
 
-def _needs_review(comparison: Comparison, both_names_common: bool) -> bool:
+def _needs_review(comparison: Comparison, both_names_common: bool, twin_by_middle_name: bool = True) -> bool:
     """Evidence that is a sibling as often as a slip: an officer decides, not the score.
 
     A wholly different date of birth, or one differing in a part at another address; a
-    forename that is the other's middle name (twins Hamza Aariz and Aariz Musa); a forename
-    one letter from the other when both spellings are common names here (twins Lina and
-    Linh, but Enily is a slip).
+    forename that is the other's middle name when the other's system also holds a child of
+    that forename born that day (twins Hamza Aariz and Aariz Musa); a forename one letter
+    from the other when both spellings are common names here (twins Lina and Linh, but
+    Enily is a slip).
     """
     if shares_identifier(comparison):
         return False
     forename = comparison[0]
     return (
         comparison[DOB] == DOB_DIFFERENT
-        or forename == FORENAME_MIDDLE
+        or (forename == FORENAME_MIDDLE and twin_by_middle_name)
         or (forename == FORENAME_ONE_LETTER and both_names_common and comparison[MIDDLE] != 0)
         # a namesake born a month or a year apart, living elsewhere
         or (comparison[DOB] == DOB_ONE_PART and comparison[POSTCODE] not in (0, 1))
@@ -126,15 +127,24 @@ def _needs_review(comparison: Comparison, both_names_common: bool) -> bool:
 
 
 class _NameCounts:
-    """How often each forename spelling occurs: a spelling seen once or twice is a slip."""
+    """How often each forename spelling occurs (a spelling seen once or twice is a slip), and
+    who is born on each day under each forename in each system (a twin's own record)."""
 
     COMMON = 3
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
         self.counts = Counter(p.given for p in profiles)
+        self.born = {(p.ref[0], p.given, p.date_of_birth) for p in profiles if p.date_of_birth}
 
     def both_common(self, a: Profile, b: Profile) -> bool:
         return self.counts[a.given] >= self.COMMON and self.counts[b.given] >= self.COMMON
+
+    def twin_by_middle_name(self, a: Profile, b: Profile) -> bool:
+        """``a`` goes by ``b``'s middle name: does ``b``'s system hold a child of that
+        forename born on ``b``'s birthday? Then ``a`` may be that child, ``b``'s twin."""
+        if b.given in a.middle_parts:
+            a, b = b, a
+        return (b.ref[0], a.given, b.date_of_birth) in self.born
 
 
 def link_records(
@@ -159,7 +169,8 @@ def link_records(
     progress(4, 5, "grouping records into people")
     names = _NameCounts(profiles)
     scored = [_score(profiles[i].ref, profiles[j].ref, c, model, thresholds,
-                     names.both_common(profiles[i], profiles[j]))
+                     names.both_common(profiles[i], profiles[j]),
+                     c[0] == FORENAME_MIDDLE and names.twin_by_middle_name(profiles[i], profiles[j]))
               for (i, j), c in zip(index_pairs, comparisons)]
     people = _cluster([p.ref for p in profiles], scored, list(decisions))
     progress(5, 5, "done")
@@ -174,12 +185,12 @@ def score_pair(a: SourceRecord | Profile, b: SourceRecord | Profile, model: Matc
 
 
 def _score(a: Ref, b: Ref, comparison: Comparison, model: MatchModel, thresholds: Thresholds,
-           both_names_common: bool) -> PairScore:
+           both_names_common: bool, twin_by_middle_name: bool = True) -> PairScore:
     weight = model.weight(comparison)
     apart = is_distinct(comparison)
     if apart:
         status = "distinct"
-    elif weight >= thresholds.link and not _needs_review(comparison, both_names_common):
+    elif weight >= thresholds.link and not _needs_review(comparison, both_names_common, twin_by_middle_name):
         status = "link"
     elif weight >= thresholds.review:
         status = "review"

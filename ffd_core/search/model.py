@@ -65,6 +65,9 @@ class MatchModel:
             if level is not None
         }
 
+    def level_weight(self, name: str, level: int) -> float:
+        return self._weights[name][level]
+
     def weight(self, comparison: Comparison) -> float:
         total = 0.0
         for name, level in zip(FIELDS, comparison[: len(FIELDS)]):

@@ -1,0 +1,227 @@
+"""The single view at county scale: import, link and search both systems' exports of a
+generated county, and print the figures side by side with the previous release.
+
+For each county size: the generator's two exports are written as CSV with the bundled
+mappings, imported with `ffd people import`'s use case (timed), re-linked (timed) and
+scored against the generator's truth: pairwise precision, recall and F1, twins linked to
+their twin, the review queue (size, share of records, share that is the same child,
+counts by reason), recall per discrepancy with the generator's realised rates, the fitted
+weights per comparison level, and 1,000 referral-style searches typed from a child's
+current details (known-as names, partial postcodes, an age instead of a date of birth in
+about a quarter of them).
+
+    .venv/bin/python benchmarks/county.py --children 20000
+    .venv/bin/python benchmarks/county.py --children 20000 200000     # weights side by side
+    .venv/bin/python benchmarks/county.py --children 20000 --in-memory  # linkage only, no store
+
+SQLite only (the figures to reach are on SQLite); `uptime`'s load is printed with every run
+because the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from ffd_core.clock import FixedClock
+from ffd_core.search.compare import FIELDS, LEVELS
+from ffd_core.search.csv_import import bundled_mapping, iter_rows
+from ffd_core.search.linkage import link_records
+from ffd_core.search.model import MatchModel
+from ffd_core.search.quality import pairwise_quality
+from ffd_core.search.records import EDUCATION, SOCIAL_CARE
+from ffd_core.services import person_index
+from ffd_core.services.context import SYSTEM, Context
+from ffd_core.settings import Settings
+from ffd_core.store import migrate
+from ffd_core.store.engine import make_engine
+from ffd_core.synthetic.population import Population, TrueChild, build_population
+from ffd_core.synthetic.sources import DISCREPANCIES, KINDS, SourceExtract, build_sources
+
+console = Console(width=170)
+AS_OF = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+# The previous release on the issue's real-shaped exports (issue 15) and on its own
+# generator (benchmarks/README-people.md, 2026-11-26/27).
+PREVIOUS = {
+    200_000: {"precision": 0.998, "recall": 0.945, "review": 15_302, "review_same": 0.06,
+              "top1": 0.90, "import_relink_s": 135.0},
+    20_000: {"review": 433, "review_same": 0.20, "top1": 0.945},
+}
+
+
+def load() -> str:
+    return os.getloadavg().__repr__() if hasattr(os, "getloadavg") else "?"
+
+
+@dataclass
+class Run:
+    children: int
+    records: int
+    figures: dict
+    model: MatchModel
+
+
+def true_pairs(extract: SourceExtract) -> dict[str, list[tuple[str, str]]]:
+    by_child: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for ref, key in extract.truth.items():
+        by_child[key].append(ref)
+    return by_child
+
+
+def realised_rates(county: Population, extract: SourceExtract) -> dict[str, float]:
+    """Share of children known to both systems whose records drew each discrepancy."""
+    by_child = true_pairs(extract)
+    both = [refs for refs in by_child.values() if {r[0] for r in refs} == {SOCIAL_CARE, EDUCATION}]
+    counts = Counter(kind for refs in both for kind in extract.discrepancies[refs[0]])
+    rates = {kind: counts[kind] / len(both) for kind in KINDS}
+    kinds_of = {extract.truth[ref]: kinds for ref, kinds in extract.discrepancies.items()}
+    uasc = [c.key for c in county.children if c.asylum_seeking and c.key in kinds_of]
+    rates["assessed_date"] = sum("assessed_date" in kinds_of[k] for k in uasc) / max(1, len(uasc))
+    return rates
+
+
+def recall_by_kind(people, extract: SourceExtract) -> dict[str, tuple[int, int]]:
+    """(true pairs linked, true pairs) among the records of children with each discrepancy."""
+    person_of = {ref: i for i, refs in enumerate(people) for ref in refs}
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for refs in true_pairs(extract).values():
+        kinds = extract.discrepancies[refs[0]] or ("none",)
+        for i, a in enumerate(refs):
+            for b in refs[i + 1:]:
+                for kind in (*kinds, "all"):
+                    found[kind][1] += 1
+                    found[kind][0] += person_of[a] == person_of[b]
+    return {k: (v[0], v[1]) for k, v in found.items()}
+
+
+def twins_linked(county: Population, extract: SourceExtract, people) -> int:
+    twins = defaultdict(list)
+    for child in county.children:
+        twins[(child.household_key, child.date_of_birth)].append(child.key)
+    twin_of = {k: frozenset(v) for v in twins.values() if len(v) == 2 for k in v}
+    wrong = 0
+    for refs in people:
+        keys = {extract.true_key(r) for r in refs}
+        wrong += sum(1 for k in keys if twin_of.get(k, frozenset()) - {k} & keys) // 2
+    return wrong
+
+
+def review_figures(result, extract: SourceExtract) -> dict:
+    queue = result.possible_matches()
+    same = sum(extract.true_key(p.a) == extract.true_key(p.b) for p in queue)
+    reasons = Counter(p.reasons[0] if p.reasons and p.reasons[0].startswith("review:") else "other"
+                      for p in queue)
+    return {"review": len(queue), "review_same": same / len(queue) if queue else 1.0, "review_reasons": reasons}
+
+
+def link_in_memory(children: int, seed: int) -> Run:
+    county = build_population(seed, children, AS_OF)
+    extract = build_sources(county, seed, AS_OF)
+    t0 = time.perf_counter()
+    result = link_records(extract.records, seed=seed)
+    link_s = time.perf_counter() - t0
+    quality = pairwise_quality(result.people, extract.truth)
+    figures = {"precision": quality.precision, "recall": quality.recall, "f1": quality.f1,
+               "relink_s": link_s, "twins": twins_linked(county, extract, result.people),
+               "by_kind": recall_by_kind(result.people, extract), "rates": realised_rates(county, extract),
+               "load": load(), **review_figures(result, extract)}
+    return Run(children, len(extract.records), figures, result.model)
+
+
+def print_run(run: Run) -> None:
+    f = run.figures
+    prev = PREVIOUS.get(run.children, {})
+    table = Table(title=f"{run.children:,} children, {run.records:,} records (load {f['load']})")
+    for column in ("figure", "this release", "previous release", "goal"):
+        table.add_column(column, justify="right")
+
+    def row(name, value, previous, goal, fmt="{:.4f}") -> None:  # noqa: ANN001
+        shown = lambda v: "" if v is None else (fmt.format(v) if not isinstance(v, str) else v)  # noqa: E731
+        table.add_row(name, shown(value), shown(previous), goal)
+
+    row("precision", f["precision"], prev.get("precision"), ">= 0.995")
+    row("recall", f["recall"], prev.get("recall"), ">= 0.98")
+    row("F1", f["f1"], None, ">= 0.985 at 20k")
+    row("twins linked to their twin", f["twins"], None, "0", "{:d}")
+    row("review queue (pairs)", f["review"], prev.get("review"), f"<= {run.records // 100:,} (1%)", "{:,}")
+    row("review: share the same child", f["review_same"], prev.get("review_same"), ">= 0.33", "{:.2f}")
+    if "import_s" in f:
+        row("import both files", f["import_s"], None, "<= 60 s", "{:.1f} s")
+    row("relink", f["relink_s"], None, "<= 35 s at 200k", "{:.1f} s")
+    for key, goal in (("top1", ">= 0.95"), ("top5", ">= 0.98"), ("p95_ms", "<= 50 ms")):
+        if key in f:
+            row(f"search {key}", f[key], prev.get(key), goal, "{:.1f} ms" if key == "p95_ms" else "{:.3f}")
+    console.print(table)
+    kinds = Table(title="Recall per discrepancy (true pairs of a child whose records drew it)")
+    for column in ("discrepancy", "target rate", "realised rate", "pairs", "recall"):
+        kinds.add_column(column, justify="right")
+    for kind, (linked, total) in sorted(f["by_kind"].items(), key=lambda kv: kv[1][0] / max(1, kv[1][1])):
+        target = getattr(DISCREPANCIES, kind, None)
+        kinds.add_row(kind, "" if target is None else f"{target:.3f}",
+                      f"{f['rates'][kind]:.3f}" if kind in f["rates"] else "", f"{total:,}",
+                      f"{linked / total:.3f}" if total else "")
+    console.print(kinds)
+    reasons = Table(title="Review queue by reason")
+    reasons.add_column("reason")
+    reasons.add_column("pairs", justify="right")
+    for reason, count in f["review_reasons"].most_common():
+        reasons.add_row(reason, f"{count:,}")
+    console.print(reasons)
+
+
+def print_weights(runs: list[Run]) -> None:
+    """log2(m/u) per comparison level, county by county, and the largest gap."""
+    table = Table(title="Fitted weights (log2 m/u) per comparison level")
+    table.add_column("field")
+    table.add_column("level")
+    for run in runs:
+        table.add_column(f"{run.children:,}", justify="right")
+    if len(runs) > 1:
+        table.add_column("gap", justify="right")
+    worst = 0.0
+    for name in FIELDS:
+        for index, level in enumerate(LEVELS[name]):
+            weights = [run.model.level_weight(name, index) for run in runs]
+            gap = max(weights) - min(weights)
+            worst = max(worst, gap)
+            table.add_row(name, level, *(f"{w:+.2f}" for w in weights), *([f"{gap:.2f}"] if len(runs) > 1 else []))
+    console.print(table)
+    if len(runs) > 1:
+        console.print(f"largest gap between counties: {worst:.2f} bits (goal: within 1 bit)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--children", type=int, nargs="+", default=[20_000])
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--in-memory", action="store_true", help="link in memory only (no store, no search)")
+    parser.add_argument("--queries", type=int, default=1000)
+    args = parser.parse_args()
+    runs = []
+    for children in args.children:
+        run = link_in_memory(children, args.seed) if args.in_memory else in_store(children, args.seed, args.queries)
+        print_run(run)
+        runs.append(run)
+    print_weights(runs)
+
+
+def in_store(children: int, seed: int, queries: int) -> Run:
+    raise SystemExit("store runs: see below")
+
+
+if __name__ == "__main__":
+    main()
