@@ -184,16 +184,17 @@ def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
 def people_review(ctx: click.Context, limit: int) -> None:
     """Possible matches waiting for an officer to confirm or split."""
     context = open_context(settings_from(ctx))
-    matches = single_view.possible_matches(context, cli_actor(), limit=limit)
-    if not matches:
+    queue = single_view.review(context, cli_actor(), limit=limit)
+    if not queue.pairs:
         console.print("No possible matches are waiting for review.")
         sys.exit(0)
-    table = Table(title="Possible matches (strongest first)")
-    for column in ("a", "b", "score", "why"):
+    console.print(f"{queue.total} pairs waiting: " + "; ".join(f"{n} {why}" for why, n in queue.by_reason.items()))
+    table = Table(title="Possible matches (pairs joining people open to social care first)")
+    for column in ("a", "b", "open", "score", "why review", "evidence"):
         table.add_column(column)
-    for match in matches:
-        table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)),
-                      f"{match.weight:.1f}", "; ".join(match.reasons))
+    for match in queue.pairs:
+        table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)), str(match.open_sides),
+                      f"{match.weight:.1f}", match.why_review, "; ".join(match.reasons[1:]))
     console.print(table)
 
 

@@ -254,7 +254,8 @@ def _date_level(a: date | None, b: date | None) -> int | None:
     if a.year == b.year and (is_assessed(a) or is_assessed(b)):
         return 3  # only the year was ever known: it agrees, the rest is no evidence
     same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
-    return 2 if same == 2 else 4
+    # A day out across a month's end (31/08 and 01/09) is one slip, not two.
+    return 2 if same == 2 or abs((a - b).days) == 1 else 4
 
 
 def _address_level(a: Profile, b: Profile) -> int | None:

@@ -41,6 +41,9 @@ DOB = FIELDS.index("date_of_birth")
 UPN = FIELDS.index("upn")
 DOB_DIFFERENT = LEVELS["date_of_birth"].index("different")
 DOB_ONE_PART = LEVELS["date_of_birth"].index("one_part_differs")
+SURNAME = FIELDS.index("surname")
+SURNAME_DIFFERENT = LEVELS["surname"].index("different")
+ADDRESS = FIELDS.index("address")
 POSTCODE = FIELDS.index("postcode")
 FORENAME_MIDDLE = LEVELS["forename"].index("middle_name")
 FORENAME_ONE_LETTER = LEVELS["forename"].index("one_letter_changed")
@@ -105,25 +108,55 @@ def is_distinct(comparison: Comparison) -> bool:
     return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1
 
 
-def _needs_review(comparison: Comparison, both_names_common: bool, twin_by_middle_name: bool = True) -> bool:
+# Why a pair waits for an officer: the first of its reasons, so the queue counts by it.
+REVIEW = "review: "
+KEYING_ERROR = "likely keying error: the same identifier on a different name and date of birth"
+BELOW_LINK = "fits, but not well enough to link"
+
+
+def likely_keying_error(comparison: Comparison) -> bool:
+    """An identifier agrees but the child plainly does not: a number typed into the wrong record."""
+    return (shares_identifier(comparison) and comparison[DOB] == DOB_DIFFERENT
+            and (comparison[0] == FORENAME_DIFFERENT or comparison[SURNAME] == SURNAME_DIFFERENT))
+
+
+def _needs_review(comparison: Comparison, both_names_common: bool, twin_by_middle_name: bool = True) -> str | None:
     """Evidence that is a sibling as often as a slip: an officer decides, not the score.
 
     A wholly different date of birth, or one differing in a part at another address; a
     forename that is the other's middle name when the other's system also holds a child of
     that forename born that day (twins Hamza Aariz and Aariz Musa); a forename one letter
     from the other when both spellings are common names here (twins Lina and Linh, but
-    Enily is a slip).
+    Enily is a slip). Returns why, or None.
     """
+    if likely_keying_error(comparison):
+        return KEYING_ERROR
     if shares_identifier(comparison):
-        return False
+        return None
     forename = comparison[0]
-    return (
-        comparison[DOB] == DOB_DIFFERENT
-        or (forename == FORENAME_MIDDLE and twin_by_middle_name)
-        or (forename == FORENAME_ONE_LETTER and both_names_common and comparison[MIDDLE] != 0)
-        # a namesake born a month or a year apart, living elsewhere
-        or (comparison[DOB] == DOB_ONE_PART and comparison[POSTCODE] not in (0, 1))
-    )
+    if comparison[DOB] == DOB_DIFFERENT:
+        return "date of birth differs"
+    if forename == FORENAME_MIDDLE and twin_by_middle_name:
+        return "known by the other's middle name, and a twin may carry it"
+    if forename == FORENAME_ONE_LETTER and both_names_common and comparison[MIDDLE] != 0:
+        return "forenames one letter apart, both common names"
+    if comparison[DOB] == DOB_ONE_PART and comparison[POSTCODE] not in (0, 1) and comparison[MIDDLE] != 0:
+        return "a namesake born a day, month or year apart, living elsewhere"
+    return None
+
+
+def plausible(comparison: Comparison) -> bool:
+    """Could an officer reasonably find these the same child? The floor of the review queue:
+    two of forename, surname and date of birth agree (a slip, a nickname, a part, a changed
+    surname), or all but the date when the home agrees too. Two Tobys born years apart in
+    one postcode are neighbours, not a question."""
+    if shares_identifier(comparison):
+        return True
+    forename, surname, born = comparison[0], comparison[SURNAME], comparison[DOB]
+    names = (forename is not None and forename <= FORENAME_MIDDLE) + (surname is not None and surname < SURNAME_DIFFERENT)
+    if born == DOB_DIFFERENT:
+        return names == 2 and (comparison[POSTCODE] in (0, 1) or comparison[ADDRESS] == 0)
+    return names + (born is not None) >= 2
 
 
 class _NameCounts:
@@ -188,15 +221,21 @@ def _score(a: Ref, b: Ref, comparison: Comparison, model: MatchModel, thresholds
            both_names_common: bool, twin_by_middle_name: bool = True) -> PairScore:
     weight = model.weight(comparison)
     apart = is_distinct(comparison)
-    if apart:
+    why = reasons(comparison)
+    held = None if apart else _needs_review(comparison, both_names_common, twin_by_middle_name)
+    if held == KEYING_ERROR:
+        status = "review"  # whatever the score: an identifier is evidence, not proof
+    elif apart or not plausible(comparison):
         status = "distinct"
-    elif weight >= thresholds.link and not _needs_review(comparison, both_names_common, twin_by_middle_name):
+    elif weight >= thresholds.link and held is None:
         status = "link"
     elif weight >= thresholds.review:
-        status = "review"
+        status, held = "review", held or BELOW_LINK
     else:
         status = "distinct"
-    return PairScore(a, b, round(weight, 3), model.probability(weight), status, reasons(comparison), apart)
+    if status == "review":
+        why = (REVIEW + held, *why)
+    return PairScore(a, b, round(weight, 3), model.probability(weight), status, why, apart)
 
 
 class _People:

@@ -366,7 +366,8 @@ class _Spoiler:
         if "surname_changed" in kinds:
             family, more = self.changed_surname(child, stale=self._stale_side(child, "surname"), ours=EDUCATION)
             changes.update(more, family_name=family)
-        if record.middle_name and rng.random() < rates.no_middle_name_education:
+        # A school keeps the legal name whole when the child goes by the middle one.
+        if record.middle_name and "middle_name_used" not in kinds and rng.random() < rates.no_middle_name_education:
             changes["middle_name"] = None
         if rng.random() < rates.no_accents:
             changes.update(given_name=_strip_accents(record.given_name),
