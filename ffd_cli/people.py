@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from ffd_cli.runtime import cli_actor, open_context, settings_from
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
 from ffd_core.services import person_index, single_view
-from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery
+from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery, parse_age
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
 SHOWN_ISSUES = 20
@@ -114,20 +115,32 @@ def links_export(ctx: click.Context, file: Path) -> None:
 
 
 @people.command("search")
-@click.argument("name", required=False)
+@click.argument("text", required=False)
 @click.option("--dob", help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
-@click.option("--postcode")
+@click.option("--age", help="Age or age range instead of a date of birth: 9, about 9, 8-10.")
+@click.option("--gender", type=click.Choice(["male", "female"]))
+@click.option("--postcode", help="Full postcode, or part of one: BK2 3AB, BK2 3, BK2.")
+@click.option("--street", help="Street, e.g. Oak Road.")
 @click.option("--school")
 @click.option("--upn")
 @click.option("--nhs", "nhs_number")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.pass_context
-def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_number, limit) -> None:  # noqa: ANN001
-    """Find a child by any mix of name, date of birth, postcode, school, UPN or NHS number."""
-    query = PersonQuery(name=name, date_of_birth=dob, postcode=postcode, school=school, upn=upn,
-                        nhs_number=nhs_number)
-    if not any([name, dob, postcode, school, upn, nhs_number]):
+def people_search(ctx: click.Context, text, dob, age, gender, postcode, street, school, upn, nhs_number,  # noqa: ANN001
+                  limit) -> None:  # noqa: ANN001
+    """Find a child by what you would type: "Harry Ford BK2 3", "Mo Khan about 9 girl";
+    options add or override a date of birth, age, gender, postcode, street, school, UPN or NHS number."""
+    if not any([text, dob, age, postcode, street, school, upn, nhs_number]):
         raise InvalidInput("give at least a name, a date of birth, a postcode, a UPN or an NHS number")
+    query = single_view.parse_person_query(text or "") or PersonQuery()
+    given = {"date_of_birth": dob, "gender": gender, "postcode": postcode, "street": street, "school": school,
+             "upn": upn, "nhs_number": nhs_number}
+    query = replace(query, **{k: v for k, v in given.items() if v})
+    if age:
+        try:
+            query = replace(query, age_from=parse_age(age)[0], age_to=parse_age(age)[1])
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
     context = open_context(settings_from(ctx))
     matches = single_view.find_people(context, cli_actor(), query, limit=limit)
     table = Table(title=f"{len(matches)} match(es)")

@@ -30,7 +30,7 @@ FIELDS = ("forename", "surname", "date_of_birth", "postcode", "nhs_number", "upn
 LEVELS: dict[str, tuple[str, ...]] = {
     "forename": ("exact", "nickname", "typo", "one_letter_changed", "middle_name", "initial", "different"),
     "surname": ("exact", "part", "typo", "different"),
-    "date_of_birth": ("exact", "day_month_swapped", "one_part_differs", "assessed_year", "different"),
+    "date_of_birth": ("exact", "day_month_swapped", "a_day_out", "one_part_differs", "assessed_year", "different"),
     "postcode": ("exact", "previous", "district", "different"),
     "nhs_number": ("same", "different"),
     "upn": ("same", "different"),
@@ -39,6 +39,9 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "address": ("same_home", "same_street", "different"),
 }
 FORENAME_DIFFERENT = LEVELS["forename"].index("different")
+_DOB_SWAPPED, _DOB_DAY_OUT, _DOB_ONE_PART, _DOB_ASSESSED, _DOB_DIFFERENT = (
+    LEVELS["date_of_birth"].index(level)
+    for level in ("day_month_swapped", "a_day_out", "one_part_differs", "assessed_year", "different"))
 
 REASONS = {
     ("forename", "exact"): "same forename",
@@ -54,6 +57,7 @@ REASONS = {
     ("surname", "different"): "different surname",
     ("date_of_birth", "exact"): "same date of birth",
     ("date_of_birth", "day_month_swapped"): "date of birth with day and month swapped",
+    ("date_of_birth", "a_day_out"): "date of birth a day out",
     ("date_of_birth", "one_part_differs"): "date of birth differs in one part",
     ("date_of_birth", "assessed_year"): "born the same year (an assessed 01/01 date of birth)",
     ("date_of_birth", "different"): "different date of birth",
@@ -250,12 +254,13 @@ def _date_level(a: date | None, b: date | None) -> int | None:
     if a == b:
         return 0
     if a.year == b.year and a.day == b.month and a.month == b.day:
-        return 1
+        return _DOB_SWAPPED
+    if abs((a - b).days) == 1:  # even across a month's end (31/08 and 01/09)
+        return _DOB_DAY_OUT
     if a.year == b.year and (is_assessed(a) or is_assessed(b)):
-        return 3  # only the year was ever known: it agrees, the rest is no evidence
+        return _DOB_ASSESSED  # only the year was ever known: it agrees, the rest is no evidence
     same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
-    # A day out across a month's end (31/08 and 01/09) is one slip, not two.
-    return 2 if same == 2 or abs((a - b).days) == 1 else 4
+    return _DOB_ONE_PART if same == 2 else _DOB_DIFFERENT
 
 
 def _address_level(a: Profile, b: Profile) -> int | None:

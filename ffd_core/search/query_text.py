@@ -84,6 +84,14 @@ def parse_person_query(text: str) -> PersonQuery | None:
     return query
 
 
+def parse_age(text: str) -> tuple[int, int]:
+    """"9" -> (9, 9), "about 9" -> (8, 10), "8-10" or "8 to 10" -> (8, 10)."""
+    query = parse_person_query(f"x {text}")
+    if query is None or query.age_from is None or query.name != "x":
+        raise ValueError(f"not an age: {text!r} (e.g. 9, about 9, 8-10)")
+    return query.age_from, query.age_to if query.age_to is not None else query.age_from
+
+
 _RANGE_SPACED = re.compile(r"\b(\d{1,2})\s+(?:-|to|–)\s+(\d{1,2})\b")
 
 

@@ -21,6 +21,7 @@ from ffd_core.search.link_store import (
     Ref, person_records, record_decision, records_by_ref, review_queue,
 )
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
+from ffd_core.search.query_text import parse_age, parse_person_query
 from ffd_core.search.search import PersonMatch, PersonQuery, search_people
 from ffd_core.services.contact_write import begin, record
 from ffd_core.services.context import Context
@@ -30,7 +31,7 @@ from ffd_core.store.tables import Contact, ContactPerson
 __all__ = [
     "EDUCATION", "SOCIAL_CARE", "PersonMatch", "PersonQuery", "PersonView", "PossibleMatch",
     "ReviewQueue", "SourceRecord", "decide_link", "review", "find_people", "link_child", "open_to_social_care",
-    "person_view", "possible_matches", "recent_contacts", "records_for",
+    "parse_age", "parse_person_query", "person_view", "possible_matches", "recent_contacts", "records_for",
 ]
 
 
@@ -39,7 +40,7 @@ def find_people(ctx: Context, actor: Actor, query: PersonQuery, limit: int = 20,
     """Search the person index (audited with what was searched for)."""
     with ctx.write() as session:
         actor = ctx.authorize(session, actor, Action.SEARCH_PEOPLE)
-        matches = search_people(session, query, limit=limit)
+        matches = search_people(session, query, limit=limit, today=ctx.now().date())
         ctx.audit(session, actor, "person_search", subject="person_index",
                   data={"query": {k: v for k, v in asdict(query).items() if v},
                         "results": len(matches), "reason": reason})

@@ -103,8 +103,10 @@ def build_sources(
     for child in population.children:
         kinds = spoiler.draw(child)
         made: list[SourceRecord] = []
-        # Unborn babies and children under social care's eye: known through their families.
-        if child.unborn or rng.random() < social_care_share:
+        # Unborn babies and children under social care's eye: known through their families,
+        # so brothers and sisters are mostly known together.
+        family_known = zlib.crc32(f"{child.household_key}:social care".encode()) % 1000 < social_care_share * 1000
+        if child.unborn or rng.random() < (SIBLINGS_KNOWN if family_known else ALONE_KNOWN):
             made.append(spoiler.social_care(builders.social_care(child, ids.next(SOCIAL_CARE), updated.next()),
                                             child, kinds))
             if "duplicate_in_social_care" in kinds:
@@ -277,8 +279,11 @@ def swap_day_month(dob: date) -> date:
     return dob.replace(day=dob.month, month=dob.day)
 
 
+SIBLINGS_KNOWN = 0.9  # children of a family social care knows, that it holds a record of
+ALONE_KNOWN = 0.03  # ... and of other families (a contact about one child)
+PER_HOUSEHOLD = ("assessed_date", "moved")  # drawn otherwise than child by child
 # Drawn more often where they can apply, so that the rate holds over all children.
-CONDITIONAL = {"middle_name_used": 1 / 0.62}
+CONDITIONAL = {"middle_name_used": 1 / 0.62, "day_month_swapped": 1 / 0.38}
 PET_NAMES = ("Jay", "Bee", "Kiki", "Bubba", "Tia", "Mo", "Nana", "Sunny", "Rocky", "Dee")
 # Respellings parents and clerks make (at the end only where marked with $).
 SPELLING_KINDS = (("ie$", "y"), ("y$", "ie"), ("ey$", "y"), ("ph", "f"), ("ll", "l"), ("nn", "n"),
@@ -298,8 +303,11 @@ class _Spoiler:
     def draw(self, child: TrueChild) -> tuple[str, ...]:
         """The discrepancy kinds this child's records carry (only those that can apply)."""
         rng, rates = self.rng, self.rates
-        kinds = [kind for kind in KINDS if kind != "assessed_date" and rng.random() < getattr(rates, kind) * (
+        kinds = [kind for kind in KINDS if kind not in PER_HOUSEHOLD and rng.random() < getattr(rates, kind) * (
             CONDITIONAL.get(kind, 1.0))]
+        # A family moves together: one system has the whole household at the old address.
+        if zlib.crc32(f"{child.household_key}:moved".encode()) % 100_000 < rates.moved * 100_000:
+            kinds.append("moved")
         if child.asylum_seeking and rng.random() < rates.assessed_date:
             kinds.append("assessed_date")
         if child.unborn:
@@ -404,8 +412,9 @@ class _Spoiler:
         group = self.spellings.get(compact(given))
         if group and child.gender == "male" and compact(given) not in MUHAMMAD and rng.random() < 0.2:
             return f"Muhammad {given}"
-        if group:
-            return rng.choice([n for n in group if compact(n) != compact(given)])
+        others = [n for n in group or () if compact(n) != compact(given)]
+        if others:
+            return rng.choice(others)
         lower = given.lower()
         for old, new in rng.sample(SPELLING_KINDS, len(SPELLING_KINDS)):
             at = len(lower) - len(old) + 1 if old.endswith("$") and lower.endswith(old[:-1]) else (
@@ -457,9 +466,9 @@ class _Spoiler:
     def address(self, record: SourceRecord, child: TrueChild, kinds: tuple[str, ...]) -> SourceRecord:
         rng = self.rng
         changes: dict = {}
-        if "moved" in kinds and self._stale_side(child, "address") == record.source:
+        if "moved" in kinds and _stable_bit(child.household_key, "address") == (record.source == EDUCATION):
             # The record still has the family's old address; the true one is in the history.
-            elsewhere = self.households[_stable_index(child.key, len(self.households))].address
+            elsewhere = self.households[_stable_index(child.household_key, len(self.households))].address
             changes.update(address_line1=elsewhere.line1, town=elsewhere.town, postcode=elsewhere.postcode)
         elif record.source == SOCIAL_CARE and rng.random() < 0.2:
             other = self.households[rng.randrange(len(self.households))].address
