@@ -41,6 +41,7 @@ DOB = FIELDS.index("date_of_birth")
 UPN = FIELDS.index("upn")
 DOB_DIFFERENT = LEVELS["date_of_birth"].index("different")
 DOB_ONE_PART = LEVELS["date_of_birth"].index("one_part_differs")
+DOB_ASSESSED = LEVELS["date_of_birth"].index("assessed_year")
 SURNAME = FIELDS.index("surname")
 DOB_SWAPPED = LEVELS["date_of_birth"].index("day_month_swapped")
 GENDER = FIELDS.index("gender")
@@ -117,7 +118,7 @@ def is_distinct(comparison: Comparison) -> bool:
     if comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1:
         return True
     # Zain and Zainab born the same day: a boy and a girl, twins, whatever the names share.
-    return comparison[GENDER] == 1 and comparison[0] != 0 and comparison[DOB] == 0
+    return comparison[GENDER] == 1 and comparison[0] != 0 and comparison[DOB] in (0, DOB_SWAPPED)
 
 
 # Why a pair waits for an officer: the first of its reasons, so the queue counts by it.
@@ -198,10 +199,10 @@ def plausible(comparison: Comparison, moved_together: bool = False) -> bool:
     forename, surname, born = comparison[0], comparison[SURNAME], comparison[DOB]
     names = (forename is not None and forename <= FORENAME_MIDDLE) + (surname is not None and surname < SURNAME_DIFFERENT)
     home = comparison[POSTCODE] in (0, 1) or comparison[ADDRESS] in (0, 1) or moved_together
-    near = home or comparison[POSTCODE] == POSTCODE_DISTRICT or comparison[MIDDLE] == 0
+    near = home or comparison[MIDDLE] == 0
     if born == DOB_DIFFERENT:
         return names == 2 and home
-    if born in (None, DOB_ONE_PART) and not near:
+    if born in (None, DOB_ONE_PART, DOB_ASSESSED) and not near:
         return False  # namesakes born another month or year, or undated, living elsewhere
     if comparison[SURNAME] == SURNAME_DIFFERENT and not near:
         return False  # a namesake born that day elsewhere in the county, far more often than not
@@ -230,7 +231,8 @@ class _NameCounts:
         forename born on ``b``'s birthday? Then ``a`` may be that child, ``b``'s twin."""
         if b.given in a.middle_parts:
             a, b = b, a
-        return (b.ref[0], a.given, b.date_of_birth) in self.born
+        # Either record's date: one of them may have day and month swapped.
+        return any((b.ref[0], a.given, born) in self.born for born in (b.date_of_birth, a.date_of_birth))
 
 
 def link_records(
