@@ -22,7 +22,7 @@ from ffd_core.search.compare import FIELDS, LEVELS, Comparison, Profile, compare
 PRIOR_M: dict[str, tuple[float, ...]] = {
     "forename": (0.92, 0.01, 0.035, 0.005, 0.019, 0.005, 0.006),
     "surname": (0.877, 0.028, 0.052, 0.043),
-    "date_of_birth": (0.95, 0.0075, 0.0096, 0.018, 0.003, 0.0119),
+    "date_of_birth": (0.9415, 0.016, 0.0096, 0.018, 0.003, 0.0119),
     "postcode": (0.833, 0.03, 0.01, 0.127),
     "nhs_number": (0.995, 0.005),
     "upn": (0.95, 0.05),
@@ -33,7 +33,7 @@ PRIOR_M: dict[str, tuple[float, ...]] = {
 PRIOR_U: dict[str, tuple[float, ...]] = {
     "forename": (0.0033, 0.0015, 0.0005, 0.0003, 0.003, 0.001, 0.9904),
     "surname": (0.002, 0.0005, 0.0012, 0.9963),
-    "date_of_birth": (0.00015, 0.00005, 0.0003, 0.0089, 0.0002, 0.99045),
+    "date_of_birth": (0.00015, 0.00005, 0.0003, 0.0089, 0.0003, 0.99035),
     "postcode": (0.0001, 0.00002, 0.058, 0.94188),
     "nhs_number": (0.00001, 0.99999),
     "upn": (0.00001, 0.99999),
