@@ -33,6 +33,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import FixedClock
@@ -42,11 +43,14 @@ from ffd_core.search.linkage import link_records
 from ffd_core.search.model import MatchModel
 from ffd_core.search.quality import pairwise_quality
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE
-from ffd_core.services import person_index
+from ffd_core.search.query_text import parse_person_query
+from ffd_core.search.search import PersonQuery, search_people
+from ffd_core.services import person_index, single_view
 from ffd_core.services.context import SYSTEM, Context
 from ffd_core.settings import Settings
 from ffd_core.store import migrate
 from ffd_core.store.engine import make_engine
+from ffd_core.store.people_tables import LinkageRun, SourceRecordRow
 from ffd_core.synthetic.population import Population, TrueChild, build_population
 from ffd_core.synthetic.sources import DISCREPANCIES, KINDS, SourceExtract, build_sources
 
@@ -210,17 +214,139 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--in-memory", action="store_true", help="link in memory only (no store, no search)")
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, help="SQLite file to build the store in (kept afterwards)")
     args = parser.parse_args()
     runs = []
     for children in args.children:
-        run = link_in_memory(children, args.seed) if args.in_memory else in_store(children, args.seed, args.queries)
+        run = (link_in_memory(children, args.seed) if args.in_memory
+               else in_store(children, args.seed, args.queries, args.keep))
         print_run(run)
         runs.append(run)
     print_weights(runs)
 
 
-def in_store(children: int, seed: int, queries: int) -> Run:
-    raise SystemExit("store runs: see below")
+def write_exports(extract: SourceExtract, folder: Path) -> dict[str, Path]:
+    """Each system's export as CSV under its bundled mapping, as a council would receive it."""
+    files = {}
+    for source in (SOCIAL_CARE, EDUCATION):
+        mapping = bundled_mapping(source)
+        rows = list(iter_rows(list(extract.of(source)), mapping))
+        path = folder / f"{source}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        files[source] = path
+    return files
+
+
+def referral_query(child: TrueChild, extract: SourceExtract, records, rng: random.Random) -> str:  # noqa: ANN001
+    """What a referrer tells the front door about a child today, typed as one line: the name
+    the child goes by (the known-as name when social care records it), the current surname,
+    a full or partial postcode (or none), and an age instead of the date of birth in about
+    a quarter of queries."""
+    refs = [r.ref for r in records]
+    care = next((r for r in records if r.source == SOCIAL_CARE), None)
+    given = child.given_name
+    if "known_as" in extract.discrepancies[refs[0]] and care is not None:
+        given = care.given_name
+    parts = [given, child.family_name]
+    roll = rng.random()
+    if roll < 0.25:
+        age = AS_OF.year - child.date_of_birth.year - ((AS_OF.month, AS_OF.day) < (child.date_of_birth.month,
+                                                                                  child.date_of_birth.day))
+        parts.append(f"about {age}" if rng.random() < 0.5 else str(age))
+    else:
+        parts.append(child.date_of_birth.strftime("%d/%m/%Y"))
+    postcode = child.address.postcode
+    roll = rng.random()
+    if roll < 0.35:
+        parts.append(postcode.split(" ")[0])  # outward code
+    elif roll < 0.6:
+        parts.append(postcode[:-2])  # sector
+    elif roll < 0.85:
+        parts.append(postcode)
+    return " ".join(parts)
+
+
+def in_store(children: int, seed: int, queries: int, keep: Path | None = None) -> Run:
+    county = build_population(seed, children, AS_OF)
+    extract = build_sources(county, seed, AS_OF)
+    figures: dict = {"load_before": load()}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = keep or folder / "county.sqlite"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        ctx = Context(engine, Settings(database_url=url), b"benchmark-audit-key", FixedClock(NOW))
+        files = write_exports(extract, folder)
+        t0 = time.perf_counter()
+        skipped = 0
+        for source, file in files.items():
+            report = person_index.import_csv(ctx, SYSTEM, file, source=source,
+                                             mapping=person_index.column_mapping(source))
+            skipped += len(report.rejected)
+        figures["import_s"] = time.perf_counter() - t0
+        figures["skipped"] = skipped
+        t0 = time.perf_counter()
+        person_index.relink(ctx, SYSTEM)
+        figures["relink_s"] = time.perf_counter() - t0
+        figures["load"] = load()
+        with Session(engine) as session:
+            rows = session.execute(select(SourceRecordRow.source, SourceRecordRow.source_id,
+                                          SourceRecordRow.person_id)).all()
+            run = session.execute(select(LinkageRun).order_by(LinkageRun.id.desc())).scalars().first()
+            model = MatchModel.from_dict(run.model)
+        groups: dict[str, list] = defaultdict(list)
+        for source, source_id, person_id in rows:
+            groups[person_id or f"{source}:{source_id}"].append((source, source_id))
+        people = list(groups.values())
+        quality = pairwise_quality(people, extract.truth)
+        queue = single_view.review(ctx, SYSTEM, limit=1)
+        same = _queue_same_child(ctx, extract)
+        figures.update(precision=quality.precision, recall=quality.recall, f1=quality.f1,
+                       twins=twins_linked(county, extract, people), by_kind=recall_by_kind(people, extract),
+                       rates=realised_rates(county, extract), review=queue.total,
+                       review_same=same / queue.total if queue.total else 1.0,
+                       review_reasons=Counter({REVIEW_TAG + k: v for k, v in queue.by_reason.items()}))
+        figures.update(search_figures(ctx, county, extract, queries, seed))
+        engine.dispose()
+    return Run(children, len(extract.records), figures, model)
+
+
+REVIEW_TAG = "review: "
+
+
+def _queue_same_child(ctx: Context, extract: SourceExtract) -> int:
+    pairs = single_view.review(ctx, SYSTEM, limit=10**9).pairs
+    return sum(extract.true_key(p.a) == extract.true_key(p.b) for p in pairs)
+
+
+def search_figures(ctx: Context, county: Population, extract: SourceExtract, queries: int, seed: int) -> dict:
+    """Referral-style queries through the console's parser and the search, on the store."""
+    rng = random.Random(seed + 2)
+    by_child: dict[str, list] = defaultdict(list)
+    for record in extract.records:
+        by_child[extract.true_key(record)].append(record)
+    keys = sorted(k for k in by_child if not county.child(k).unborn)
+    latencies, top1, top5 = [], 0, 0
+    with Session(ctx.engine) as session:
+        search_people(session, PersonQuery(name="warm up", date_of_birth="2015"), today=AS_OF)
+        for key in rng.sample(keys, min(queries, len(keys))):
+            child = county.child(key)
+            text = referral_query(child, extract, by_child[key], rng)
+            t0 = time.perf_counter()
+            found = search_people(session, parse_person_query(text), limit=5, today=AS_OF)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            ranks = [i for i, person in enumerate(found)
+                     if any(extract.true_key(r.record) == key for r in person.records)]
+            top1 += bool(ranks and ranks[0] == 0)
+            top5 += bool(ranks)
+    ordered = sorted(latencies)
+    return {"top1": top1 / len(latencies), "top5": top5 / len(latencies),
+            "p95_ms": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]}
 
 
 if __name__ == "__main__":
