@@ -62,15 +62,16 @@ def blocking_keys(p: Profile) -> set[str]:
         # Known by a middle name: the middle name with the date finds the other record.
         for part in p.middle_parts:
             keys.add(f"df:{dob.year}{day_month}:{sound(part)}")
-    if surnames and forenames:
-        # Names alone: compared only where one record has no date of birth (see candidate_pairs).
-        for s in surnames:
-            for f in forenames:
-                keys.add(NAMES_ONLY + ":".join(sorted((s, f))))
     if p.postcode:
         for f in forenames or {"?"}:
             keys.add(f"pf:{p.postcode}:{f}")
     return keys
+
+
+def names_only_keys(p: Profile) -> set[str]:
+    """Forename and surname sounds without a date: for records that have no date of birth."""
+    surnames, forenames = surname_sounds(p), forename_sounds(p)
+    return {NAMES_ONLY + ":".join(sorted((s, f))) for s in surnames for f in forenames}
 
 
 def candidate_pairs(profiles: Sequence[Profile], max_block: int = MAX_BLOCK) -> set[tuple[int, int]]:
@@ -81,6 +82,15 @@ def candidate_pairs(profiles: Sequence[Profile], max_block: int = MAX_BLOCK) -> 
     for index, p in enumerate(profiles):
         for key in blocking_keys(p):
             blocks[key].append(index)
+        if p.date_of_birth is None:
+            for key in names_only_keys(p):
+                blocks[key].append(index)
+    if any(key.startswith(NAMES_ONLY) for key in blocks):  # only where some record has no date
+        for index, p in enumerate(profiles):
+            if p.date_of_birth is not None:
+                for key in names_only_keys(p):
+                    if key in blocks:
+                        blocks[key].append(index)
     pairs: set[tuple[int, int]] = set()
     for key, members in blocks.items():
         if not 1 < len(members) <= max_block:

@@ -38,12 +38,12 @@ def save_people(session: Session, loaded, person_of: dict[Ref, str], result: Lin
         if pair.status == "link" and result.same_person(pair.a, pair.b):
             for ref in (pair.a, pair.b):
                 strongest[ref] = max(strongest.get(ref, float("-inf")), pair.weight)
-    changes = [
-        {"id": record_id, "person_id": person_of[record.ref], "match_score": strongest.get(record.ref)}
-        for record_id, record, _ in loaded
-    ]
-    for start in range(0, len(changes), 5000):
-        session.execute(update(SourceRecordRow), changes[start:start + 5000])
+    changes = [(person_of[record.ref], strongest.get(record.ref), record_id) for record_id, record, _ in loaded]
+    # Straight to the driver: the ORM's bulk update costs more than the update itself.
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    table = SourceRecordRow.__tablename__
+    session.connection().exec_driver_sql(
+        f"UPDATE {table} SET person_id = {mark}, match_score = {mark} WHERE id = {mark}", changes)
 
 
 def save_pairs(session: Session, ids: dict[Ref, int], result: LinkResult) -> None:

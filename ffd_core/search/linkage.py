@@ -296,14 +296,15 @@ def score_pair(a: SourceRecord | Profile, b: SourceRecord | Profile, model: Matc
                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PairScore:
     pa = a if isinstance(a, Profile) else profile(a)
     pb = b if isinstance(b, Profile) else profile(b)
-    return _score(pa.ref, pb.ref, compare(pa, pb), model, thresholds)
+    return _score(pa.ref, pb.ref, compare(pa, pb), model, thresholds, explain=True)
 
 
 def _score(a: Ref, b: Ref, comparison: Comparison, model: MatchModel, thresholds: Thresholds,
-           facts: PairFacts = NO_FACTS) -> PairScore:
+           facts: PairFacts = NO_FACTS, explain: bool = False) -> PairScore:
+    """The pair's weight and status; its reasons when it links or waits for review (or
+    ``explain``: a county's distinct pairs are never shown, and wording them is not free)."""
     weight = model.weight(comparison) + (MOVED_TOGETHER if facts.moved_together else 0.0)
     apart = is_distinct(comparison)
-    why = reasons(comparison) + ((MOVED_REASON,) if facts.moved_together else ())
     held = None if apart else _needs_review(comparison, facts)
     if held == KEYING_ERROR:
         status = "review"  # whatever the score: an identifier is evidence, not proof
@@ -315,6 +316,9 @@ def _score(a: Ref, b: Ref, comparison: Comparison, model: MatchModel, thresholds
         status, held = "review", held or BELOW_LINK
     else:
         status = "distinct"
+    why = ()
+    if explain or status != "distinct":
+        why = reasons(comparison) + ((MOVED_REASON,) if facts.moved_together else ())
     if status == "review":
         why = (REVIEW + held, *why)
     return PairScore(a, b, round(weight, 3), model.probability(weight), status, why, apart)

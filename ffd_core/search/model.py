@@ -113,7 +113,7 @@ _NHS = FIELDS.index("nhs_number")
 _UPN = FIELDS.index("upn")
 
 
-def estimate_u(profiles: Sequence[Profile], seed: int = 0, samples: int = 60_000) -> dict[str, tuple[float, ...]]:
+def estimate_u(profiles: Sequence[Profile], seed: int = 0, samples: int = 30_000) -> dict[str, tuple[float, ...]]:
     """Level frequencies among random pairs of records: nearly all are different children."""
     if len(profiles) < 2:
         return dict(PRIOR_U)

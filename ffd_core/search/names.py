@@ -95,6 +95,7 @@ _DOUBLED = re.compile(r"(.)\1+")
 _ENDING = re.compile(r"(ie|ey|ee|i|y)$")
 
 
+@lru_cache(maxsize=200_000)
 def spelling_key(name: str | None) -> str:
     """A forename as it sounds written plainly: Rosie/Rosy, Ralph/Ralf, Mollie/Molly alike,
     Lily and Lola not (vowels inside the name still count)."""
