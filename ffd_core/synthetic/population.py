@@ -16,7 +16,7 @@ from functools import cached_property
 from itertools import accumulate
 
 from ffd_core.search.identifiers import nhs_check_digit, upn_check_letter
-from ffd_core.search.names import formal_forms
+from ffd_core.search.names import formal_forms, same_by_spelling
 from ffd_core.synthetic.names import (
     ADULT_MEN,
     ADULT_WOMEN,
@@ -344,8 +344,9 @@ class _CountyBuilder:
             group = groups[0] if len(groups) == 1 or self.rng.random() < 0.6 else self.rng.choice(groups)
             pool = POOLS[group].boys if gender == "male" else POOLS[group].girls
             name = self.names.pick(pool)
-            # Parents do not call two children Alfie and Alfred: avoid shared formal forms.
-            if name not in avoid and not (formal_forms(name) & {f for a in avoid for f in formal_forms(a)}):
+            # Parents do not call two children Alfie and Alfred, or Zain and Zayn.
+            if name not in avoid and not (formal_forms(name) & {f for a in avoid for f in formal_forms(a)}) \
+                    and not any(same_by_spelling(name, a) for a in avoid):
                 return name
         return name
 
