@@ -293,35 +293,37 @@ def _same(a: str, b: str) -> int | None:
     return 0 if a == b else 1
 
 
-def _best_forename(a: Profile, b: Profile) -> tuple[int | None, str | None]:
-    """The best level over every forename pair, and the kind of name that gave it."""
-    level = _forename_level(a.given, b.given, a.middle_parts, b.middle_parts)
-    if level == 0 or not (a.other_given or b.other_given):
+def _best(level: int | None, others: bool, names_a: tuple[NameForm, ...], names_b: tuple[NameForm, ...],
+          level_of) -> tuple[int | None, str | None]:  # noqa: ANN001
+    """The best level over every pair of names (the legal pair's ``level`` given), and the
+    kind of name that gave it when it was not the legal one."""
+    if level == 0 or not others:
         return level, None
     kind = None
-    for kind_a, name_a, _ in a.given_names:
-        for kind_b, name_b, _ in b.given_names:
+    for kind_a, name_a, parts_a in names_a:
+        for kind_b, name_b, parts_b in names_b:
             if kind_a == kind_b == LEGAL:
                 continue
-            other = _forename_level(name_a, name_b, a.middle_parts, b.middle_parts)
+            other = level_of(name_a, parts_a, name_b, parts_b)
             if other is not None and (level is None or other < level):
                 level, kind = other, kind_b if kind_a == LEGAL else kind_a
     return level, kind
+
+
+def _best_forename(a: Profile, b: Profile) -> tuple[int | None, str | None]:
+    def level_of(x: str, _x: tuple, y: str, _y: tuple) -> int | None:
+        return _forename_level(x, y, a.middle_parts, b.middle_parts)
+
+    return _best(level_of(a.given, (), b.given, ()), bool(a.other_given or b.other_given),
+                 a.given_names, b.given_names, level_of)
 
 
 def _best_surname(a: Profile, b: Profile) -> tuple[int | None, str | None]:
-    level = _surname_level(a.family, b.family, a.family_parts, b.family_parts)
-    if level == 0 or not (a.other_family or b.other_family):
-        return level, None
-    kind = None
-    for kind_a, name_a, parts_a in a.family_names:
-        for kind_b, name_b, parts_b in b.family_names:
-            if kind_a == kind_b == LEGAL:
-                continue
-            other = _surname_level(name_a, name_b, parts_a, parts_b)
-            if other is not None and (level is None or other < level):
-                level, kind = other, kind_b if kind_a == LEGAL else kind_a
-    return level, kind
+    def level_of(x: str, x_parts: tuple, y: str, y_parts: tuple) -> int | None:
+        return _surname_level(x, y, x_parts, y_parts)
+
+    return _best(level_of(a.family, a.family_parts, b.family, b.family_parts),
+                 bool(a.other_family or b.other_family), a.family_names, b.family_names, level_of)
 
 
 def compare(a: Profile, b: Profile) -> Comparison:

@@ -177,7 +177,7 @@ def _needs_review(comparison: Comparison, facts: PairFacts = NO_FACTS) -> str | 
         return "a different surname and another date of birth"
     if comparison[POSTCODE] in (0, 1) or comparison[ADDRESS] in (0, 1) or facts.moved_together:
         return None
-    if born not in SAME_DAY:
+    if born not in SAME_DAY or born == DOB_SWAPPED:
         return "a namesake born on another day, living elsewhere"
     if surname in (SURNAME_DIFFERENT, SURNAME_PART):
         return "another surname or part of one, living elsewhere"

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from functools import cached_property
 from itertools import accumulate
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from ffd_core.search.identifiers import nhs_check_digit, upn_check_letter
 from ffd_core.search.names import formal_forms, same_by_spelling
 from ffd_core.synthetic.names import (
@@ -344,9 +346,10 @@ class _CountyBuilder:
             group = groups[0] if len(groups) == 1 or self.rng.random() < 0.6 else self.rng.choice(groups)
             pool = POOLS[group].boys if gender == "male" else POOLS[group].girls
             name = self.names.pick(pool)
-            # Parents do not call two children Alfie and Alfred, or Zain and Zayn.
+            # Parents do not call two children Alfie and Alfred, Zain and Zayn, or Luca and Lucas.
             if name not in avoid and not (formal_forms(name) & {f for a in avoid for f in formal_forms(a)}) \
-                    and not any(same_by_spelling(name, a) for a in avoid):
+                    and not any(same_by_spelling(name, a) or DamerauLevenshtein.distance(name, a) <= 1
+                                for a in avoid):
                 return name
         return name
 
