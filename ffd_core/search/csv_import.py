@@ -137,6 +137,7 @@ def _mapping(data, filename: str, errors: list[ConfigError]) -> ColumnMapping:
 # length and judge it per field instead.
 csv.field_size_limit(2**31 - 1)
 LONGEST_DETAIL = 2000  # characters kept of a details column (a note pasted into a cell)
+LARGEST_FILE = 2**30  # read whole (a county's export is tens of megabytes); a bigger file is refused
 EXPORT_ZONE = ZoneInfo("Europe/London")  # a last-updated time written without a zone
 
 
@@ -144,6 +145,10 @@ def read_csv(path: Path, source: str, mapping: ColumnMapping, *, encoding: str |
              today: date | None = None) -> CsvRead:
     """Every row as a record (a bad value dropped with a warning); a row without an id or a
     name is skipped; each problem with its line, column, value and reason."""
+    size = path.stat().st_size
+    if size > LARGEST_FILE:
+        raise InvalidInput(f"{path.name} is {size / 2**30:.1f} GiB; at most {LARGEST_FILE / 2**30:.0f} GiB is read "
+                           "at once: split the export (e.g. by year of birth) and import each part")
     text = decode(path.read_bytes(), encoding, path.name)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in [*mapping.columns.values(), *mapping.details] if c not in (reader.fieldnames or [])]

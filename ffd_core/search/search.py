@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import TextClause, or_, select, text
 from sqlalchemy.orm import Session
 
+from ffd_core.errors import InvalidInput
 from ffd_core.search.addresses import home, is_postcode, partial_postcode
 from ffd_core.search.compare import Profile, compare, profile, reasons
 from ffd_core.search.identifiers import is_valid_nhs_number
@@ -121,7 +122,7 @@ def parse_date(value: date | str | None) -> PartialDate:
         return PartialDate(int(iso[1]), int(iso[2]), int(iso[3]) if iso[3] else None)
     uk = _DATE.match(value)
     if not uk:
-        raise ValueError(f"not a date: {value!r} (use dd/mm/yyyy, mm/yyyy or yyyy)")
+        raise InvalidInput(f"not a date: {value!r} (use dd/mm/yyyy, mm/yyyy or yyyy)")
     first, second, year = uk[1], uk[2], int(uk[3])
     if first and second:
         return PartialDate(year, int(second), int(first))
@@ -170,7 +171,7 @@ class _Wanted:
         if query.postcode and not q.postcode:
             part = partial_postcode(query.postcode)
             if part is None:
-                raise ValueError(f"not a postcode: {query.postcode!r} (e.g. BK2 3AB, BK2 3 or BK2)")
+                raise InvalidInput(f"not a postcode: {query.postcode!r} (e.g. BK2 3AB, BK2 3 or BK2)")
         return cls(query, q, when, today, part, home(f"1 {query.street}").street if query.street else "")
 
     def date_fit(self, born: date | None) -> tuple[float, str | None]:

@@ -169,3 +169,22 @@ def test_the_cli_writes_a_safe_report_and_exits_3_when_rows_were_skipped(ctx, da
 def test_the_bundled_mappings_still_load():
     assert bundled_mapping("framework_i").columns["known_as"] == "KNOWN_AS"
     assert bundled_mapping("capita_one").columns["preferred_given_name"] == "PREFERRED_FORENAME"
+
+
+def test_a_file_too_large_to_read_at_once_is_refused_with_what_to_do(tmp_path, mapping):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:
+        handle.truncate(2**30 + 1)  # sparse: no gigabyte is written
+    with pytest.raises(InvalidInput, match="split the export"):
+        read_csv(path, SOCIAL_CARE, mapping, today=TODAY)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_search_refuses_a_postcode_or_date_it_cannot_read_in_one_line(ctx):
+    from ffd_core.search.search import PersonQuery
+    from ffd_core.services import single_view
+
+    with pytest.raises(InvalidInput, match="not a postcode"):
+        single_view.find_people(ctx, SYSTEM, PersonQuery(name="Amara", postcode="12345"))
+    with pytest.raises(InvalidInput, match="not a date"):
+        single_view.find_people(ctx, SYSTEM, PersonQuery(name="Amara", date_of_birth="31/31/20x5"))
