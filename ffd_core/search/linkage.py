@@ -218,7 +218,7 @@ class _NameCounts:
     def __init__(self, profiles: Sequence[Profile]) -> None:
         self.counts = Counter(p.given for p in profiles)
         self.family_counts = Counter(p.family for p in profiles)
-        self.born = {(p.ref[0], p.given, p.date_of_birth) for p in profiles if p.date_of_birth}
+        self.born = {(p.ref[0], p.given, p.family, p.date_of_birth) for p in profiles if p.date_of_birth}
 
     def both_common(self, a: Profile, b: Profile) -> bool:
         return self.counts[a.given] >= self.COMMON and self.counts[b.given] >= self.COMMON
@@ -228,11 +228,12 @@ class _NameCounts:
 
     def twin_by_middle_name(self, a: Profile, b: Profile) -> bool:
         """``a`` goes by ``b``'s middle name: does ``b``'s system hold a child of that
-        forename born on ``b``'s birthday? Then ``a`` may be that child, ``b``'s twin."""
+        forename and ``b``'s surname born on ``b``'s birthday? Then ``a`` may be that child,
+        ``b``'s twin."""
         if b.given in a.middle_parts:
             a, b = b, a
         # Either record's date: one of them may have day and month swapped.
-        return any((b.ref[0], a.given, born) in self.born for born in (b.date_of_birth, a.date_of_birth))
+        return any((b.ref[0], a.given, b.family, born) in self.born for born in (b.date_of_birth, a.date_of_birth))
 
 
 def link_records(
