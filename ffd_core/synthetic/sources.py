@@ -64,6 +64,15 @@ class Discrepancies:
 
 
 DISCREPANCIES = Discrepancies()
+# About the error mix of the previous release's generator (nicknames, typos, dates, stale
+# addresses, duplicates; no changed surnames, customs, middle names or spelling variants):
+# to compare search figures with that release's on like data.
+PREVIOUS_RELEASE_MIX = Discrepancies(
+    known_as=0.08, spelling_variant=0.0, middle_name_used=0.0, surname_changed=0.0, hyphenation=0.012,
+    names_swapped=0.01, forename_typo=0.04, surname_typo=0.04, naming_custom=0.0, day_month_swapped=0.02,
+    date_one_day_out=0.01, date_missing=0.01, assessed_date=0.0, moved=0.12, postcode_without_space=0.0,
+    nhs_mistyped=0.0, duplicate_in_social_care=0.03, duplicate_upn=0.0, preferred_name_at_school=0.0,
+)
 KINDS = tuple(name for name in Discrepancies.__dataclass_fields__ if not name.startswith(
     ("no_", "shouting", "preferred_", "former_")))
 
