@@ -10,6 +10,12 @@ address and often school; the sum of that agreement outweighs one different fore
 A different forename (not a nickname, typo, middle name or initial) therefore means
 "different child" unless an NHS number or UPN says otherwise: a missed link costs an
 officer a search, a wrong one shows one child's history on another's record.
+
+Why namesakes wait: in a county of 200,000 children there is another child of the same
+name born a day away, or the same forename and birthday under another surname. Living
+elsewhere, anything short of the same names and date waits for an officer, unless a
+brother's or sister's records show the family's move between the same two postcodes (a
+second pass). Pairs that could not plausibly be one child never reach the review queue.
 """
 
 from __future__ import annotations

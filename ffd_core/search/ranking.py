@@ -93,7 +93,7 @@ def date_score(q: date | None, r: date | None) -> float:
         return DATE["exact"]
     if q.year == r.year and q.day == r.month and q.month == r.day:
         return DATE["day_month_swapped"]
-    if q.year == r.year and (is_assessed(q) or is_assessed(r)):
+    if q.year == r.year and (is_assessed(q) or is_assessed(r)) and abs((q - r).days) > 1:
         return DATE["assessed_year"]  # an assessed age: only the year was ever known
     score = _one_part_score(q, r)
     if score == DATE["different"] and q.day <= 12 and q.year == r.year:
