@@ -43,11 +43,14 @@ from ffd_core.search.search import PersonQuery, search_people
 from ffd_core.store import migrate
 from ffd_core.store.engine import make_engine
 from ffd_core.synthetic.population import TrueChild, build_population
-from ffd_core.synthetic.sources import build_sources, swap_day_month, typo
+from ffd_core.synthetic.sources import (
+    DISCREPANCIES, PREVIOUS_RELEASE_MIX, build_sources, swap_day_month, typo,
+)
 
 console = Console(width=160)
 AS_OF = date(2026, 11, 26)
 RECORDS_PER_CHILD = 1.1  # what build_sources gives with its default shares
+MIXES = {"current": DISCREPANCIES, "previous": PREVIOUS_RELEASE_MIX}
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -100,14 +103,14 @@ def open_store(backend: str, workdir: Path):
     return url, size, drop
 
 
-def _generate(seed: int, records: int, keep: Path | None):
+def _generate(seed: int, records: int, keep: Path | None, mix: str = "current"):
     """The county and its records; with --keep, pickled beside the store for the next run."""
     cache = keep.with_suffix(".pickle") if keep else None
     if cache and cache.exists():
         with cache.open("rb") as f:
             return pickle.load(f)
     county = build_population(seed, int(records / RECORDS_PER_CHILD), AS_OF)
-    generated = county, build_sources(county, seed, AS_OF)
+    generated = county, build_sources(county, seed, AS_OF, discrepancies=MIXES[mix])
     if cache:
         with cache.open("wb") as f:
             pickle.dump(generated, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -120,9 +123,9 @@ def kept_store(path: Path):
 
 
 def run(backend: str, records: int, queries: int, seed: int, relink: bool, keep: Path | None = None,
-        misses: int = 0, reindex: bool = False) -> dict[str, object]:
+        misses: int = 0, reindex: bool = False, mix: str = "current") -> dict[str, object]:
     started = time.perf_counter()
-    county, extract = _generate(seed, records, keep)
+    county, extract = _generate(seed, records, keep, mix)
     generated = time.perf_counter() - started
     kept = keep if backend == "sqlite" else None  # PostgreSQL keeps only the generated county
     reuse = kept is not None and kept.exists()
@@ -203,9 +206,12 @@ def main() -> None:
                         help="SQLite file to build once and reuse on later runs (the county is kept beside it)")
     parser.add_argument("--misses", type=int, default=0, help="print this many missed queries")
     parser.add_argument("--reindex", action="store_true", help="re-file a kept store's keys first (timed)")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="current",
+                        help="the generator's discrepancies: this release's, or about the previous release's mix")
     args = parser.parse_args()
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    results = [run(b, args.records, args.queries, args.seed, args.relink, args.keep, args.misses, args.reindex) for b in backends]
+    results = [run(b, args.records, args.queries, args.seed, args.relink, args.keep, args.misses, args.reindex,
+                   args.mix) for b in backends]
     table = Table(title=f"Person search: typo'd name + date of birth ({os.cpu_count()} cores)")
     for column in ("backend", "records", "index build", "db size", "queries", "p50", "p95", "top-1", "top-5"):
         table.add_column(column, justify="right")

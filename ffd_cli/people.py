@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ffd_cli.progress import console, progress_bars
@@ -13,9 +15,11 @@ from ffd_cli.runtime import cli_actor, open_context, settings_from
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
 from ffd_core.services import person_index, single_view
-from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery
+from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery, parse_age
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
+SHOWN_ISSUES = 20
+ROWS_SKIPPED = 3  # exit status: imported, but some rows were skipped (2 is an error)
 
 
 @click.group()
@@ -28,20 +32,32 @@ def people() -> None:
 @click.option("--source", required=True, type=click.Choice(SOURCES), help="The system the file came from.")
 @click.option("--map", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Column mapping (YAML); default: the bundled mapping for the source.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write every skipped or warned row to this CSV (line, field, value, reason, outcome).")
+@click.option("--encoding", help="The file's text encoding (default: from its byte-order mark, else UTF-8).")
 @click.pass_context
-def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Path | None) -> None:
-    """Import source records from CSV; bad rows are listed, good rows are kept."""
+def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Path | None,
+                  report_file: Path | None, encoding: str | None) -> None:
+    """Import source records from CSV. Every child is kept (a bad value is dropped with a
+    warning); a row without an id or a name is skipped. Exits 3 when any row was skipped."""
     context = open_context(settings_from(ctx))
     mapping = person_index.column_mapping(source, mapping_file)
     with progress_bars() as report:
-        result = person_index.import_csv(context, cli_actor(), file, source=source,
-                                         mapping=mapping, progress=report)
-    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}.")
-    for rejected in result.rejected[:20]:
-        console.print(f"[yellow]skipped[/] line {rejected.line}: {rejected.message}")
-    if len(result.rejected) > 20:
-        console.print(f"… and {len(result.rejected) - 20} more skipped rows")
+        result = person_index.import_csv(context, cli_actor(), file, source=source, mapping=mapping,
+                                         encoding=encoding, report=report_file, progress=report)
+    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}; "
+                  f"{len(result.rejected)} rows skipped, {len(result.warnings)} warnings.")
+    shown = sorted([*result.rejected, *result.warnings], key=lambda issue: issue.line)
+    for issue in shown[:SHOWN_ISSUES]:
+        label = "[red]skipped[/]" if issue.skipped else "[yellow]warning[/]"
+        console.print(f"{label} line {issue.line}: {escape(issue.message)}")
+    if report_file is not None:
+        console.print(f"All {result.report_rows} written to {report_file}.")
+    elif len(shown) > SHOWN_ISSUES:
+        console.print(f"… and {len(shown) - SHOWN_ISSUES} more; give --report FILE to have them all.")
     console.print("Run `ffd people relink` to group the records into people.")
+    if result.rejected:
+        sys.exit(ROWS_SKIPPED)
 
 
 @people.command("reindex")
@@ -99,20 +115,32 @@ def links_export(ctx: click.Context, file: Path) -> None:
 
 
 @people.command("search")
-@click.argument("name", required=False)
+@click.argument("text", required=False)
 @click.option("--dob", help="Date of birth: dd/mm/yyyy, mm/yyyy or yyyy.")
-@click.option("--postcode")
+@click.option("--age", help="Age or age range instead of a date of birth: 9, about 9, 8-10.")
+@click.option("--gender", type=click.Choice(["male", "female"]))
+@click.option("--postcode", help="Full postcode, or part of one: BK2 3AB, BK2 3, BK2.")
+@click.option("--street", help="Street, e.g. Oak Road.")
 @click.option("--school")
 @click.option("--upn")
 @click.option("--nhs", "nhs_number")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.pass_context
-def people_search(ctx: click.Context, name, dob, postcode, school, upn, nhs_number, limit) -> None:  # noqa: ANN001
-    """Find a child by any mix of name, date of birth, postcode, school, UPN or NHS number."""
-    query = PersonQuery(name=name, date_of_birth=dob, postcode=postcode, school=school, upn=upn,
-                        nhs_number=nhs_number)
-    if not any([name, dob, postcode, school, upn, nhs_number]):
+def people_search(ctx: click.Context, text, dob, age, gender, postcode, street, school, upn, nhs_number,  # noqa: ANN001
+                  limit) -> None:  # noqa: ANN001
+    """Find a child by what you would type: "Harry Ford BK2 3", "Mo Khan about 9 girl";
+    options add or override a date of birth, age, gender, postcode, street, school, UPN or NHS number."""
+    if not any([text, dob, age, postcode, street, school, upn, nhs_number]):
         raise InvalidInput("give at least a name, a date of birth, a postcode, a UPN or an NHS number")
+    query = single_view.parse_person_query(text or "") or PersonQuery()
+    given = {"date_of_birth": dob, "gender": gender, "postcode": postcode, "street": street, "school": school,
+             "upn": upn, "nhs_number": nhs_number}
+    query = replace(query, **{k: v for k, v in given.items() if v})
+    if age:
+        try:
+            query = replace(query, age_from=parse_age(age)[0], age_to=parse_age(age)[1])
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
     context = open_context(settings_from(ctx))
     matches = single_view.find_people(context, cli_actor(), query, limit=limit)
     table = Table(title=f"{len(matches)} match(es)")
@@ -169,16 +197,17 @@ def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
 def people_review(ctx: click.Context, limit: int) -> None:
     """Possible matches waiting for an officer to confirm or split."""
     context = open_context(settings_from(ctx))
-    matches = single_view.possible_matches(context, cli_actor(), limit=limit)
-    if not matches:
+    queue = single_view.review(context, cli_actor(), limit=limit)
+    if not queue.pairs:
         console.print("No possible matches are waiting for review.")
         sys.exit(0)
-    table = Table(title="Possible matches (strongest first)")
-    for column in ("a", "b", "score", "why"):
+    console.print(f"{queue.total} pairs waiting: " + "; ".join(f"{n} {why}" for why, n in queue.by_reason.items()))
+    table = Table(title="Possible matches (pairs joining people open to social care first)")
+    for column in ("a", "b", "open", "score", "why review", "evidence"):
         table.add_column(column)
-    for match in matches:
-        table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)),
-                      f"{match.weight:.1f}", "; ".join(match.reasons))
+    for match in queue.pairs:
+        table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)), str(match.open_sides),
+                      f"{match.weight:.1f}", match.why_review, "; ".join(match.reasons[1:]))
     console.print(table)
 
 

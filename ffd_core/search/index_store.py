@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, text, update
+import json
+
+from sqlalchemy import Row, Text, delete, func, insert, select, text, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,16 +18,17 @@ from ffd_core.errors import InvalidInput
 from ffd_core.search.compare import profile
 from ffd_core.search.names import normalise
 from ffd_core.search.progress import Progress
-from ffd_core.search.records import SourceRecord
+from ffd_core.search.records import LIST_FIELDS, SourceRecord
 from ffd_core.search.search_keys import KEY_SCHEME, record_keys
 from ffd_core.store.people_tables import PersonIndexState, SearchKey, SourceRecordRow
 
-BATCH = 2000
+BATCH = 10_000
 
 RECORD_FIELDS = ("source", "source_id", "given_name", "middle_name", "family_name", "aliases",
-                 "date_of_birth", "gender", "ethnicity", "address_line1", "town", "postcode",
-                 "previous_postcodes", "nhs_number", "upn", "school", "year_group", "details",
-                 "updated_at")
+                 "preferred_given_name", "preferred_family_name", "known_as", "previous_family_names",
+                 "date_of_birth", "gender", "ethnicity", "address_line1", "address_line2", "town",
+                 "postcode", "previous_postcodes", "nhs_number", "upn", "school", "year_group",
+                 "details", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -37,19 +40,28 @@ class UpsertCounts:
 def too_wide(record: SourceRecord) -> str | None:
     """What does not fit the store's columns (SQLite would keep it; PostgreSQL would refuse
     the whole batch), in words for the person who sent it."""
-    columns = SourceRecordRow.__table__.columns
-    for name in RECORD_FIELDS:
-        value, width = getattr(record, name), getattr(columns[name].type, "length", None)
-        if width and isinstance(value, str) and len(value) > width:
+    for name in _TEXT_FIELDS:
+        value, width = getattr(record, name), _WIDTHS[name]
+        if isinstance(value, str) and len(value) > width:
             return f"{name.replace('_', ' ')} is {len(value)} characters long; at most {width} fit"
     return None
+
+
+_WIDTHS = {column.name: getattr(column.type, "length", None) for column in SourceRecordRow.__table__.columns}
+
+
+_TEXT_FIELDS = tuple(name for name in RECORD_FIELDS if _WIDTHS.get(name))
+
+
+def field_width(name: str) -> int | None:
+    """How many characters the store keeps of a record field (None: no limit)."""
+    return _WIDTHS[name]
 
 
 def record_values(record: SourceRecord, synced_at: datetime) -> dict[str, Any]:
     values = {name: getattr(record, name) for name in RECORD_FIELDS}
     values.update(
-        aliases=list(record.aliases),
-        previous_postcodes=list(record.previous_postcodes),
+        {name: list(getattr(record, name)) for name in LIST_FIELDS},
         details=dict(record.details),
         synced_at=synced_at,
         given_key=normalise(record.given_name)[:120],
@@ -60,28 +72,34 @@ def record_values(record: SourceRecord, synced_at: datetime) -> dict[str, Any]:
 
 def to_record(row: SourceRecordRow) -> SourceRecord:
     values = {name: getattr(row, name) for name in RECORD_FIELDS}
-    values.update(aliases=tuple(row.aliases or ()), previous_postcodes=tuple(row.previous_postcodes or ()),
+    values.update({name: tuple(getattr(row, name) or ()) for name in LIST_FIELDS},
                   details=dict(row.details or {}))
     return SourceRecord(**values)
 
 
-# What matching and filing need: no details, aliases or ORM objects for many records.
-MATCHING_COLUMNS = (
-    SourceRecordRow.id, SourceRecordRow.person_id, SourceRecordRow.source, SourceRecordRow.source_id,
-    SourceRecordRow.given_name, SourceRecordRow.middle_name, SourceRecordRow.family_name,
-    SourceRecordRow.date_of_birth, SourceRecordRow.gender, SourceRecordRow.postcode,
-    SourceRecordRow.previous_postcodes, SourceRecordRow.nhs_number, SourceRecordRow.upn,
-    SourceRecordRow.school,
-)
+# What matching and filing need: no details or ORM objects for many records.
+# In SourceRecord's field order, so a row builds a record by position.
+MATCHING_FIELDS = ("source", "source_id", "given_name", "family_name", "middle_name", "aliases",
+                   "preferred_given_name", "preferred_family_name", "known_as", "previous_family_names",
+                   "date_of_birth", "gender", "ethnicity", "address_line1", "address_line2", "town",
+                   "postcode", "previous_postcodes", "nhs_number", "upn", "school")
+# Lists come as JSON text and are decoded only when not empty (most are): decoding every
+# one cost a re-link of 200,000 records seconds.
+MATCHING_COLUMNS = (SourceRecordRow.id, SourceRecordRow.person_id, *(
+    type_coerce(getattr(SourceRecordRow, name), Text).label(name) if name in LIST_FIELDS
+    else getattr(SourceRecordRow, name) for name in MATCHING_FIELDS))
+_LISTS = frozenset(MATCHING_FIELDS.index(name) for name in LIST_FIELDS)
 
 
 def matching_record(row: Row) -> SourceRecord:
-    return SourceRecord(
-        source=row.source, source_id=row.source_id, given_name=row.given_name,
-        middle_name=row.middle_name, family_name=row.family_name, date_of_birth=row.date_of_birth,
-        gender=row.gender, postcode=row.postcode, previous_postcodes=tuple(row.previous_postcodes or ()),
-        nhs_number=row.nhs_number, upn=row.upn, school=row.school,
-    )
+    values = row[2:]
+    return SourceRecord(*(values[i] if i not in _LISTS else _items(values[i]) for i in range(len(values))))
+
+
+def _items(value: str | list | None) -> tuple[str, ...]:
+    if not value or value == "[]":
+        return ()
+    return tuple(json.loads(value) if isinstance(value, str) else value)
 
 
 def _keys_rows(record_id: int, record: SourceRecord) -> list[tuple[str, int]]:
@@ -138,8 +156,10 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
             session.execute(delete(SearchKey).where(SearchKey.record_id.in_([i for i, _ in known])))
             session.execute(update(SourceRecordRow),
                             [{"id": i, **record_values(r, synced_at)} for i, r in known])
-        key_rows = [row for record_id, record in [*zip(ids, new), *known]
-                    for row in _keys_rows(record_id, record)]
+        # In key order: the key table is clustered on the key, so sorted inserts touch each
+        # page once instead of at random.
+        key_rows = sorted(row for record_id, record in [*zip(ids, new), *known]
+                          for row in _keys_rows(record_id, record))
         if key_rows:
             _insert_keys(session, key_rows)
         inserted += len(new)
@@ -208,6 +228,7 @@ def _last_per_ref(records: Iterable[SourceRecord]) -> dict[tuple[str, str], Sour
 
 
 def load_records(session: Session) -> list[tuple[int, SourceRecord, str | None]]:
-    """Every source record with its row id and current person id, in id order."""
-    rows = session.execute(select(SourceRecordRow).order_by(SourceRecordRow.id)).scalars()
-    return [(row.id, to_record(row), row.person_id) for row in rows]
+    """Every source record as matching needs it (no details), with its row id and current
+    person id, in id order."""
+    rows = session.execute(select(*MATCHING_COLUMNS).order_by(SourceRecordRow.id))
+    return [(row.id, matching_record(row), row.person_id) for row in rows]

@@ -10,13 +10,19 @@ address and often school; the sum of that agreement outweighs one different fore
 A different forename (not a nickname, typo, middle name or initial) therefore means
 "different child" unless an NHS number or UPN says otherwise: a missed link costs an
 officer a search, a wrong one shows one child's history on another's record.
+
+Why namesakes wait: in a county of 200,000 children there is another child of the same
+name born a day away, or the same forename and birthday under another surname. Living
+elsewhere, anything short of the same names and date waits for an officer, unless a
+brother's or sister's records show the family's move between the same two postcodes (a
+second pass). Pairs that could not plausibly be one child never reach the review queue.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ffd_core.search.blocking import candidate_pairs
 from ffd_core.search.compare import (
@@ -41,6 +47,19 @@ DOB = FIELDS.index("date_of_birth")
 UPN = FIELDS.index("upn")
 DOB_DIFFERENT = LEVELS["date_of_birth"].index("different")
 DOB_ONE_PART = LEVELS["date_of_birth"].index("one_part_differs")
+DOB_ASSESSED = LEVELS["date_of_birth"].index("assessed_year")
+SURNAME = FIELDS.index("surname")
+DOB_SWAPPED = LEVELS["date_of_birth"].index("day_month_swapped")
+GENDER = FIELDS.index("gender")
+SURNAME_TYPO = LEVELS["surname"].index("typo")
+SURNAME_PART = LEVELS["surname"].index("part")
+FORENAME_TYPO = LEVELS["forename"].index("typo")
+# The same day of birth, as near as records give it (exact, or day and month swapped).
+SAME_DAY = (LEVELS["date_of_birth"].index("exact"), DOB_SWAPPED, None)
+POSTCODE_DISTRICT = LEVELS["postcode"].index("district")
+POSTCODE_DIFFERENT = LEVELS["postcode"].index("different")
+SURNAME_DIFFERENT = LEVELS["surname"].index("different")
+ADDRESS = FIELDS.index("address")
 POSTCODE = FIELDS.index("postcode")
 FORENAME_MIDDLE = LEVELS["forename"].index("middle_name")
 FORENAME_ONE_LETTER = LEVELS["forename"].index("one_letter_changed")
@@ -98,43 +117,129 @@ class LinkResult:
 
 
 def is_distinct(comparison: Comparison) -> bool:
-    """Different children whatever the rest says: the family guard, clashing NHS numbers or
-    UPNs (a pupil keeps one UPN for life)."""
+    """Different children whatever the rest says: the family guard, or clashing NHS numbers.
+    Two UPNs are evidence, not proof: a pupil entered twice gets a second one."""
     if shares_identifier(comparison):
         return False
-    return comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1 or comparison[UPN] == 1
+    if comparison[0] == FORENAME_DIFFERENT or comparison[NHS] == 1:
+        return True
+    # Zain and Zainab born the same day: a boy and a girl, twins, whatever the names share.
+    return comparison[GENDER] == 1 and comparison[0] != 0 and comparison[DOB] in (0, DOB_SWAPPED)
 
 
-def _needs_review(comparison: Comparison, both_names_common: bool) -> bool:
-    """Evidence that is a sibling as often as a slip: an officer decides, not the score.
+# Why a pair waits for an officer: the first of its reasons, so the queue counts by it.
+REVIEW = "review: "
+KEYING_ERROR = "likely keying error: the same identifier on a different name and date of birth"
+BELOW_LINK = "fits, but not well enough to link"
 
-    A wholly different date of birth, or one differing in a part at another address; a
-    forename that is the other's middle name (twins Hamza Aariz and Aariz Musa); a forename
-    one letter from the other when both spellings are common names here (twins Lina and
-    Linh, but Enily is a slip).
+
+def likely_keying_error(comparison: Comparison) -> bool:
+    """An identifier agrees but the child plainly does not: a number typed into the wrong record."""
+    return (shares_identifier(comparison) and comparison[DOB] == DOB_DIFFERENT
+            and (comparison[0] == FORENAME_DIFFERENT or comparison[SURNAME] == SURNAME_DIFFERENT))
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """What the rest of the county says about a pair, beyond its two records."""
+
+    both_names_common: bool = True  # both forename spellings are real names here
+    twin_by_middle_name: bool = True  # the other system holds a child of that name born that day
+    both_surnames_common: bool = True
+    moved_together: bool = False  # a brother's or sister's records show the same two addresses
+
+
+NO_FACTS = PairFacts()
+# A family seen moving (a sibling's two records at the same two addresses) is as good as
+# an old address in the history.
+MOVED_TOGETHER = 8.0
+MOVED_REASON = "the family moved: a brother's or sister's records show the same two addresses"
+
+
+def _needs_review(comparison: Comparison, facts: PairFacts = NO_FACTS) -> str | None:
+    """Evidence that is another child as often as a slip: an officer decides, not the score.
+
+    A wholly different date of birth; a forename that is the other's middle name when the
+    other's system also holds a child of that forename born that day (twins Hamza Aariz and
+    Aariz Musa); a forename one letter from the other when both spellings are common names
+    here (twins Lina and Linh, but Enily is a slip); a different surname with a date that
+    is not the same (neighbours' children). And, living elsewhere, anything short of the
+    same names and date: in a county of 200,000 children there is another Olivia Bell born
+    a day apart, another Tommy Hall for Tommy Hill, another Imogen of that birthday under
+    another surname. Returns why, or None.
     """
+    if likely_keying_error(comparison):
+        return KEYING_ERROR
     if shares_identifier(comparison):
-        return False
-    forename = comparison[0]
-    return (
-        comparison[DOB] == DOB_DIFFERENT
-        or forename == FORENAME_MIDDLE
-        or (forename == FORENAME_ONE_LETTER and both_names_common and comparison[MIDDLE] != 0)
-        # a namesake born a month or a year apart, living elsewhere
-        or (comparison[DOB] == DOB_ONE_PART and comparison[POSTCODE] not in (0, 1))
-    )
+        return None
+    forename, surname, born = comparison[0], comparison[SURNAME], comparison[DOB]
+    if born == DOB_DIFFERENT:
+        return "date of birth differs"
+    if forename == FORENAME_MIDDLE and facts.twin_by_middle_name:
+        return "known by the other's middle name, and a twin may carry it"
+    if forename == FORENAME_ONE_LETTER and facts.both_names_common and comparison[MIDDLE] != 0:
+        return "forenames one letter apart, both common names"
+    if surname == SURNAME_DIFFERENT and born not in SAME_DAY:
+        return "a different surname and another date of birth"
+    if comparison[POSTCODE] in (0, 1) or comparison[ADDRESS] in (0, 1) or facts.moved_together:
+        return None
+    if born not in SAME_DAY or born == DOB_SWAPPED:
+        return "a namesake born on another day, living elsewhere"
+    if surname in (SURNAME_DIFFERENT, SURNAME_PART):
+        return "another surname or part of one, living elsewhere"
+    if forename == FORENAME_MIDDLE:
+        return "known by the other's middle name, living elsewhere"
+    if (surname == SURNAME_TYPO and facts.both_surnames_common) or (
+            forename == FORENAME_TYPO and facts.both_names_common):
+        return "two real names spelt alike, living elsewhere"
+    return None
+
+
+def plausible(comparison: Comparison, moved_together: bool = False) -> bool:
+    """Could an officer reasonably find these the same child? The floor of the review queue:
+    two of forename, surname and date of birth agree (a slip, a nickname, a part, a changed
+    surname), or all but the date when the home agrees too. Two Tobys born years apart in
+    one postcode are neighbours, not a question."""
+    if shares_identifier(comparison):
+        return True
+    forename, surname, born = comparison[0], comparison[SURNAME], comparison[DOB]
+    names = (forename is not None and forename <= FORENAME_MIDDLE) + (surname is not None and surname < SURNAME_DIFFERENT)
+    home = comparison[POSTCODE] in (0, 1) or comparison[ADDRESS] in (0, 1) or moved_together
+    near = home or comparison[MIDDLE] == 0
+    if born == DOB_DIFFERENT:
+        return names == 2 and home
+    if born in (None, DOB_ONE_PART, DOB_ASSESSED) and not near:
+        return False  # namesakes born another month or year, or undated, living elsewhere
+    if comparison[SURNAME] == SURNAME_DIFFERENT and not near:
+        return False  # a namesake born that day elsewhere in the county, far more often than not
+    return names + (born is not None) >= 2
 
 
 class _NameCounts:
-    """How often each forename spelling occurs: a spelling seen once or twice is a slip."""
+    """How often each forename spelling occurs (a spelling seen once or twice is a slip), and
+    who is born on each day under each forename in each system (a twin's own record)."""
 
     COMMON = 3
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
         self.counts = Counter(p.given for p in profiles)
+        self.family_counts = Counter(p.family for p in profiles)
+        self.born = {(p.ref[0], p.given, p.family, p.date_of_birth) for p in profiles if p.date_of_birth}
 
     def both_common(self, a: Profile, b: Profile) -> bool:
         return self.counts[a.given] >= self.COMMON and self.counts[b.given] >= self.COMMON
+
+    def both_surnames_common(self, a: Profile, b: Profile) -> bool:
+        return self.family_counts[a.family] >= self.COMMON and self.family_counts[b.family] >= self.COMMON
+
+    def twin_by_middle_name(self, a: Profile, b: Profile) -> bool:
+        """``a`` goes by ``b``'s middle name: does ``b``'s system hold a child of that
+        forename and ``b``'s surname born on ``b``'s birthday? Then ``a`` may be that child,
+        ``b``'s twin."""
+        if b.given in a.middle_parts:
+            a, b = b, a
+        # Either record's date: one of them may have day and month swapped.
+        return any((b.ref[0], a.given, b.family, born) in self.born for born in (b.date_of_birth, a.date_of_birth))
 
 
 def link_records(
@@ -158,34 +263,72 @@ def link_records(
         model = estimate_m(comparisons, estimate_u(profiles, seed=seed))
     progress(4, 5, "grouping records into people")
     names = _NameCounts(profiles)
-    scored = [_score(profiles[i].ref, profiles[j].ref, c, model, thresholds,
-                     names.both_common(profiles[i], profiles[j]))
-              for (i, j), c in zip(index_pairs, comparisons)]
+    facts = [PairFacts(names.both_common(profiles[i], profiles[j]),
+                       c[0] == FORENAME_MIDDLE and names.twin_by_middle_name(profiles[i], profiles[j]),
+                       names.both_surnames_common(profiles[i], profiles[j]))
+             for (i, j), c in zip(index_pairs, comparisons)]
+    scored = [_score(profiles[i].ref, profiles[j].ref, c, model, thresholds, f)
+              for (i, j), c, f in zip(index_pairs, comparisons, facts)]
+    # Families move together: where a sibling's linked records sit at the same two
+    # addresses, a held pair living "elsewhere" is the same move, not a namesake.
+    moves = _moves(profiles, index_pairs, comparisons, scored)
+    for n, ((i, j), c) in enumerate(zip(index_pairs, comparisons)):
+        if scored[n].status != "link" and not scored[n].apart and _move(profiles[i], profiles[j], c) in moves:
+            scored[n] = _score(profiles[i].ref, profiles[j].ref, c, model, thresholds,
+                               replace(facts[n], moved_together=True))
     people = _cluster([p.ref for p in profiles], scored, list(decisions))
     progress(5, 5, "done")
     return LinkResult(people=people, pairs=scored, model=model)
+
+
+def _move(a: Profile, b: Profile, comparison: Comparison) -> frozenset[str] | None:
+    """The two postcodes of a pair living apart (None when they live at one address)."""
+    if comparison[POSTCODE] not in (POSTCODE_DISTRICT, POSTCODE_DIFFERENT) or comparison[ADDRESS] in (0, 1):
+        return None
+    return frozenset((a.postcode, b.postcode))
+
+
+def _moves(profiles: Sequence[Profile], index_pairs, comparisons, scored) -> set[frozenset[str]]:  # noqa: ANN001
+    """Pairs of postcodes that linked records of one child sit at: a family's move."""
+    moves = set()
+    for (i, j), c, pair in zip(index_pairs, comparisons, scored):
+        if pair.status == "link":
+            move = _move(profiles[i], profiles[j], c)
+            if move:
+                moves.add(move)
+    return moves
 
 
 def score_pair(a: SourceRecord | Profile, b: SourceRecord | Profile, model: MatchModel = DEFAULT_MODEL,
                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PairScore:
     pa = a if isinstance(a, Profile) else profile(a)
     pb = b if isinstance(b, Profile) else profile(b)
-    return _score(pa.ref, pb.ref, compare(pa, pb), model, thresholds, both_names_common=True)
+    return _score(pa.ref, pb.ref, compare(pa, pb), model, thresholds, explain=True)
 
 
 def _score(a: Ref, b: Ref, comparison: Comparison, model: MatchModel, thresholds: Thresholds,
-           both_names_common: bool) -> PairScore:
-    weight = model.weight(comparison)
+           facts: PairFacts = NO_FACTS, explain: bool = False) -> PairScore:
+    """The pair's weight and status; its reasons when it links or waits for review (or
+    ``explain``: a county's distinct pairs are never shown, and wording them is not free)."""
+    weight = model.weight(comparison) + (MOVED_TOGETHER if facts.moved_together else 0.0)
     apart = is_distinct(comparison)
-    if apart:
+    held = None if apart else _needs_review(comparison, facts)
+    if held == KEYING_ERROR:
+        status = "review"  # whatever the score: an identifier is evidence, not proof
+    elif apart or not plausible(comparison, facts.moved_together):
         status = "distinct"
-    elif weight >= thresholds.link and not _needs_review(comparison, both_names_common):
+    elif weight >= thresholds.link and held is None:
         status = "link"
     elif weight >= thresholds.review:
-        status = "review"
+        status, held = "review", held or BELOW_LINK
     else:
         status = "distinct"
-    return PairScore(a, b, round(weight, 3), model.probability(weight), status, reasons(comparison), apart)
+    why = ()
+    if explain or status != "distinct":
+        why = reasons(comparison) + ((MOVED_REASON,) if facts.moved_together else ())
+    if status == "review":
+        why = (REVIEW + held, *why)
+    return PairScore(a, b, round(weight, 3), model.probability(weight), status, why, apart)
 
 
 class _People:

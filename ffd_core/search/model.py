@@ -17,30 +17,40 @@ from dataclasses import dataclass, field
 
 from ffd_core.search.compare import FIELDS, LEVELS, Comparison, Profile, compare
 
-# Priors from experience of children's records; EM and random pairs refine them.
+# Priors: what a county of 200,000 children showed (m on corroborated identifier pairs, u
+# on random pairs); each county's own records refine them where it has enough examples.
 PRIOR_M: dict[str, tuple[float, ...]] = {
-    "forename": (0.85, 0.05, 0.04, 0.01, 0.01, 0.005, 0.035),
-    "surname": (0.88, 0.03, 0.05, 0.04),
-    "date_of_birth": (0.94, 0.015, 0.03, 0.015),
-    "postcode": (0.82, 0.03, 0.05, 0.10),
+    "forename": (0.92, 0.01, 0.035, 0.005, 0.019, 0.005, 0.006),
+    "surname": (0.877, 0.028, 0.052, 0.043),
+    "date_of_birth": (0.9415, 0.016, 0.0096, 0.018, 0.003, 0.0119),
+    "postcode": (0.833, 0.03, 0.01, 0.127),
     "nhs_number": (0.995, 0.005),
-    "upn": (0.99, 0.01),
+    "upn": (0.95, 0.05),
     "gender": (0.99, 0.01),
     "middle_name": (0.95, 0.03, 0.02),
+    "address": (0.816, 0.05, 0.134),
 }
 PRIOR_U: dict[str, tuple[float, ...]] = {
-    "forename": (0.01, 0.002, 0.01, 0.002, 0.001, 0.001, 0.974),
-    "surname": (0.005, 0.0005, 0.01, 0.9845),
-    "date_of_birth": (0.00015, 0.00005, 0.003, 0.9968),
-    "postcode": (0.0001, 0.00002, 0.06, 0.93988),
+    "forename": (0.0033, 0.0015, 0.0005, 0.0003, 0.003, 0.001, 0.9904),
+    "surname": (0.002, 0.0005, 0.0012, 0.9963),
+    "date_of_birth": (0.00015, 0.00005, 0.0003, 0.0089, 0.0003, 0.99035),
+    "postcode": (0.0001, 0.00002, 0.058, 0.94188),
     "nhs_number": (0.00001, 0.99999),
     "upn": (0.00001, 0.99999),
     "gender": (0.5, 0.5),
-    "middle_name": (0.02, 0.01, 0.97),
+    "middle_name": (0.0033, 0.01, 0.9867),
+    "address": (0.0002, 0.003, 0.9968),
 }
 # Levels never seen among random pairs still happen by chance; never let u reach zero.
 U_FLOOR = 1e-6
 M_FLOOR = 1e-4
+# A level seen fewer times than this among the pairs measured keeps its prior: too few
+# examples to measure (an assessed 01/01 date, a middle initial), whatever the county's size.
+MIN_SEEN = 20
+# No one level says more than this, either way (log2 units). Agreement on a postcode says
+# more in a county of many postcodes than in a town, and one identifier is never proof:
+# capped, the weights hold from a town to a county and no single field decides a link.
+WEIGHT_CAP = (-8.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -51,10 +61,17 @@ class MatchModel:
     _weights: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        low, high = WEIGHT_CAP
         for name in FIELDS:
             self._weights[name] = tuple(
-                math.log2(max(m, M_FLOOR) / max(u, U_FLOOR)) for m, u in zip(self.m[name], self.u[name])
+                min(high, max(low, math.log2(max(m, M_FLOOR) / max(u, U_FLOOR))))
+                for m, u in zip(self.m[name], self.u[name])
             )
+
+    def capped(self, name: str, level: int) -> bool:
+        """Whether this level's weight was held at the cap (reported by the benchmark)."""
+        raw = math.log2(max(self.m[name][level], M_FLOOR) / max(self.u[name][level], U_FLOOR))
+        return raw != self._weights[name][level]
 
     def field_weights(self, comparison: Comparison) -> dict[str, float]:
         return {
@@ -62,6 +79,9 @@ class MatchModel:
             for name, level in zip(FIELDS, comparison[: len(FIELDS)])
             if level is not None
         }
+
+    def level_weight(self, name: str, level: int) -> float:
+        return self._weights[name][level]
 
     def weight(self, comparison: Comparison) -> float:
         total = 0.0
@@ -81,8 +101,11 @@ class MatchModel:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> MatchModel:
-        return cls({k: tuple(v) for k, v in data["m"].items()},
-                   {k: tuple(v) for k, v in data["u"].items()}, float(data["prior"]))
+        """A stored model; a field whose levels changed since it was fitted takes the prior."""
+        def levels(stored: Mapping, prior: Mapping[str, tuple[float, ...]]) -> dict[str, tuple[float, ...]]:
+            return {name: tuple(stored[name]) if len(stored.get(name) or ()) == len(prior[name]) else prior[name]
+                    for name in FIELDS}
+        return cls(levels(data["m"], PRIOR_M), levels(data["u"], PRIOR_U), float(data["prior"]))
 
 
 DEFAULT_MODEL = MatchModel(PRIOR_M, PRIOR_U, prior=0.05)
@@ -90,18 +113,40 @@ _NHS = FIELDS.index("nhs_number")
 _UPN = FIELDS.index("upn")
 
 
-def estimate_u(profiles: Sequence[Profile], seed: int = 0, samples: int = 60_000) -> dict[str, tuple[float, ...]]:
+def estimate_u(profiles: Sequence[Profile], seed: int = 0, samples: int = 30_000) -> dict[str, tuple[float, ...]]:
     """Level frequencies among random pairs of records: nearly all are different children."""
     if len(profiles) < 2:
         return dict(PRIOR_U)
     rng = random.Random(seed)
-    counts = {name: [0.5] * len(LEVELS[name]) for name in FIELDS}  # add-half smoothing
+    counts = {name: [0] * len(LEVELS[name]) for name in FIELDS}
     for _ in range(samples):
         a, b = rng.sample(range(len(profiles)), 2)
         for name, level in zip(FIELDS, compare(profiles[a], profiles[b])):
             if level is not None:
                 counts[name][level] += 1
-    return {name: _normalise(counts[name]) for name in FIELDS}
+    return {name: _measured(counts[name], PRIOR_U[name]) for name in FIELDS}
+
+
+def _measured(counts: Sequence[int], prior: Sequence[float], pseudo: float = 0.0) -> tuple[float, ...]:
+    """Shares from counts (with ``pseudo`` observations of the prior), each level seen fewer
+    than MIN_SEEN times held at its prior share."""
+    rare = {i for i, n in enumerate(counts) if n < MIN_SEEN}
+    if len(rare) == len(counts):
+        return tuple(prior)
+    kept = 1.0 - sum(prior[i] for i in rare)
+    smoothed = {i: n + pseudo * prior[i] for i, n in enumerate(counts) if i not in rare}
+    seen = sum(smoothed.values())
+    return tuple(prior[i] if i in rare else smoothed[i] / seen * kept for i in range(len(counts)))
+
+
+CORE = (FIELDS.index("forename"), FIELDS.index("surname"), FIELDS.index("date_of_birth"))
+
+
+def _corroborated(comparison: Comparison, skip: int) -> bool:
+    """Another of forename, surname and date of birth (not the field being measured) agrees
+    closely: a shared identifier on a child whose name and date do not fit is a keying
+    error, not an example of how one child's records differ."""
+    return any(comparison[i] is not None and comparison[i] <= 2 for i in CORE if i != skip)
 
 
 def estimate_m(comparisons: Sequence[Comparison], u: Mapping[str, tuple[float, ...]],
@@ -109,22 +154,29 @@ def estimate_m(comparisons: Sequence[Comparison], u: Mapping[str, tuple[float, .
     """m from pairs that are almost surely the same child, then the match share by EM.
 
     Plain EM over blocked pairs drifts: siblings agree on surname and address far more
-    than random pairs do, so EM calls them matches and learns that a different date of
-    birth is common in one child's records. Instead, a field's m is measured on pairs
-    that agree on *other* strong evidence: a shared NHS number or UPN for the name, date
-    and address fields; the same full name and date of birth for the identifier fields.
-    Priors act as ``pseudo_pairs`` observations, so small extracts still get sane weights.
+    than random pairs do, and namesakes grow with the county, so EM calls them matches and
+    learns that a different date of birth is common in one child's records. Instead, a
+    field's m is measured on pairs that agree on *other* strong evidence: a shared NHS
+    number or UPN corroborated by another of forename, surname and date of birth (never
+    the identifier alone: keyed-in numbers collide) for the name, date and address fields;
+    the same full name and date of birth for the identifier fields. What is measured is a
+    share of true pairs, which does not grow with the county, so the weights hold from a
+    town to a county. Priors act as ``pseudo_pairs`` observations, so small extracts still
+    get sane weights.
     """
-    anchored_by_identifier = [c for c in comparisons if c[_NHS] == 0 or c[_UPN] == 0]
+    by_identifier = [c for c in comparisons if c[_NHS] == 0 or c[_UPN] == 0]
     anchored_by_name = [c for c in comparisons if c[0] == 0 and c[1] == 0 and c[2] == 0]
     m: dict[str, tuple[float, ...]] = {}
     for index, name in enumerate(FIELDS):
-        anchors = anchored_by_name if name in ("nhs_number", "upn") else anchored_by_identifier
-        counts = [pseudo_pairs * p for p in start.m[name]]
+        if name in ("nhs_number", "upn"):
+            anchors = anchored_by_name
+        else:
+            anchors = [c for c in by_identifier if _corroborated(c, index)]
+        counts = [0] * len(LEVELS[name])
         for c in anchors:
             if c[index] is not None:
                 counts[c[index]] += 1
-        m[name] = _normalise(counts)
+        m[name] = _measured(counts, start.m[name], pseudo_pairs)
     return MatchModel(m, dict(u), _match_share(comparisons, MatchModel(m, dict(u), start.prior)))
 
 
@@ -140,8 +192,3 @@ def _match_share(comparisons: Sequence[Comparison], model: MatchModel, iteration
         matched = sum(n * (odds * 2.0**w) / (1 + odds * 2.0**w) for w, n in weights.items())
         prior = min(0.99, max(1e-4, matched / total))
     return prior
-
-
-def _normalise(values: Sequence[float]) -> tuple[float, ...]:
-    total = sum(values)
-    return tuple(v / total for v in values)

@@ -77,6 +77,41 @@ def same_by_nickname(a: str | None, b: str | None) -> bool:
     return False
 
 
+def _load_groups(filename: str) -> dict[str, frozenset[int]]:
+    text = resources.files("ffd_core.search").joinpath(f"data/{filename}").read_text("utf-8")
+    groups: dict[str, frozenset[int]] = {}
+    for index, line in enumerate(l for l in text.splitlines() if l.strip() and not l.startswith("#")):
+        for word in line.split():
+            groups[compact(word)] = groups.get(compact(word), frozenset()) | {index}
+    return groups
+
+
+_SPELLINGS_OF = _load_groups("spellings.txt")
+# "Muhammad Ali" at home, "Ali" at school: the prefix is an honorific as often as a name.
+MUHAMMAD_FORMS = frozenset(name for name, groups in _SPELLINGS_OF.items() if groups & _SPELLINGS_OF["mohammed"])
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+_ENDING = re.compile(r"(ie|ey|ee|i|y)$")
+
+
+@lru_cache(maxsize=200_000)
+def spelling_key(name: str | None) -> str:
+    """A forename as it sounds written plainly: Rosie/Rosy, Ralph/Ralf, Mollie/Molly alike,
+    Lily and Lola not (vowels inside the name still count)."""
+    flat = compact(name).replace("ph", "f").replace("ck", "k")
+    return _ENDING.sub("y", _DOUBLED.sub(r"\1", flat))
+
+
+@lru_cache(maxsize=200_000)
+def same_by_spelling(a: str | None, b: str | None) -> bool:
+    """True when the two are one forename spelt or transliterated another way."""
+    if _SPELLINGS_OF.get(compact(a), frozenset()) & _SPELLINGS_OF.get(compact(b), frozenset()):
+        return True
+    key = spelling_key(a)
+    return len(key) >= 3 and key == spelling_key(b)
+
+
 def formal_forms(name: str | None) -> frozenset[str]:
     """The name itself and the formal name of each group it belongs to, normalised."""
     flat = compact(name)

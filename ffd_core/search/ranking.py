@@ -19,13 +19,14 @@ from os.path import commonprefix
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from ffd_core.search.compare import FORENAME_DIFFERENT, Comparison, Profile
+from ffd_core.search.compare import FORENAME_DIFFERENT, SWAPPED, Comparison, Profile, is_assessed
 from ffd_core.search.model import MatchModel
 from ffd_core.search.names import same_by_nickname
 
 FORENAME = (8.0, 4.0, 3.0)  # (weight when alike, penalty when not, more when nothing alike)
 SURNAME = (10.0, 6.0, 4.0)
 DATE = {"exact": 10.0, "day_month_swapped": 8.0, "close": 7.0, "near": 6.0, "one_part_differs": 5.0,
+        "assessed_year": 4.0,
         "swapped_and_slipped": 4.0, "both_digits_differ": 3.0, "years_apart": 2.0, "different": -5.0}
 ALIKE_FROM = 0.75  # similarity below which two names are not taken for one
 NOTHING_ALIKE = 0.55  # ... and below which they share nothing at all
@@ -92,6 +93,8 @@ def date_score(q: date | None, r: date | None) -> float:
         return DATE["exact"]
     if q.year == r.year and q.day == r.month and q.month == r.day:
         return DATE["day_month_swapped"]
+    if q.year == r.year and (is_assessed(q) or is_assessed(r)) and abs((q - r).days) > 1:
+        return DATE["assessed_year"]  # an assessed age: only the year was ever known
     score = _one_part_score(q, r)
     if score == DATE["different"] and q.day <= 12 and q.year == r.year:
         # Day and month swapped on one side and a slip on the other: 05/07 for 04/07.
@@ -103,6 +106,8 @@ def date_score(q: date | None, r: date | None) -> float:
 
 def _one_part_score(q: date, r: date) -> float:
     same = (q.year == r.year) + (q.month == r.month) + (q.day == r.day)
+    if abs((q - r).days) == 1:
+        return DATE["close"]  # a day out, even across a month's end
     if same < 2:
         return DATE["different"]
     if q.day != r.day:
@@ -123,7 +128,7 @@ def _digits(a: int, b: int) -> float:
 
 def _forename_similarity(q: Profile, p: Profile, comparison: Comparison) -> float:
     similarity = name_similarity(q.given, p.given)
-    if comparison[0] == FORENAME_DIFFERENT and not comparison[-1] and _other_ending(q.given, p.given):
+    if comparison[0] == FORENAME_DIFFERENT and not comparison[SWAPPED] and _other_ending(q.given, p.given):
         # Andrei and Andreea: alike to Jaro-Winkler, but a different ending makes another
         # name (often the other gender's), and the linkage comparison calls them different.
         # Spelling variants (Hussein/Husain, Stephen/Steven) differ inside and keep their score.
@@ -136,15 +141,31 @@ def _other_ending(a: str, b: str) -> bool:
     return common >= 3 and common >= min(len(a), len(b)) - 2
 
 
-def _both(a: str, b: str, similarity: Callable[[], float], weights: tuple[float, float, float]) -> float:
+def _both(a: object, b: object, similarity: Callable[[], float], weights: tuple[float, float, float]) -> float:
     """A name missing on either side is no evidence either way, as a missing date is not."""
     return graded(similarity(), weights) if a and b else 0.0
 
 
+def _any_forename(q: Profile, p: Profile, comparison: Comparison) -> float:
+    """The legal forename's similarity, or a known-as, preferred or alias forename's."""
+    best = _forename_similarity(q, p, comparison) if p.given else 0.0
+    for _kind, name, _ in p.other_given:
+        best = max(best, name_similarity(q.given, name))
+    return best
+
+
+def _any_surname(q: Profile, p: Profile) -> float:
+    best = name_similarity(q.family, p.family, q.family_parts, p.family_parts) if p.family else 0.0
+    for _kind, name, name_parts in p.other_family:
+        best = max(best, name_similarity(q.family, name, q.family_parts, name_parts))
+    return best
+
+
 def rank_score(q: Profile, p: Profile, comparison: Comparison, model: MatchModel) -> float:
-    straight = (_both(q.given, p.given, lambda: _forename_similarity(q, p, comparison), FORENAME)
-                + _both(q.family, p.family,
-                        lambda: name_similarity(q.family, p.family, q.family_parts, p.family_parts), SURNAME))
+    """The evidence that record ``p`` is the child ``q`` describes; every name the record
+    carries is tried and the best counts."""
+    straight = (_both(q.given, p.given_names, lambda: _any_forename(q, p, comparison), FORENAME)
+                + _both(q.family, p.family_names, lambda: _any_surname(q, p), SURNAME))
     crossed = (_both(q.given, p.family, lambda: name_similarity(q.given, p.family, (), p.family_parts), FORENAME)
                + _both(q.family, p.given, lambda: name_similarity(q.family, p.given), SURNAME))
     score = max(straight, crossed - 1.0) + date_score(q.date_of_birth, p.date_of_birth)
@@ -153,7 +174,8 @@ def rank_score(q: Profile, p: Profile, comparison: Comparison, model: MatchModel
 
 
 
-def shortlist(q: Profile, candidates: Sequence[tuple[int, str, str, date | None]], size: int) -> list[int]:
+def shortlist(q: Profile, candidates: Sequence[tuple[int, str, str, date | None]], size: int,
+              date_fit: Callable[[date | None], float] | None = None) -> list[int]:
     """Ids of the ``size`` candidates most like the query on names and date.
 
     Candidates are (id, given name, family name, date of birth), names normalised. Only
@@ -188,7 +210,8 @@ def shortlist(q: Profile, candidates: Sequence[tuple[int, str, str, date | None]
         pair = (given_key, family_key)
         if pair not in names:
             names[pair] = names_score(given_key, family_key)
-        scored.append((names[pair] + date_score(q.date_of_birth, born), record_id))
+        fit = date_fit(born) if date_fit else 0.0
+        scored.append((names[pair] + date_score(q.date_of_birth, born) + fit, record_id))
     scored.sort(reverse=True)
     return [record_id for _, record_id in scored[:size]]
 

@@ -18,6 +18,7 @@ from sqlalchemy import TextClause, or_, select, text
 from sqlalchemy.orm import Session
 
 from ffd_core.errors import InvalidInput
+from ffd_core.search.addresses import home, is_postcode, partial_postcode
 from ffd_core.search.compare import Profile, compare, profile, reasons
 from ffd_core.search.identifiers import is_valid_nhs_number
 from ffd_core.search.index_store import MATCHING_COLUMNS, matching_record, to_record
@@ -25,7 +26,7 @@ from ffd_core.search.model import DEFAULT_MODEL, MatchModel
 from ffd_core.search.names import compact, normalise
 from ffd_core.search.ranking import rank_score, shortlist
 from ffd_core.search.records import SourceRecord
-from ffd_core.search.search_keys import name_keys, query_keys
+from ffd_core.search.search_keys import name_keys, query_keys, street_key
 from ffd_core.store.people_tables import LinkageRun, SearchKey, SourceRecordRow
 
 # No key is read past this many records: a key that common says little about the child.
@@ -38,13 +39,20 @@ PARTIAL_DATE_BONUS = 2.0
 SOURCE_ID_BONUS = 20.0
 # A best score below this (a typo'd name and a good date score about 20) widens the search.
 WIDEN_BELOW = 15.0
+AGE_BONUS = 6.0  # born inside the age range typed: about a year of birth's worth
+DATE_OUT_OF_RANGE = 5.0
+DISTRICT_BONUS = 2.0  # postcode in the outward code typed ("BK2")
+SECTOR_BONUS = 4.0  # ... in the sector typed ("BK2 3")
+STREET_BONUS = 4.0
 
 
 @dataclass(frozen=True)
 class PersonQuery:
     """What an officer types. ``name`` is free text ("Bobby Smith", "Smith"); the separate
     name fields win when given. ``date_of_birth`` takes "12/03/2015", "2015-03-12",
-    "03/2015" or "2015"."""
+    "03/2015" or "2015". ``postcode`` is a full postcode, an outward code ("BK2") or a
+    sector ("BK2 3"). :func:`ffd_core.search.query_text.parse_person_query` makes one from
+    what is typed in one box."""
 
     name: str | None = None
     given_name: str | None = None
@@ -55,6 +63,12 @@ class PersonQuery:
     upn: str | None = None
     nhs_number: str | None = None
     source_id: str | None = None
+    # What officers type when the date of birth is not known: an age or an age range (in
+    # whole years on the day of the search), a gender, a street ("Oak Road").
+    age_from: int | None = None
+    age_to: int | None = None
+    gender: str | None = None  # "male" | "female"
+    street: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,12 +155,56 @@ def query_profile(query: PersonQuery) -> tuple[Profile, PartialDate]:
     given, family = _split_name(query)
     when = parse_date(query.date_of_birth)
     nhs = (query.nhs_number or "").replace(" ", "")
+    full_postcode = query.postcode if query.postcode and is_postcode(query.postcode) else None
     record = SourceRecord(
         source="query", source_id="query", given_name=given, family_name=family,
-        date_of_birth=when.full, postcode=query.postcode,
+        date_of_birth=when.full, postcode=full_postcode, gender=query.gender,
         nhs_number=nhs if is_valid_nhs_number(nhs) else None, upn=query.upn,
     )
     return profile(record), when
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A query made ready to score records against, once per search."""
+
+    query: PersonQuery
+    q: Profile
+    when: PartialDate
+    today: date
+    postcode_part: str | None  # "BK2" or "BK2 3" when only part of a postcode was typed
+    street: str  # normalised, "" when none
+
+    @classmethod
+    def of(cls, query: PersonQuery, today: date) -> _Wanted:
+        q, when = query_profile(query)
+        part = None
+        if query.postcode and not q.postcode:
+            part = partial_postcode(query.postcode)
+            if part is None:
+                raise InvalidInput(f"not a postcode: {query.postcode!r} (e.g. BK2 3AB, BK2 3 or BK2)")
+        return cls(query, q, when, today, part, home(f"1 {query.street}").street if query.street else "")
+
+    def date_fit(self, born: date | None) -> tuple[float, str | None]:
+        """How well a date of birth fits a partial date (a year, a month) or an age typed."""
+        when = self.when
+        if when.full is None and born and when.year:
+            if born.year == when.year and when.month in (None, born.month):
+                return PARTIAL_DATE_BONUS, "born in the year (and month) given"
+            return -PARTIAL_DATE_BONUS, None
+        return self.age_score(born)
+
+    def age_score(self, born: date | None) -> tuple[float, str | None]:
+        """Born inside the typed age range: about what a year of birth is worth."""
+        if born is None or self.query.age_from is None:
+            return 0.0, None
+        age = self.today.year - born.year - ((self.today.month, self.today.day) < (born.month, born.day))
+        low, high = self.query.age_from, self.query.age_to if self.query.age_to is not None else self.query.age_from
+        if low <= age <= high:
+            return AGE_BONUS, "age as given"
+        if low - 1 <= age <= high + 1:
+            return 1.0, "a year off the age given"
+        return -DATE_OUT_OF_RANGE, None
 
 
 def _model(session: Session) -> MatchModel:
@@ -157,12 +215,15 @@ def _model(session: Session) -> MatchModel:
 Brief = tuple  # (record id, given key, family key, date of birth): what the shortlist reads
 
 
-def _candidates(session: Session, query: PersonQuery, q: Profile, given: str, family: str) -> dict[int, Brief]:
+def _candidates(session: Session, query: PersonQuery, q: Profile, given: str, family: str,
+                street: str = "") -> dict[int, Brief]:
     """Records sharing a key with the query (or, failing that, a name prefix), briefly."""
     found: dict[int, Brief] = {}
     keys = query_keys(q, query.source_id)
     if query.school:
         keys.add(f"sc:{compact(query.school)[:60]}")
+    if street:
+        keys.add(street_key(street))
     found.update(_keyed(session, keys))
     more: set[int] = set()
     # A partial name ("Moh", "Smi") has no sound key worth the name: look it up by prefix.
@@ -238,21 +299,26 @@ def _starts_with(session: Session, column, prefix: str):
     return (column >= prefix) & (column < prefix + "\uffff")
 
 
-def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceRecord,
-           model: MatchModel) -> tuple[float, tuple[str, ...]]:
+def _score(wanted: _Wanted, record: SourceRecord, model: MatchModel) -> tuple[float, tuple[str, ...]]:
+    q, query = wanted.q, wanted.query
     p = profile(record)
     comparison = compare(q, p)
     score = rank_score(q, p, comparison, model)
     why = list(reasons(comparison))
+    bonus, said = wanted.date_fit(record.date_of_birth)
+    score += bonus
+    if said:
+        why.append(said)
+    if wanted.postcode_part and p.postcode:
+        if p.postcode.startswith(wanted.postcode_part + ("" if " " in wanted.postcode_part else " ")):
+            score += SECTOR_BONUS if " " in wanted.postcode_part else DISTRICT_BONUS
+            why.append(f"postcode in {wanted.postcode_part}")
+    if wanted.street and p.home.street == wanted.street:
+        score += STREET_BONUS
+        why.append("same street")
     if query.source_id and record.source_id.lower() == query.source_id.lower():
         score += SOURCE_ID_BONUS
         why.insert(0, "same source id")
-    if when.full is None and record.date_of_birth and when.year:
-        if record.date_of_birth.year == when.year and (when.month in (None, record.date_of_birth.month)):
-            score += PARTIAL_DATE_BONUS
-            why.append("born in the year (and month) given")
-        else:
-            score -= PARTIAL_DATE_BONUS
     if query.school and record.school and compact(query.school) in compact(record.school):
         score += SCHOOL_BONUS
         why.append("same school")
@@ -260,19 +326,21 @@ def _score(q: Profile, when: PartialDate, query: PersonQuery, record: SourceReco
 
 
 def search_people(session: Session, query: PersonQuery, limit: int = 10,
-                  model: MatchModel | None = None) -> list[PersonMatch]:
-    """People best matching ``query``, best first, each with all their records."""
+                  model: MatchModel | None = None, today: date | None = None) -> list[PersonMatch]:
+    """People best matching ``query``, best first, each with all their records. ``today``
+    is the day an age is counted on."""
     model = model or _model(session)
-    q, when = query_profile(query)
+    wanted = _Wanted.of(query, today or date.today())
+    q = wanted.q
     given, family = _split_name(query)
-    found = _candidates(session, query, q, given, family)
+    found = _candidates(session, query, q, given, family, wanted.street)
     best: dict[str, Ranked] = {}
-    _rank_into(best, session, found, q, when, query, model)
+    _rank_into(best, session, found, wanted, model)
     if q.date_of_birth is not None and max((s for s, _, _ in best.values()), default=0.0) < WIDEN_BELOW:
         # Nothing fits well: the date may be wrong twice over (a year and a day). Look
         # under the names alone too; a well-fitting answer never pays for this.
         wider = _keyed(session, name_keys(q))
-        _rank_into(best, session, {i: b for i, b in wider.items() if i not in found}, q, when, query, model)
+        _rank_into(best, session, {i: b for i, b in wider.items() if i not in found}, wanted, model)
     if not best:
         return []
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
@@ -282,14 +350,15 @@ def search_people(session: Session, query: PersonQuery, limit: int = 10,
 Ranked = tuple[float, int, tuple[str, ...]]  # (score, best record id, why)
 
 
-def _rank_into(best: dict[str, Ranked], session: Session, found: dict[int, Brief], q: Profile,
-               when: PartialDate, query: PersonQuery, model: MatchModel) -> None:
+def _rank_into(best: dict[str, Ranked], session: Session, found: dict[int, Brief], wanted: _Wanted,
+               model: MatchModel) -> None:
     """Score the shortlist of ``found`` and keep each person's best record in ``best``."""
     if not found:
         return
-    ids = shortlist(q, list(found.values()), SHORTLIST) if len(found) > SHORTLIST else list(found)
+    ids = (shortlist(wanted.q, list(found.values()), SHORTLIST, lambda born: wanted.date_fit(born)[0])
+           if len(found) > SHORTLIST else list(found))
     for row in session.execute(select(*MATCHING_COLUMNS).where(SourceRecordRow.id.in_(ids))):
-        score, why = _score(q, when, query, matching_record(row), model)
+        score, why = _score(wanted, matching_record(row), model)
         person = row.person_id or f"R{row.id}"
         if person not in best or score > best[person][0]:
             best[person] = (score, row.id, why)

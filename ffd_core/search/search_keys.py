@@ -18,8 +18,9 @@ from ffd_core.search.compare import Profile
 from ffd_core.search.names import compact
 
 # Raise when record_keys files records differently: stores filed under an older scheme are
-# told to run `ffd people reindex` (2: sound-alike name with the other name's initial and year).
-KEY_SCHEME = 2
+# told to run `ffd people reindex` (2: sound-alike name with the other name's initial and
+# year; 3: every name a record carries, normalised postcodes, street).
+KEY_SCHEME = 3
 
 
 def _ym(d: date) -> str:
@@ -37,11 +38,12 @@ def _swapped(d: date) -> date | None:
 
 
 def forename_initials(p: Profile) -> set[str]:
-    return {name[0] for name in p.given_formal if name}
+    return {name[0] for name in p.all_given_formal if name}
 
 
 def surname_initials(p: Profile) -> set[str]:
-    return {part[0] for part in p.family_parts if part}
+    return {part[0] for part in p.family_parts if part} | {
+        part[0] for _kind, _name, name_parts in p.other_family for part in name_parts if part}
 
 
 def record_keys(p: Profile, source_id: str, school: str | None) -> set[str]:
@@ -54,6 +56,8 @@ def record_keys(p: Profile, source_id: str, school: str | None) -> set[str]:
         keys.add(f"p:{p.postcode}")
     if school:
         keys.add(f"sc:{compact(school)[:60]}")
+    if p.home.street:
+        keys.add(street_key(p.home.street))
     forenames, surnames = forename_sounds(p), surname_sounds(p)
     dob = p.date_of_birth
     if dob is not None:
@@ -69,6 +73,10 @@ def record_keys(p: Profile, source_id: str, school: str | None) -> set[str]:
         for s in surnames:
             keys.add(f"nn:{f}:{s}")
     return keys
+
+
+def street_key(street: str) -> str:
+    return f"st:{street.replace(' ', '')[:60]}"
 
 
 def query_keys(q: Profile, source_id: str | None = None) -> set[str]:

@@ -24,7 +24,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from ffd_core.search.records import SourceRecord
+from ffd_core.search.records import LIST_FIELDS, SourceRecord
 
 PATH = "/api/v1/sources/{source}/records"
 MAX_PAGE_SIZE = 1000
@@ -32,8 +32,8 @@ MAX_PAGE_SIZE = 1000
 
 def record_to_json(record: SourceRecord) -> dict[str, Any]:
     data = asdict(record)
-    data["aliases"] = list(record.aliases)
-    data["previous_postcodes"] = list(record.previous_postcodes)
+    for name in LIST_FIELDS:
+        data[name] = list(getattr(record, name))
     data["details"] = dict(record.details)
     for name in ("date_of_birth", "updated_at"):
         value = data[name]
@@ -43,8 +43,8 @@ def record_to_json(record: SourceRecord) -> dict[str, Any]:
 
 def record_from_json(data: Mapping[str, Any]) -> SourceRecord:
     values = dict(data)
-    values["aliases"] = tuple(values.get("aliases") or ())
-    values["previous_postcodes"] = tuple(values.get("previous_postcodes") or ())
+    for name in LIST_FIELDS:
+        values[name] = tuple(values.get(name) or ())
     values["details"] = dict(values.get("details") or {})
     if values.get("date_of_birth"):
         values["date_of_birth"] = date.fromisoformat(values["date_of_birth"])

@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ffd_core.domain.access import Action, Actor
-from ffd_core.search.csv_import import ColumnMapping, RejectedRow, bundled_mapping, load_mapping, read_csv
+from ffd_core.search.csv_import import ColumnMapping, RowIssue, bundled_mapping, load_mapping, read_csv
+from ffd_core.search.import_report import write_report
 from ffd_core.search.index_store import UpsertCounts, key_scheme, load_records, refile_all_keys, upsert_records
 from ffd_core.search.link_store import (
     link_rows, load_decisions, reapply_decisions_since, save_pairs, save_people,
@@ -57,17 +58,24 @@ def column_mapping(source: str, mapping_file: Path | None = None) -> ColumnMappi
 class CsvImportReport:
     inserted: int
     updated: int
-    rejected: tuple[RejectedRow, ...]
+    rejected: tuple[RowIssue, ...]  # rows skipped (no id or name, a repeated id)
+    warnings: tuple[RowIssue, ...] = ()  # records kept without (or with) a doubtful value
+    report_rows: int | None = None  # rows written to the report file, when one was asked for
 
 
 def import_csv(ctx: Context, actor: Actor, path: Path, *, source: str, mapping: ColumnMapping,
+               encoding: str | None = None, report: Path | None = None,
                progress: Progress = no_progress) -> CsvImportReport:
-    """``ffd people import --source NAME --map MAPPING FILE.csv``: good rows in, bad rows listed."""
+    """``ffd people import --source NAME --map MAPPING FILE.csv``: every child in, each
+    skipped or warned row listed (and written to ``report``, a CSV, when given)."""
     with ctx.read() as session:
         ctx.authorize(session, actor, Action.MAINTAIN_INDEX)
-    read = read_csv(path, source, mapping)
+    read = read_csv(path, source, mapping, encoding=encoding, today=ctx.now().date())
+    # The report first: an officer has it even if the import then fails.
+    written = write_report(report, read.issues) if report is not None else None
     counts = import_records(ctx, actor, read.records, progress=progress)
-    return CsvImportReport(counts.inserted, counts.updated, tuple(read.rejected))
+    return CsvImportReport(counts.inserted, counts.updated, tuple(read.rejected), tuple(read.warnings),
+                           written)
 
 
 def sync(ctx: Context, actor: Actor, base_url: str, source: str, *, token: str | None,

@@ -7,6 +7,7 @@ the audit trail: who looked for which child, when, and why.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -17,9 +18,10 @@ from ffd_core.domain.vocab import PersonRole
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.search.index_store import to_record
 from ffd_core.search.link_store import (
-    Ref, person_records, record_decision, records_by_ref, review_pairs,
+    Ref, person_records, record_decision, records_by_ref, review_queue,
 )
 from ffd_core.search.records import EDUCATION, SOCIAL_CARE, SourceRecord
+from ffd_core.search.query_text import parse_age, parse_person_query
 from ffd_core.search.search import PersonMatch, PersonQuery, search_people
 from ffd_core.services.contact_write import begin, record
 from ffd_core.services.context import Context
@@ -28,8 +30,8 @@ from ffd_core.store.tables import Contact, ContactPerson
 
 __all__ = [
     "EDUCATION", "SOCIAL_CARE", "PersonMatch", "PersonQuery", "PersonView", "PossibleMatch",
-    "SourceRecord", "decide_link", "find_people", "link_child", "open_to_social_care",
-    "person_view", "possible_matches", "recent_contacts", "records_for",
+    "ReviewQueue", "SourceRecord", "decide_link", "review", "find_people", "link_child", "open_to_social_care",
+    "parse_age", "parse_person_query", "person_view", "possible_matches", "recent_contacts", "records_for",
 ]
 
 
@@ -38,7 +40,7 @@ def find_people(ctx: Context, actor: Actor, query: PersonQuery, limit: int = 20,
     """Search the person index (audited with what was searched for)."""
     with ctx.write() as session:
         actor = ctx.authorize(session, actor, Action.SEARCH_PEOPLE)
-        matches = search_people(session, query, limit=limit)
+        matches = search_people(session, query, limit=limit, today=ctx.now().date())
         ctx.audit(session, actor, "person_search", subject="person_index",
                   data={"query": {k: v for k, v in asdict(query).items() if v},
                         "results": len(matches), "reason": reason})
@@ -99,16 +101,33 @@ class PossibleMatch:
     b: Ref
     weight: float
     reasons: tuple[str, ...]
+    why_review: str = ""  # why an officer is asked rather than the score deciding
+    open_sides: int = 0  # how many of the two people are open to social care
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    pairs: list[PossibleMatch]  # the first ``limit``, the decisions that change most first
+    total: int
+    by_reason: dict[str, int]
 
 
 def possible_matches(ctx: Context, actor: Actor, limit: int = 100) -> list[PossibleMatch]:
-    """Pairs in the review band, not yet one person and not yet decided, strongest first."""
+    """Pairs in the review band, not yet one person and not yet decided: pairs that would
+    join two people open to social care first, then by score."""
+    return review(ctx, actor, limit).pairs
+
+
+def review(ctx: Context, actor: Actor, limit: int = 100) -> ReviewQueue:
+    """The review queue an officer clears: its first ``limit`` pairs and counts by reason."""
     with ctx.write() as session:
         actor = ctx.authorize(session, actor, Action.REVIEW_MATCHES)
-        pairs = [PossibleMatch(*row) for row in review_pairs(session, limit)]
+        queue = review_queue(session)
+        pairs = [PossibleMatch(i.a, i.b, i.weight, i.reasons, i.why_review, i.open_sides) for i in queue[:limit]]
+        by_reason = dict(Counter(i.why_review for i in queue).most_common())
         ctx.audit(session, actor, "possible_matches_listed", subject="person_index",
-                  data={"pairs": len(pairs)})
-        return pairs
+                  data={"pairs": len(pairs), "waiting": len(queue)})
+        return ReviewQueue(pairs, len(queue), by_reason)
 
 
 def records_for(ctx: Context, actor: Actor, refs: set[Ref]) -> dict[Ref, SourceRecord]:

@@ -15,8 +15,10 @@ from datetime import date, timedelta
 from functools import cached_property
 from itertools import accumulate
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from ffd_core.search.identifiers import nhs_check_digit, upn_check_letter
-from ffd_core.search.names import formal_forms
+from ffd_core.search.names import formal_forms, same_by_spelling
 from ffd_core.synthetic.names import (
     ADULT_MEN,
     ADULT_WOMEN,
@@ -62,6 +64,7 @@ class TrueChild:
     nhs_number: str  # an unborn child's is the one allocated at birth; no source holds it yet
     upn: str | None
     household_key: str
+    asylum_seeking: bool = False  # unaccompanied: an age assessed, often without a certificate
 
     @property
     def unborn(self) -> bool:
@@ -158,15 +161,18 @@ class _Geography:
     def town(self, rng: random.Random) -> str:
         return self.towns[bisect.bisect(self.town_cum, rng.random() * self.town_cum[-1])]
 
-    def new_address(self, rng: random.Random, town: str) -> Address:
+    def new_address(self, rng: random.Random, town: str, street_name: str | None = None) -> Address:
         streets = self.streets[town]
-        while True:
+        for attempt in range(1000):
             street = streets[rng.randrange(len(streets))]
+            if street_name and attempt < 999:  # cousins: the same street when a house is free
+                street = next((s for s in streets if s.name == street_name), street)
             number = rng.randint(1, HOUSES_PER_STREET)
             if (town, street.name, number) in self.occupied:
                 continue
             self.occupied.add((town, street.name, number))
             return Address(f"{number} {street.name}", town, self._postcode(street, number))
+        raise RuntimeError(f"no free house left in {town}")
 
     @staticmethod
     def _postcode(street: _Street, number: int) -> str:
@@ -277,7 +283,9 @@ CARER_SHAPES = (
     (0.01, ("aunt",)),
 )
 CHILDREN_PER_HOUSEHOLD = ((0.44, 1), (0.35, 2), (0.14, 3), (0.05, 4), (0.02, 5))
-TWIN_BIRTH_RATE = 0.013  # twin pairs per birth: about 2% of children are twins
+TWIN_BIRTH_RATE = 0.016  # twin pairs per birth (1.6% of births)
+COUSINS_RATE = 0.05  # a household followed by cousins on the same street, sharing the surname
+ASYLUM_SEEKING_RATE = 0.004  # of children aged 14+: unaccompanied asylum-seeking children
 UNBORN_RATE = 0.006  # households expecting a baby that social care may already know of
 DOUBLE_BARRELLED_RATE = 0.03
 HALF_SIBLING_RATE = 0.12
@@ -338,8 +346,10 @@ class _CountyBuilder:
             group = groups[0] if len(groups) == 1 or self.rng.random() < 0.6 else self.rng.choice(groups)
             pool = POOLS[group].boys if gender == "male" else POOLS[group].girls
             name = self.names.pick(pool)
-            # Parents do not call two children Alfie and Alfred: avoid shared formal forms.
-            if name not in avoid and not (formal_forms(name) & {f for a in avoid for f in formal_forms(a)}):
+            # Parents do not call two children Alfie and Alfred, Zain and Zayn, or Luca and Lucas.
+            if name not in avoid and not (formal_forms(name) & {f for a in avoid for f in formal_forms(a)}) \
+                    and not any(same_by_spelling(name, a) or DamerauLevenshtein.distance(name, a) <= 1
+                                for a in avoid):
                 return name
         return name
 
@@ -349,17 +359,24 @@ class _CountyBuilder:
     def build(self) -> Population:
         while len(self.children) < self.target:
             self.household()
+            if self.rng.random() < COUSINS_RATE and len(self.children) < self.target:
+                last = self.households[-1]
+                self.household(cousins_of=(last.address, self.children[-1].family_name))
         return Population(tuple(self.households), tuple(self.children), tuple(s.name for s in self.schools))
 
-    def household(self) -> None:
+    def household(self, cousins_of: tuple[Address, str] | None = None) -> None:
         rng = self.rng
         number = len(self.households) + 1
         key = f"H{number:07d}"
-        town = self.geo.town(rng)
-        address = self.geo.new_address(rng, town)
+        if cousins_of:
+            town = cousins_of[0].town
+            address = self.geo.new_address(rng, town, cousins_of[0].line1.split(" ", 1)[1])
+        else:
+            town = self.geo.town(rng)
+            address = self.geo.new_address(rng, town)
         ethnicity = ETHNICITY_CODES[bisect.bisect(ETHNICITY_CUM, rng.random() * ETHNICITY_CUM[-1])]
         _, forename_groups, surname_groups = ETHNICITIES[ethnicity]
-        family_name = self.surname(surname_groups)
+        family_name = cousins_of[1] if cousins_of else self.surname(surname_groups)
         if rng.random() < DOUBLE_BARRELLED_RATE:
             other = self.surname(surname_groups)
             if other != family_name:
@@ -430,6 +447,7 @@ class _CountyBuilder:
             nhs_number=self.nhs_number(),
             upn=upn,
             household_key=household_key,
+            asylum_seeking=(self.as_of - dob).days >= 14 * 365 and rng.random() < ASYLUM_SEEKING_RATE,
         )
 
     def school_place(self, town: str, year_group: int) -> tuple[_School | None, str | None]:

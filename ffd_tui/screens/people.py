@@ -4,7 +4,6 @@ by ffd_core). Opened from a contact, it can link that contact's child to the per
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -21,36 +20,13 @@ from textual.widgets.option_list import Option
 from ffd_core.domain.access import Action
 from ffd_core.services.person_index import stale_index_warning
 from ffd_core.services.single_view import (
-    EDUCATION, SOCIAL_CARE, PersonMatch, PersonQuery, PersonView, SourceRecord, find_people,
-    link_child, person_view,
+    EDUCATION, SOCIAL_CARE, PersonMatch, PersonView, SourceRecord, find_people, link_child,
+    parse_person_query, person_view,
 )
 from ffd_tui.format import format_day, label
 from ffd_tui.widgets.counters import CountersStrip
 
 SOURCE_NAMES = {SOCIAL_CARE: "Framework-i", EDUCATION: "Capita ONE"}
-_DATE = re.compile(r"^(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}|\d{4})$")
-_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b", re.IGNORECASE)
-
-
-def parse_query(text: str) -> PersonQuery | None:
-    """ "name [dd/mm/yyyy] [postcode]" as typed, into the search's query (None: nothing typed)."""
-    postcode = None
-    found = _POSTCODE.search(text)
-    if found:
-        postcode = found.group(1).upper()
-        text = text[:found.start()] + text[found.end():]
-    names, born = [], None
-    for word in text.split():
-        if born is None and _DATE.match(word):
-            born = word
-        else:
-            names.append(word)
-    name = " ".join(names) or None
-    if not (name or born or postcode):
-        return None
-    return PersonQuery(name=name, date_of_birth=born, postcode=postcode)
-
-
 class PersonSearchScreen(Screen):
     DEFAULT_CSS = """
     PersonSearchScreen #people-title { height: 1; padding: 0 1; background: $boost; }
@@ -82,7 +58,7 @@ class PersonSearchScreen(Screen):
         yield Static(self._title(), id="people-title")
         with Horizontal(id="people-panes"):
             with Vertical(id="people-left"):
-                yield Input(self.initial, placeholder="name [dd/mm/yyyy] [postcode], then Enter",
+                yield Input(self.initial, placeholder="name, date or age (about 9), postcode or BK2 3, girl/boy, street, then Enter",
                             id="people-query")
                 yield OptionList(id="people-results")
             with VerticalScroll(id="people-right"):
@@ -123,7 +99,7 @@ class PersonSearchScreen(Screen):
         self.search(event.value)
 
     def search(self, text: str) -> None:
-        query = parse_query(text)
+        query = parse_person_query(text)
         if query is None:
             return
         ctx, actor, reason = self.app.ctx, self.app.actor, self.reason

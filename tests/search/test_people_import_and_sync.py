@@ -59,14 +59,15 @@ def test_csv_import_with_the_bundled_framework_i_mapping(ctx, extract, tmp_path)
         records[0].family_name, records[0].date_of_birth, records[0].postcode)
 
 
-def test_csv_rows_that_cannot_be_read_are_listed_by_line(ctx, tmp_path):
+def test_csv_rows_without_a_name_are_skipped_and_bad_dates_kept_by_line(ctx, tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("ID,FIRST,LAST,BORN\n1,Amara,Okafor,2015-03-09\n2,Zofia,Nowak,31/02/2015\n3,,Smith,2014-01-01\n")
     mapping_file = tmp_path / "map.yaml"
     mapping_file.write_text("source_id: ID\ngiven_name: FIRST\nfamily_name: LAST\ndate_of_birth: BORN\n")
     report = person_index.import_csv(ctx, SYSTEM, path, source="school_census", mapping=load_mapping(mapping_file))
-    assert report.inserted == 1
-    assert [(r.line, "BORN" in r.message or "FIRST" in r.message) for r in report.rejected] == [(3, True), (4, True)]
+    assert report.inserted == 2  # Zofia is kept, without a date of birth
+    assert [(r.line, r.field) for r in report.rejected] == [(4, "FIRST")]
+    assert [(r.line, r.field) for r in report.warnings] == [(3, "BORN")]
 
 
 def test_a_mapping_without_a_required_field_is_refused(tmp_path):

@@ -17,7 +17,8 @@ from ffd_core.services.context import SYSTEM
 from ffd_core.store.people_tables import SourceRecordRow
 from ffd_core.store.tables import AuditEvent, ContactPerson
 from ffd_tui.screens.contact import ContactScreen
-from ffd_tui.screens.people import PersonSearchScreen, parse_query
+from ffd_core.services.single_view import parse_person_query as parse_query
+from ffd_tui.screens.people import PersonSearchScreen
 from tests.conftest import START
 from tests.factories import child, new_contact
 from tests.tui.conftest import SIZE, make_app, settle, type_text, until

@@ -21,7 +21,7 @@ SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 @pytest.fixture
 def demo_people(ctx):
-    load_demo_people(ctx, SYSTEM, seed=5, children=400, as_of=date(2026, 11, 24))
+    load_demo_people(ctx, SYSTEM, seed=26, children=400, as_of=date(2026, 11, 24))  # two pairs to review
 
 
 @SQLITE

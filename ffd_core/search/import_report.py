@@ -1,0 +1,23 @@
+"""The import report: every skipped or warned row of a CSV import, as a CSV an officer opens
+in a spreadsheet (line, field, value, reason, outcome), written by the one export writer
+(formula-safe cells, private to its owner, whole or not at all)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ffd_core.exports import write_csv
+from ffd_core.search.csv_import import RowIssue
+
+COLUMNS = ("line", "field", "value", "reason", "outcome")
+LONGEST_VALUE = 200  # a 131,072-character cell is named, not copied
+
+
+def write_report(path: Path, issues: Iterable[RowIssue]) -> int:
+    """Write the issues to ``path`` (replacing it atomically); returns how many rows."""
+    return write_csv(path, COLUMNS, (
+        (issue.line, issue.field,
+         issue.value if len(issue.value) <= LONGEST_VALUE else issue.value[:LONGEST_VALUE] + "...",
+         issue.reason, issue.outcome)
+        for issue in issues))
