@@ -81,7 +81,7 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
     settings = settings_from(ctx)
     context = open_context(settings)
     figures = counters(context, cli_actor())
-    console.print(f"[bold]Family Front Door demo[/] — {settings.council_name}")
+    console.print(f"[bold]Family Front Door demo[/] — {context.config.council.name}")
     console.print(f"Store: {settings.resolved_database_url}")
     if summary is None:
         console.print("The demo made this store earlier; nothing was seeded.")

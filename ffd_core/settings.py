@@ -150,8 +150,6 @@ class Settings:
     dataclass, so ``dataclasses.replace`` works and validates too."""
 
     database_url: DatabaseUrl = ""  # "": SQLite in the user data folder
-    council_name: Text = "Brackenshire County Council"
-    edt_phone: Text = "01632 960 999"
     office_start: ClockTime = time(9, 0)
     office_end: ClockTime = time(17, 0)
     # "one_working_day" (Working Together 2023) or "24_hours" (a local target).

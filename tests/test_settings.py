@@ -72,8 +72,8 @@ def clean_env(monkeypatch):  # noqa: ANN001, ANN201
     ('idle_lock_minutes = "10"', "idle_lock_minutes: give a whole number"),
     ('office_start = "9am"', 'write times as "HH:MM"'),
     ('office_start = "25:00"', 'write times as "HH:MM"'),
-    ("council_name = 5", "council_name: give text in quotes"),
-    ('council_name = "' + "x" * 600 + '"', "council_name: String should have at most 500 characters"),
+    ("smtp_username = 5", "smtp_username: give text in quotes"),
+    ('smtp_username = "' + "x" * 600 + '"', "smtp_username: String should have at most 500 characters"),
     ('sign_off_outcomes = "early_help"', "sign_off_outcomes: give a list"),
     ('guidance_base_url = "http://example.org"', "guidance_base_url: must start with https://"),
     ('[keymap]\ntake_next = ""', "keymap.take_next: String should have at least 1 character"),
@@ -94,7 +94,7 @@ def test_a_password_file_is_allowed_in_the_url(tmp_path, clean_env):
 
 
 def test_every_problem_is_one_line_naming_the_file(tmp_path, clean_env):
-    path = write(tmp_path, 'idle_lock_minutes = 0\noffice_start = 9\ncouncil_name = 1\n')
+    path = write(tmp_path, 'idle_lock_minutes = 0\noffice_start = 9\nsmtp_username = 1\n')
     with pytest.raises(ConfigurationError) as error:
         load_settings(path)
     lines = str(error.value).splitlines()
@@ -154,7 +154,7 @@ def test_settings_in_code_keep_their_shape():
     assert settings.sign_off_outcomes == ("no_further_action", "early_help")
     assert settings.office_start == time(9, 0) and settings.keymap == {}
     with pytest.raises(Exception):
-        settings.council_name = "changed"  # frozen
+        settings.four_eyes = False  # frozen
     from dataclasses import replace
 
     assert replace(settings, four_eyes=False).four_eyes is False

@@ -71,7 +71,7 @@ def document(ctx: Context, actor: Actor, reference: str, attachment_id: int) -> 
 
 def record_copy(ctx: Context, view: ReferrerView) -> str:
     """What was submitted, as plain text for the referrer's own records."""
-    lines = [ctx.settings.council_name, "Family Front Door: a copy of your referral", "",
+    lines = [ctx.config.council.name, "Family Front Door: a copy of your referral", "",
              f"Reference: {view.reference}",
              f"Received: {format_uk_datetime(view.received_at)}",
              f"Status: {view.status_label}", ""]

@@ -77,7 +77,7 @@ def start_registration(ctx: Context, email: str, name: str) -> None:
             enqueue_message(ctx, session, f"web:register:known:{secrets.token_hex(8)}", email,
                             "You already have an account",
                             ["Someone asked to register this email address for "
-                             f"{ctx.settings.council_name}'s Family Front Door, but it already "
+                             f"{ctx.config.council.name}'s Family Front Door, but it already "
                              "has an account. Sign in, or reset your password if you have "
                              "forgotten it. If it was not you, you can ignore this email."],
                             web_link(ctx, "/sign-in"))

@@ -25,13 +25,13 @@ def enqueue_message(ctx: Context, session: Session, key: str, to: str, subject: 
                     paragraphs: list[str], link: str | None = None) -> None:
     """Queue one plain message: paragraphs of text and at most one link."""
     footer = (f"If you think a child is in immediate danger, call 999. Out of hours, call "
-              f"the emergency duty team on {ctx.settings.edt_phone}.")
+              f"the emergency duty team on {ctx.config.council.edt_phone}.")
     text = "\n\n".join([*paragraphs, *([link] if link else []), footer,
-                        ctx.settings.council_name])
+                        ctx.config.council.name])
     html_parts = [f"<p>{escape(p)}</p>" for p in paragraphs]
     if link:
         html_parts.append(f'<p><a href="{escape(link, quote=True)}">{escape(link)}</a></p>')
-    html_parts += [f"<p>{escape(footer)}</p>", f"<p>{escape(ctx.settings.council_name)}</p>"]
+    html_parts += [f"<p>{escape(footer)}</p>", f"<p>{escape(ctx.config.council.name)}</p>"]
     payload: dict[str, Any] = {"to": to, "subject": subject, "text": text,
                                "html": "\n".join(html_parts)}
     outbox.enqueue(ctx, session, outbox.EMAIL, key, payload)

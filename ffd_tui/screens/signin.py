@@ -24,7 +24,7 @@ class SignInScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog signin"):
-            yield Label(f"Family Front Door — {self.app.ctx.settings.council_name}",
+            yield Label(f"Family Front Door — {self.app.ctx.config.council.name}",
                         classes="dialog-title")
             yield Label("Username")
             yield Input(id="username")

@@ -177,7 +177,7 @@ def test_the_configuration_fills_in_the_council_details(config):
     message = config.render(
         "acknowledgement", {"reference": "FFD-1", "child_names": "Amy", "referrer_name": "Sam"}
     )
-    assert "Brackenshire Council Family Front Door" in message.text
+    assert "Brackenshire County Council Family Front Door" in message.text
     assert message.text.rstrip().endswith(config.urgent_help_text)
 
 

@@ -70,3 +70,11 @@ def test_error_pages_say_what_to_do_without_internals(client):
 def test_the_cookies_page_names_the_cookies_in_use(client):
     text = client.get("/cookies").text
     assert "ffd-session" in text and "ffd-csrf" in text
+
+
+def test_the_emergency_number_on_the_pages_is_the_one_in_the_emails(client, web_ctx):
+    """One source (council.yaml): a partner reads the same out-of-hours number on every
+    page as in every email; a council's own folder changes both."""
+    number = web_ctx.config.council.edt_phone
+    assert number in client.get("/").text
+    assert number in web_ctx.config.urgent_help_text
