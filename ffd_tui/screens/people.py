@@ -53,7 +53,6 @@ def parse_query(text: str) -> PersonQuery | None:
 
 class PersonSearchScreen(Screen):
     DEFAULT_CSS = """
-    PersonSearchScreen #people-title { height: 1; padding: 0 1; background: $boost; }
     PersonSearchScreen #people-panes { height: 1fr; }
     PersonSearchScreen #people-left { width: 2fr; }
     PersonSearchScreen #people-query { margin: 0 1; }
@@ -79,7 +78,7 @@ class PersonSearchScreen(Screen):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield CountersStrip(self.app.who)
-        yield Static(self._title(), id="people-title")
+        yield Static(self._title(), id="people-title", classes="title-bar")
         with Horizontal(id="people-panes"):
             with Vertical(id="people-left"):
                 yield Input(self.initial, placeholder="name [dd/mm/yyyy] [postcode], then Enter",
