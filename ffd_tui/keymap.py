@@ -20,11 +20,18 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+from ffd_core.domain.vocab import Priority
 from ffd_core.errors import ConfigurationError
 
 # Where the console's screens, modals and widgets live; every module is imported so that
 # none is missed because nothing imported it yet.
 PACKAGES = ("ffd_tui.screens", "ffd_tui.widgets")
+
+
+def priority_bindings(screen: str) -> list[Binding]:
+    """1 to 4 set the priority (the reason is asked next), on any screen that offers it."""
+    return [Binding(str(p.value), f"priority({p.value})", f"Priority {p.value} ({p.label})",
+                    show=False, id=f"{screen}.priority_{p.value}") for p in Priority]
 
 
 @cache

@@ -21,6 +21,7 @@ from ffd_core.services.contact_view import ContactView, view_contact
 from ffd_core.services.replies import ReplyChoice
 from ffd_tui import presenters
 from ffd_tui.format import format_day, label
+from ffd_tui.keymap import priority_bindings
 from ffd_tui.screens import contact_tabs as tabs
 from ffd_tui.screens.contact_actions import ContactActions
 from ffd_tui.widgets.counters import CountersStrip
@@ -66,10 +67,7 @@ class ContactScreen(ContactActions, Screen):
         Binding("c", "claim", "Claim", id="contact.claim"),
         Binding("u", "release", "Release", id="contact.release"),
         Binding("C", "take_over", "Take over", show=False, id="contact.take_over"),
-        Binding("1", "priority(1)", "Priority 1 (immediate)", show=False, id="contact.priority_1"),
-        Binding("2", "priority(2)", "Priority 2 (high)", show=False, id="contact.priority_2"),
-        Binding("3", "priority(3)", "Priority 3 (standard)", show=False, id="contact.priority_3"),
-        Binding("4", "priority(4)", "Priority 4 (low)", show=False, id="contact.priority_4"),
+        *priority_bindings("contact"),
         Binding("i", "request_information", "Ask info", id="contact.request_information"),
         Binding("e", "record_reply", "Reply in", show=False, id="contact.record_reply"),
         Binding("d", "decide", "Decide", id="contact.decide"),

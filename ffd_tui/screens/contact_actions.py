@@ -8,6 +8,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from dataclasses import dataclass
+
 from textual import work
 from textual.message import Message
 
@@ -39,6 +41,12 @@ if TYPE_CHECKING:
     from ffd_core.services.contact_view import ContactView
     from ffd_tui.screens.contact import Loaded
 
+# The edges taken as they are: (service, what it says when done).
+AS_IS: dict[str, tuple[Callable[..., int], str]] = {
+    "claim": (ownership.claim, "Claimed"),
+    "release": (ownership.release, "Released"),
+    "approve": (deciding.approve, "Approved"),
+}
 # The edges taken with one line of reason: (dialog title, service, what it says when done).
 WITH_REASON: dict[str, tuple[str, Callable[..., int], str]] = {
     "take_over": ("Take over {}", ownership.take_over, "Taken over"),
@@ -61,24 +69,23 @@ class ContactActions(Writer):
     def view(self) -> ContactView | None:
         return self.loaded.view if self.loaded else None
 
+    @dataclass
     class Changed(Message, bubble=False):
         """A change went through; ``advance``: serve the next contact rather than reload."""
 
-        def __init__(self, said: str, advance: bool = False) -> None:
-            super().__init__()
-            self.said, self.advance = said, advance
+        said: str
+        advance: bool = False
 
+    @dataclass
     class Decided(Message, bubble=False):
-        def __init__(self, status: Status) -> None:
-            super().__init__()
-            self.status = status
+        status: Status
 
+    @dataclass
     class Served(Message, bubble=False):
         """Act and advance: the next contact taken, or None when nothing is waiting."""
 
-        def __init__(self, contact_id: int | None, said: str) -> None:
-            super().__init__()
-            self.contact_id, self.said = contact_id, said
+        contact_id: int | None
+        said: str
 
     # ------------------------------------------------------------------ writing
     def _seen(self) -> int | None:
@@ -134,23 +141,18 @@ class ContactActions(Writer):
     def _confirm(self, question: str, then: Callable[[], object]) -> None:
         self.app.push_screen(ConfirmDialog(question), lambda yes: then() if yes else None)
 
-    def action_claim(self) -> None:
-        self.claim()
-
     @write
-    def claim(self) -> ContactActions.Changed:
-        self._mine(ownership.claim(self.app.ctx, self.app.actor, self.contact_id,
-                                   expected_version=self._seen()))
-        return self.Changed("Claimed")
+    def take(self, edge: str) -> ContactActions.Changed:
+        service, said = AS_IS[edge]
+        self._mine(service(self.app.ctx, self.app.actor, self.contact_id,
+                           expected_version=self._seen()))
+        return self.Changed(said)
+
+    def action_claim(self) -> None:
+        self.take("claim")
 
     def action_release(self) -> None:
-        self._confirm(f"Release {self._ref()} back to the queue?", self.release)
-
-    @write
-    def release(self) -> ContactActions.Changed:
-        self._mine(ownership.release(self.app.ctx, self.app.actor, self.contact_id,
-                                     expected_version=self._seen()))
-        return self.Changed("Released")
+        self._confirm(f"Release {self._ref()} back to the queue?", partial(self.take, "release"))
 
     def action_reallocate(self) -> None:
         self.open_allocate()
@@ -277,10 +279,5 @@ class ContactActions(Writer):
             reply=command.reply))
 
     def action_approve(self) -> None:
-        self._confirm(f"Approve the proposed decision on {self._ref()}?", self.approve)
-
-    @write
-    def approve(self) -> ContactActions.Changed:
-        self._mine(deciding.approve(self.app.ctx, self.app.actor, self.contact_id,
-                                    expected_version=self._seen()))
-        return self.Changed("Approved")
+        self._confirm(f"Approve the proposed decision on {self._ref()}?",
+                      partial(self.take, "approve"))

@@ -3,6 +3,7 @@ reading. Presentation only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Group
@@ -133,12 +134,8 @@ def decisions(v: ContactView) -> Table | Text:
 
 
 def links(v: ContactView) -> Text:
-    if not v.links:
-        return Text("No linked contacts. Press l to link one.", style="dim")
-    text = Text()
-    for link in v.links:
-        text.append(f"{link.reference}  {label(link.status)}  — {link.reason}\n")
-    return text
+    return _listed(v.links, "No linked contacts. Press l to link one.",
+                   lambda link: f"{link.reference}  {label(link.status)}  — {link.reason}")
 
 
 def guidance(v: ContactView, suggestion, levels_found) -> Text:
@@ -164,14 +161,19 @@ def guidance(v: ContactView, suggestion, levels_found) -> Text:
 
 
 def attachments(v: ContactView) -> Text:
-    if not v.attachments:
-        return Text("No attachments.", style="dim")
-    text = Text()
-    for a in v.attachments:
-        text.append(f"{a['filename']}  {a['media_type']}  {a['size']:,} bytes\n")
-    text.append("\n(Opening and saving attachments needs an attachment service in ffd_core.)",
-                style="dim")
+    text = _listed(v.attachments, "No attachments.",
+                   lambda a: f"{a['filename']}  {a['media_type']}  {a['size']:,} bytes")
+    if v.attachments:
+        text.append("\n(Opening and saving attachments needs an attachment service in "
+                    "ffd_core.)", style="dim")
     return text
+
+
+def _listed(items: list[Any], empty: str, line: Callable[[Any], str]) -> Text:
+    """One line per item, or a dim line saying there are none."""
+    if not items:
+        return Text(empty, style="dim")
+    return Text("".join(f"{line(item)}\n" for item in items))
 
 
 def _answer(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from ffd_core.services import (
 from ffd_core.services.contacts import TelephoneCall
 from ffd_core.services.queue import QueueRow, View
 from ffd_tui.format import DUE_SOON_WORDS, label
+from ffd_tui.keymap import priority_bindings
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import (
     AllocateDialog,
@@ -52,33 +54,29 @@ ACTION_EDGES: dict[str, str] = {
 
 
 class HoldingScreen(Writer, Screen):
+    @dataclass
     class ContactReady(Message, bubble=False):
         """A contact to open now: taken (take next) or just recorded (a phone call)."""
 
-        def __init__(self, contact_id: int, said: str) -> None:
-            super().__init__()
-            self.contact_id, self.said = contact_id, said
+        contact_id: int
+        said: str
 
+    @dataclass
     class Changed(Message, bubble=False):
-        def __init__(self, said: str) -> None:
-            super().__init__()
-            self.said = said
+        said: str
 
+    @dataclass
     class Allocated(Message, bubble=False):
         """Per row: the contacts allocated, and "reference: why not" for the rest."""
 
-        def __init__(self, allocated: list[int], failures: list[str]) -> None:
-            super().__init__()
-            self.allocated, self.failures = allocated, failures
+        allocated: list[int]
+        failures: list[str]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="holding.open"),
         Binding("t", "take_next", "Take next", id="holding.take_next"),
         Binding("c", "claim", "Claim", id="holding.claim"),
-        Binding("1", "priority(1)", "Priority 1 (immediate)", show=False, id="holding.priority_1"),
-        Binding("2", "priority(2)", "Priority 2 (high)", show=False, id="holding.priority_2"),
-        Binding("3", "priority(3)", "Priority 3 (standard)", show=False, id="holding.priority_3"),
-        Binding("4", "priority(4)", "Priority 4 (low)", show=False, id="holding.priority_4"),
+        *priority_bindings("holding"),
         Binding("slash", "filter", "Filter", id="holding.filter"),
         Binding("m", "view('mine')", "Mine", id="holding.view_mine"),
         Binding("u", "view('unallocated')", "Unalloc", id="holding.view_unallocated"),

@@ -3,6 +3,7 @@ message newest first, the email as sent, and a retry of a dead letter with a rea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
@@ -33,12 +34,11 @@ LIMIT = 300
 
 
 class OutboxScreen(Writer, Screen):
+    @dataclass
     class Queued(Message, bubble=False):
         """A dead letter goes out again."""
 
-        def __init__(self, said: str) -> None:
-            super().__init__()
-            self.said = said
+        said: str
 
     DEFAULT_CSS = """
     OutboxScreen #outbox-panes { height: 1fr; }

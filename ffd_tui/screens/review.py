@@ -4,6 +4,7 @@ child) or splits (different children) with a reason, audited by ffd_core."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
@@ -36,10 +37,9 @@ Ref = tuple[str, str]
 
 
 class ReviewScreen(Writer, Screen):
+    @dataclass
     class Decided(Message, bubble=False):
-        def __init__(self, said: str) -> None:
-            super().__init__()
-            self.said = said
+        said: str
 
     DEFAULT_CSS = """
     ReviewScreen #review-panes { height: 1fr; }

@@ -2,11 +2,14 @@
 message.
 
 Each change is a ``@write`` method of the screen: it runs in a thread worker, calls one
-service and returns a message saying what happened (``HoldingScreen.Allocated(count,
+service and returns a message saying what happened (``HoldingScreen.Allocated(allocated,
 failures)``, ``ContactScreen.Decided(status)``...). When the worker succeeds, the dialog
 that asked for the change (if any) closes and the message is posted to the screen, whose
-handler shows it; a Pilot test can watch for that message. When the store refuses, the
-dialog shows why and stays open with what was typed; with no dialog, the app shows it.
+handler shows it; a Pilot test can watch for that message. The messages are dataclasses
+(Textual's Message allows it) and do not bubble: they are for the screen that wrote.
+
+When the store refuses, the dialog shows why and stays open with what was typed; with no
+dialog, the screen's ``write_refused`` shows it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -24,6 +23,8 @@ class Allocation:
 
 class AllocateDialog(ActionDialog[Allocation]):
     first_field = "#staff"
+    enter_moves = {"#staff": "#reason"}
+    enter_confirms = "#reason"
 
     def __init__(self, title: str, perform: Callable[[Allocation], Worker],
                  staff: list[tuple[int, str]], count: int) -> None:
@@ -38,14 +39,6 @@ class AllocateDialog(ActionDialog[Allocation]):
         yield OptionList(*[Option(name, id=str(uid)) for uid, name in self.staff], id="staff")
         yield Label("Reason (needed when reallocating)")
         yield Input(id="reason")
-
-    @on(OptionList.OptionSelected, "#staff")
-    def _picked(self) -> None:
-        self.query_one("#reason", Input).focus()
-
-    @on(Input.Submitted, "#reason")
-    def _submitted(self) -> None:
-        self.action_submit()
 
     def command(self) -> Allocation:
         options = self.query_one("#staff", OptionList)

@@ -3,14 +3,15 @@ screen that opened it a typed command, and stays open if the store refuses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Generic, TypeVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import Worker
 
 from ffd_core.errors import FFDError
@@ -18,6 +19,7 @@ from ffd_tui.screens.dialogs.confirm import ConfirmDialog
 from ffd_tui.screens.writes import refusal
 
 Command = TypeVar("Command")
+Read = TypeVar("Read")
 
 
 class ActionDialog(ModalScreen[None], Generic[Command]):
@@ -34,6 +36,9 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
         Binding("question_mark", "app.help", "Help", id="dialog.help"),
     ]
     first_field: ClassVar[str] = ""  # the field that has the cursor when the dialog opens
+    # Enter in a field (or on a list's choice) moves to the next field; in this one, confirms.
+    enter_moves: ClassVar[Mapping[str, str]] = {}
+    enter_confirms: ClassVar[str] = ""
     submit_words: ClassVar[str] = "confirm"
 
     def __init__(self, title: str, perform: Callable[[Command], Worker]) -> None:
@@ -62,6 +67,15 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
         if self.first_field:
             self.query_one(self.first_field).focus()
 
+    @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
+    def _entered(self, event: Input.Submitted | OptionList.OptionSelected) -> None:
+        here = f"#{event.control.id}"
+        if here == self.enter_confirms:
+            self.action_submit()
+        elif here in self.enter_moves:
+            self.query_one(self.enter_moves[here]).focus()
+
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)
         error.update(message)
@@ -78,13 +92,17 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def action_submit(self) -> None:
-        if self.pending is not None:
-            return
+    def read(self, fields: Callable[[], Read]) -> Read | None:
+        """What the fields say, or None with the reason shown (a one-line InvalidInput)."""
         try:
-            command = self.command()
+            return fields()
         except FFDError as error:
             self.show_error(str(error))
+            return None
+
+    def action_submit(self) -> None:
+        command = self.read(self.command) if self.pending is None else None
+        if command is None:
             return
         question = self.confirm_question(command)
         if question is None:

@@ -25,7 +25,7 @@ from ffd_core.domain.vocab import (
     LevelOfNeed,
     Outcome,
 )
-from ffd_core.errors import FFDError, InvalidInput
+from ffd_core.errors import InvalidInput
 from ffd_core.services.replies import ReplyChoice
 from ffd_tui.screens.dialogs.base import ActionDialog
 
@@ -230,10 +230,8 @@ class DecideDialog(ActionDialog[DecisionCommand]):
         index = 0 if self.child_index is None else self.child_index
         if index >= len(self.children_on_contact) - 1:
             return
-        try:
-            decision = self._decision()
-        except FFDError as error:
-            self.show_error(str(error))
+        decision = self.read(self._decision)
+        if decision is None:
             return
         self.decided[self.children_on_contact[index][0]] = decision
         self.child_index = index + 1

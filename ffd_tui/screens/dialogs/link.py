@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
@@ -20,6 +19,8 @@ class LinkTo:
 
 class LinkDialog(ActionDialog[LinkTo]):
     first_field = "#other"
+    enter_moves = {"#other": "#reason"}
+    enter_confirms = "#reason"
     submit_words = "link"
 
     def keys_hint(self) -> str:
@@ -30,14 +31,6 @@ class LinkDialog(ActionDialog[LinkTo]):
         yield Input(id="other", placeholder="FFD-2026-000123")
         yield Label("Reason")
         yield Input("same child", id="reason")
-
-    @on(Input.Submitted, "#other")
-    def _next(self) -> None:
-        self.query_one("#reason", Input).focus()
-
-    @on(Input.Submitted, "#reason")
-    def _submitted(self) -> None:
-        self.action_submit()
 
     def command(self) -> LinkTo:
         other = self.query_one("#other", Input).value.strip()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker
@@ -22,7 +21,7 @@ class Reason:
 class ReasonDialog(ActionDialog[Reason]):
     """Enter confirms."""
 
-    first_field = "#reason"
+    first_field = enter_confirms = "#reason"
 
     def __init__(self, title: str, perform: Callable[[Reason], Worker], *,
                  prompt: str = "Reason", initial: str = "", detail: str = "",
@@ -38,10 +37,6 @@ class ReasonDialog(ActionDialog[Reason]):
             yield Static(self.detail, classes="dialog-body")
         yield Label(self.prompt)
         yield Input(self.initial, id="reason", placeholder=self.prompt)
-
-    @on(Input.Submitted, "#reason")
-    def _submitted(self) -> None:
-        self.action_submit()
 
     def command(self) -> Reason:
         reason = self.query_one("#reason", Input).value.strip()
