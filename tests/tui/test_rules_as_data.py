@@ -64,6 +64,8 @@ async def test_a_contact_offers_the_keys_whose_edges_leave_its_status(ctx, peopl
         keys = offered(screen)
         assert {"claim", "priority", "note", "take_next", "withdraw"} <= keys
         assert not {"decide", "reject", "release", "request_information", "take_over"} & keys
+        palette = {c.title for c in app.get_system_commands(screen)}
+        assert "Claim" in palette and "Decide" not in palette  # nor by name
         await pilot.press("c")
         await settle(pilot)
         keys = offered(screen)  # screening, hers
