@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from dataclasses import dataclass
 
-from textual import work
 from textual.message import Message
 
 from ffd_core.domain.vocab import Outcome, Status
@@ -35,7 +34,7 @@ from ffd_tui.screens.dialogs import (
     ReplyIn,
     RequestInformationDialog,
 )
-from ffd_tui.screens.writes import Writer, write
+from ffd_tui.screens.writes import Writer, opens, write
 
 if TYPE_CHECKING:
     from ffd_core.services.contact_view import ContactView
@@ -157,7 +156,7 @@ class ContactActions(Writer):
     def action_reallocate(self) -> None:
         self.open_allocate()
 
-    @work(thread=True, exit_on_error=False, group="open")
+    @opens
     def open_allocate(self) -> None:
         staff = directory.allocatable_staff(self.app.ctx)
         self.app.call_from_thread(self.app.push_screen, AllocateDialog(

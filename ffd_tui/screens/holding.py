@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -30,7 +30,7 @@ from ffd_tui.screens.dialogs import (
     ReasonDialog,
     TelephoneDialog,
 )
-from ffd_tui.screens.writes import Writer, write
+from ffd_tui.screens.writes import Writer, opens, write
 from ffd_tui.widgets.counters import CountersStrip, Line
 from ffd_tui.widgets.queue_columns import SORTABLE, QueueHeader
 from ffd_tui.widgets.queue_table import QueueTable
@@ -270,7 +270,7 @@ class HoldingScreen(Writer, Screen):
         if rows:
             self.open_allocate(rows)
 
-    @work(thread=True, exit_on_error=False, group="open")
+    @opens
     def open_allocate(self, rows: list[QueueRow]) -> None:
         staff = directory.allocatable_staff(self.app.ctx)
         self.app.call_from_thread(self.app.push_screen, AllocateDialog(

@@ -21,8 +21,11 @@ from textual.worker import Worker, WorkerState
 from ffd_core.errors import AccountDisabled, FFDError
 
 WRITE = "write"
+OPEN = "open"
 
 write = work(thread=True, exit_on_error=False, group=WRITE)
+# Reads what a dialog needs (e.g. the officers to allocate to), then opens it.
+opens = work(thread=True, exit_on_error=False, group=OPEN)
 
 
 class Writer:
@@ -30,6 +33,9 @@ class Writer:
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == OPEN and event.state is WorkerState.ERROR:
+            self.app.show_error(worker.error)  # type: ignore[attr-defined]
+            return
         if worker.group != WRITE or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         from ffd_tui.screens.dialogs.base import ActionDialog
