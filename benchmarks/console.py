@@ -197,7 +197,7 @@ async def measure(path: Path, keys: int, filters: int, lives: int) -> dict[str, 
 
         total = session.execute(select(func.count(Contact.id))).scalar_one()
         open_ = session.execute(select(func.count(Contact.id)).where(
-            Contact.status.in_(queue.OPEN))).scalar_one()
+            Contact.status.in_([s.value for s in ctx.lifecycle.open_statuses]))).scalar_one()
         surnames = [name.split()[-1].lower() for name in session.execute(
             select(Contact.child_summary).where(Contact.status == "received").limit(400)
         ).scalars() if name and " " in name]

@@ -133,6 +133,20 @@ def _member_of(vocabulary: type[Enum], what: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _binding_ids(value: Any) -> Any:
+    """``holding.take_next = "n"`` under [keymap] is, in TOML, a table inside the table:
+    read it as the binding id it spells, as if it had been quoted."""
+    if not isinstance(value, dict):
+        return value
+    flat: dict[Any, Any] = {}
+    for key, keys in value.items():
+        if isinstance(keys, dict):
+            flat.update({f"{key}.{name}": k for name, k in keys.items()})
+        else:
+            flat[key] = keys
+    return flat
+
+
 Text = Annotated[str, Field(strict=True), StringConstraints(max_length=500)]
 Setting = Annotated[str, Field(strict=True), StringConstraints(max_length=4096)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
@@ -183,8 +197,10 @@ class Settings:
     lookup_agency_kinds: tuple[AgencyKindName, ...] = (
         "school", "gp_practice", "hospital", "health_visiting", "school_nursing",
         "other_health", "police")
-    # Console key bindings by binding id, e.g. {"take_next" = "n"} under [keymap].
-    keymap: dict[Keys, Keys] = Field(default_factory=dict, max_length=500)
+    # Console keys by binding id (press ? to see them), e.g. holding.take_next = "n" under
+    # [keymap]; the console refuses an unknown id, naming the nearest.
+    keymap: Annotated[dict[Keys, Keys], BeforeValidator(_binding_ids)] = Field(
+        default_factory=dict, max_length=500)
     # Email to referrers (SMTP). No host: nothing is sent and the outbox keeps every email.
     # The password: `ffd secret set smtp-password` or FFD_SMTP_PASSWORD, never this file.
     smtp_host: Text = ""
@@ -366,7 +382,7 @@ _FIXES = {
     "int_type": "give a whole number",
     "bool_type": "give true or false",
     "tuple_type": 'give a list, e.g. ["no_further_action"]',
-    "dict_type": 'write it as a table, e.g. [keymap] then take_next = "n"',
+    "dict_type": 'write it as a table, e.g. [keymap] then holding.take_next = "n"',
     "time_type": 'write times as "HH:MM" strings, e.g. "09:00"',
 }
 

@@ -16,19 +16,19 @@ from typing import Any, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from ffd_core.domain.access import Action, ContactFacts
-from ffd_core.domain.vocab import Role
 from ffd_core.errors import AccountDisabled, FFDError
 from ffd_core.services import queue, sessions
 from ffd_core.services.context import Actor, Context
-from ffd_core.services.queue import View
 from ffd_tui import presenters
 from ffd_tui.tokens import TokenStore
 
 LIVE_GROUP = "live"
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "space", "tab": "tab"}
 
 
 class _PollingWatcher:
@@ -104,10 +104,12 @@ class FrontDoorApp(App):
         self.locked = False
         self.last_activity = ctx.now()
         self._stop = threading.Event()
+        self.keymap: dict[str, str] = {}
         if keymap:
             from ffd_tui.keymap import check_keymap
 
-            self.set_keymap(check_keymap(keymap))
+            self.keymap = check_keymap(keymap)
+            self.set_keymap(self.keymap)
 
     # ------------------------------------------------------------------ who is here
     @property
@@ -124,13 +126,21 @@ class FrontDoorApp(App):
             return False
         return self.ctx.policy.allows(self.actor, action, contact)
 
-    @property
-    def default_view(self) -> View:
-        if self.actor is not None and self.actor.role is Role.SUPERVISOR:
-            return View.OPEN
-        if self.actor is not None and self.may("claim"):
-            return View.OPEN
-        return View.OPEN
+    def edges_here(self, status: str, contact: ContactFacts) -> frozenset[str]:
+        """The lifecycle edges this person may take on this contact as it stands: those the
+        lifecycle file lets leave its status for their role, that the policy allows."""
+        if self.actor is None:
+            return frozenset()
+        return frozenset(edge.name for edge in self.ctx.lifecycle.edges_from(status, self.actor.role)
+                         if self.ctx.policy.allows(self.actor, edge.name, contact))
+
+    def shown_key(self, binding_id: str) -> str:
+        """The (first) key that does ``binding_id`` now, as a dialog's hint writes it."""
+        from ffd_tui.keymap import binding_ids
+
+        keys = self.keymap.get(binding_id) or binding_ids().get(binding_id, "")
+        first = keys.split(",")[0].strip()
+        return KEY_NAMES.get(first) or key_to_character(first) or first
 
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -347,9 +357,12 @@ class FrontDoorApp(App):
                     and action in ("help", "command_palette", "lock", "sign_out"))
 
     def action_help(self) -> None:
+        """The keys of the screen or dialog on top (not of help itself or the palette)."""
+        from textual.command import CommandPalette
+
         from ffd_tui.screens.help import HelpScreen
 
-        if isinstance(self.screen, Screen) and not self.screen.is_modal:
+        if not isinstance(self.screen, (HelpScreen, CommandPalette)):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

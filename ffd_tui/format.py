@@ -6,10 +6,14 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from ffd_core.clock import as_utc, format_uk_date, format_uk_datetime
-from ffd_core.domain.clocks import ClockPolicy
-from ffd_core.domain.vocab import OPEN_STATUSES, Priority, Status
+from ffd_core.domain.clocks import DUE_SOON_MINUTES, ClockPolicy
+from ffd_core.domain.lifecycle import Lifecycle
+from ffd_core.domain.vocab import Priority
 
-__all__ = ["format_uk_date", "format_uk_datetime", "priority_label", "status_label", "time_left"]
+__all__ = ["format_uk_date", "format_uk_datetime", "priority_label", "time_left"]
+
+# What "due soon" means, in words (ffd_core's clock decides it).
+DUE_SOON_WORDS = f"{DUE_SOON_MINUTES // 60} office hours"
 
 
 def format_day(value: date | datetime | None) -> str:
@@ -22,14 +26,15 @@ def format_day(value: date | datetime | None) -> str:
 
 
 def time_left(due_at: datetime | None, status: str, now: datetime,
-              policy: ClockPolicy) -> tuple[str, str]:
+              policy: ClockPolicy, lifecycle: Lifecycle) -> tuple[str, str]:
     """The statutory time left as text and a style class: "breached", "due-soon" or "".
     The minutes and whether that is "soon" are ffd_core's (office minutes for a one
     working day target): at 16:40 a contact due at 13:36 tomorrow has 4h 56m left.
-    Shown to the minute, so worked out once a minute per contact, not once a frame."""
+    Shown to the minute, so worked out once a minute per contact, not once a frame. Whether
+    the clock still runs is the lifecycle file's ``open:`` flag for the status."""
     if due_at is None:
         return "", ""
-    if Status(status) not in OPEN_STATUSES:
+    if not lifecycle.is_open(status):
         return "—", "closed"
     return _time_left(due_at, as_utc(now).replace(second=0, microsecond=0), policy)
 
@@ -55,10 +60,6 @@ def priority_label(priority: int) -> str:
         return f"P{priority} {Priority(priority).label}"
     except ValueError:
         return f"P{priority}"
-
-
-def status_label(status: str) -> str:
-    return status.replace("_", " ")
 
 
 def label(value: str | None) -> str:

@@ -3,14 +3,13 @@ labels and text). No rule lives here: every fact comes from ffd_core."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ffd_core.services.contact_view import ContactView
 from ffd_core.services.context import Context
 
 
-# ---------------------------------------------------------------- forms, guidance, templates
+# ---------------------------------------------------------------- forms and guidance
 # These call ffd_core.services.forms and ctx.config; they only shape results for the screen.
+# (Reply templates come ready to show from ffd_core.services.replies.)
 
 def warm_up(ctx: Context) -> None:
     """Read the configuration once, off the UI thread, before a contact needs it."""
@@ -39,18 +38,3 @@ def suggestion_for(ctx: Context, view: ContactView) -> tuple[int, list[str]]:
 
     suggestion = forms.suggestion_for(ctx, view)
     return int(suggestion.priority), list(suggestion.reasons)
-
-
-def template_choices(ctx: Context, prefix: str) -> list[tuple[str, str]]:
-    """(template id, a short name) of the reply templates whose id starts with ``prefix``."""
-    return [(tid, (tid.split(".", 1)[1] if "." in tid else tid).replace("_", " ").capitalize())
-            for tid in ctx.config.templates.templates if tid.startswith(prefix)]
-
-
-def render_template(ctx: Context, template_id: str, view: ContactView, **extra: Any) -> str:
-    from ffd_core.services import forms
-
-    try:
-        return forms.render_reply(ctx, view, template_id, **extra).text
-    except Exception:  # noqa: BLE001 - a template needing a fact the console cannot give yet
-        return ""

@@ -21,10 +21,10 @@ def test_good_file_and_environment_override(tmp_path, monkeypatch):
     monkeypatch.setenv("FFD_DATABASE_URL", "sqlite:////tmp/elsewhere.sqlite")
     settings = load_settings(write(tmp_path, 'office_start = "08:30"\noffice_end = "16:30"\n'
                                              'sign_off_outcomes = ["no_further_action"]\n'
-                                             '[keymap]\ntake_next = "n"\n'))
+                                             '[keymap]\nholding.take_next = "n"\n'))
     assert settings.office_start == time(8, 30) and settings.office_end == time(16, 30)
     assert settings.sign_off_outcomes == ("no_further_action",)
-    assert settings.keymap == {"take_next": "n"}
+    assert settings.keymap == {"holding.take_next": "n"}
     assert settings.resolved_database_url == "sqlite:////tmp/elsewhere.sqlite"
 
 
@@ -76,7 +76,8 @@ def clean_env(monkeypatch):  # noqa: ANN001, ANN201
     ('smtp_username = "' + "x" * 600 + '"', "smtp_username: String should have at most 500 characters"),
     ('sign_off_outcomes = "early_help"', "sign_off_outcomes: give a list"),
     ('guidance_base_url = "http://example.org"', "guidance_base_url: must start with https://"),
-    ('[keymap]\ntake_next = ""', "keymap.take_next: String should have at least 1 character"),
+    ('[keymap]\nholding.take_next = ""',
+     "keymap.holding.take_next: String should have at least 1 character"),
     ('keymap = "n"', "keymap: write it as a table"),
     ('four_eyes = "yes"', "four_eyes: give true or false"),
     ('agency_wide_kinds = ["spaceship"]', "agency kinds are"),

@@ -61,10 +61,14 @@ class Lifecycle:
             raise MissingInput(f"to {edge.label} a contact, give: {', '.join(missing)}")
         return edge
 
-    def is_open(self, status: Status) -> bool:
-        return status in self.open_statuses
+    def is_open(self, status: Status | str) -> bool:
+        """Whether a contact in ``status`` is still being worked (the file's ``open:`` flags)."""
+        return Status(status) in self.open_statuses
 
-    def edges_from(self, status: Status, role: Role) -> list[Edge]:
+    def edges_from(self, status: Status | str, role: Role) -> list[Edge]:
+        """The edges that leave ``status`` and that ``role`` is named on (the access policy
+        still decides scope, e.g. owner only)."""
+        status = Status(status)
         return [e for e in self.edges.values() if status in e.sources and role in e.roles]
 
 

@@ -39,11 +39,6 @@ class Status(StrEnum):
     CLOSED_IN_ERROR = "closed_in_error"
 
 
-OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.SCREENING, Status.AWAITING_INFORMATION, Status.AWAITING_SIGN_OFF}
-)
-
-
 class Outcome(StrEnum):
     SOCIAL_CARE_REFERRAL = "social_care_referral"
     EARLY_HELP = "early_help"

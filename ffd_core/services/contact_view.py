@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.access import Action, Actor, ContactFacts
 from ffd_core.domain.vocab import PersonRole, Status
 from ffd_core.services.contact_write import begin, facts
 from ffd_core.services.context import Context
@@ -121,6 +121,8 @@ class ContactView:
     changed_by: str
     # Every message queued to go out for it (emails, the case-system push) and how it went.
     deliveries: list[Delivery] = field(default_factory=list)
+    # What the access policy needs, so a screen can ask it what to offer on this contact.
+    facts: ContactFacts | None = None
 
 
 def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
@@ -217,5 +219,5 @@ def _build(ctx: Context, session, actor: Actor, contact: Contact,  # noqa: ANN00
         due_soon=ctx.lifecycle.is_open(Status(contact.status))
         and ctx.clock_policy.is_due_soon(ctx.now(), contact.due_at),
         changed_at=contact.changed_at, changed_by=names.get(contact.changed_by_id, "system"),
-        deliveries=for_contact(session, contact),
+        deliveries=for_contact(session, contact), facts=facts(contact),
     )

@@ -62,6 +62,5 @@ def link_by_reference(ctx: Context, actor: Actor, contact_id: int, reference: st
             raise InvalidInput(f"no contact {wanted or '(blank)'}; check the reference")
         other_id = other.id
     link_contacts(ctx, actor, contact_id, other_id, reason)
-    link_contacts(ctx, actor, contact_id, other, reason)
     return wanted
 

@@ -28,6 +28,11 @@ def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
     return [(" ".join(dict.fromkeys(keys)), *described[ident]) for ident, keys in seen.items()]
 
 
+def _title(screen: Screen) -> str:
+    name = screen.__class__.__name__
+    return name.removesuffix("Screen").removesuffix("Dialog") or name
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
 
@@ -43,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
         for keys, does, ident in key_rows(self.beneath):
             table.add_row(keys, does, ident)
         with Vertical(classes="dialog help"):
-            yield Label(f"Keys — {self.beneath.__class__.__name__.removesuffix('Screen')}",
+            yield Label(f"Keys — {_title(self.beneath)}",
                         classes="dialog-title")
             with VerticalScroll():
                 yield Static(table)

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ffd_core.domain.access import Action
-from ffd_core.errors import FFDError
 from ffd_core.services import (
     contacts, decisions, directory, ownership, queue, screening, timed_jobs,
 )
-from ffd_core.services.queue import View
-from ffd_tui.format import label
+from ffd_core.services.contacts import TelephoneCall
+from ffd_core.services.queue import QueueRow, View
+from ffd_tui.format import DUE_SOON_WORDS, label
+from ffd_tui.keymap import priority_bindings
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import (
     AllocateDialog,
+    Allocation,
     ConfirmDialog,
+    Reason,
     ReasonDialog,
     TelephoneDialog,
 )
+from ffd_tui.screens.writes import Writer, opens, write
 from ffd_tui.widgets.counters import CountersStrip, Line
-from ffd_tui.widgets.queue_table import SORTABLE, QueueHeader, QueueTable
+from ffd_tui.widgets.queue_columns import SORTABLE, QueueHeader
+from ffd_tui.widgets.queue_table import QueueTable
 
 VIEW_TITLES = {
     View.MINE: "Mine", View.UNALLOCATED: "Unallocated",
@@ -45,15 +53,30 @@ ACTION_EDGES: dict[str, str] = {
 }
 
 
-class HoldingScreen(Screen):
+class HoldingScreen(Writer, Screen):
+    @dataclass
+    class ContactReady(Message, bubble=False):
+        """A contact to open now: taken (take next) or just recorded (a phone call)."""
+
+        contact_id: int
+        said: str
+
+    @dataclass
+    class Changed(Message, bubble=False):
+        said: str
+
+    @dataclass
+    class Allocated(Message, bubble=False):
+        """Per row: the contacts allocated, and "reference: why not" for the rest."""
+
+        allocated: list[int]
+        failures: list[str]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="holding.open"),
         Binding("t", "take_next", "Take next", id="holding.take_next"),
         Binding("c", "claim", "Claim", id="holding.claim"),
-        Binding("1", "priority(1)", "Priority 1 (immediate)", show=False, id="holding.priority_1"),
-        Binding("2", "priority(2)", "Priority 2 (high)", show=False, id="holding.priority_2"),
-        Binding("3", "priority(3)", "Priority 3 (standard)", show=False, id="holding.priority_3"),
-        Binding("4", "priority(4)", "Priority 4 (low)", show=False, id="holding.priority_4"),
+        *priority_bindings("holding"),
         Binding("slash", "filter", "Filter", id="holding.filter"),
         Binding("m", "view('mine')", "Mine", id="holding.view_mine"),
         Binding("u", "view('unallocated')", "Unalloc", id="holding.view_unallocated"),
@@ -71,7 +94,6 @@ class HoldingScreen(Screen):
         Binding("p", "telephone", "Phone contact", id="holding.telephone"),
         Binding("D", "dashboard", "Supervisor", id="holding.dashboard"),
         Binding("f", "find_child", "Find child", id="holding.find_child"),
-        # no description: kept out of the ? list so existing snapshots stay as they are
         Binding("P", "review_matches", "Review matches", show=False, id="holding.review_matches"),
         Binding("M", "outbox", "Messages sent", show=False, id="holding.outbox"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
@@ -81,7 +103,7 @@ class HoldingScreen(Screen):
     def compose(self) -> ComposeResult:
         ctx, actor = self.app.ctx, self.app.actor
         yield CountersStrip(self.app.who)
-        yield Line(id="queue-title")
+        yield Line(id="queue-title", classes="title-bar")
         filter_box = Input(placeholder="filter: type words (name, reference, school…)",
                            id="filter")
         filter_box.display = False
@@ -89,7 +111,7 @@ class HoldingScreen(Screen):
         table = QueueTable(
             lambda q, offset, limit: queue.holding_area(ctx, actor, q.view, q.text, q.sort,
                                                         q.descending, offset, limit),
-            ctx.now, ctx.clock_policy, id="queue")
+            ctx.now, ctx.clock_policy, ctx.lifecycle, id="queue")
         header = QueueHeader(table, id="queue-header")
         table.header = header
         yield header
@@ -101,9 +123,7 @@ class HoldingScreen(Screen):
         return self.query_one("#queue", QueueTable)
 
     def on_mount(self) -> None:
-        view = self.app.default_view
-        self.table.query_spec.view = view
-        self.table.set_query()
+        self.table.set_query()  # every role starts on all open contacts (Query's default)
         self.table.focus()
         self._title()
 
@@ -134,7 +154,7 @@ class HoldingScreen(Screen):
     def _warn_due_soon(self, references: list[str]) -> None:
         if references:  # while locked it still warns, but names nothing
             what = "a contact" if self.app.locked else ", ".join(references)
-            self.app.notify(f"Due within 4 office hours: {what}",
+            self.app.notify(f"Due within {DUE_SOON_WORDS}: {what}",
                             title="Decision target", severity="warning", timeout=20)
 
     def on_screen_resume(self) -> None:
@@ -203,110 +223,116 @@ class HoldingScreen(Screen):
             self.app.push_screen(ContactScreen(row.id))
 
     def action_take_next(self) -> None:
-        ctx, actor = self.app.ctx, self.app.actor
+        self.take_next()
 
-        def done(stamp: tuple[int, str, int]) -> None:
-            self.app.notify(f"You took {stamp[1]}")
-            self.app.push_screen(ContactScreen(stamp[0]))
+    @write
+    def take_next(self) -> HoldingScreen.ContactReady:
+        contact_id, reference, _version = ownership.take_next(self.app.ctx, self.app.actor)
+        return self.ContactReady(contact_id, f"You took {reference}")
 
-        self.app.run_store(self, lambda: ownership.take_next(ctx, actor), done=done, group="write")
+    def on_holding_screen_contact_ready(self, message: HoldingScreen.ContactReady) -> None:
+        self.app.notify(message.said)
+        self.app.push_screen(ContactScreen(message.contact_id))
 
     def action_claim(self) -> None:
         row = self.table.current
-        if row is None:
-            return
-        ctx, actor = self.app.ctx, self.app.actor
-        self.app.run_store(
-            self, lambda: ownership.claim(ctx, actor, row.id, expected_version=row.version),
-            done=lambda _v: self.app.notify(f"Claimed {row.reference}"), group="write")
+        if row is not None:
+            self.claim(row)
+
+    @write
+    def claim(self, row: QueueRow) -> HoldingScreen.Changed:
+        ownership.claim(self.app.ctx, self.app.actor, row.id, expected_version=row.version)
+        return self.Changed(f"Claimed {row.reference}")
+
+    def on_holding_screen_changed(self, message: HoldingScreen.Changed) -> None:
+        self.app.notify(message.said)
 
     def action_priority(self, priority: int) -> None:
         row = self.table.current
-        if row is None:
-            return
-        ctx, actor = self.app.ctx, self.app.actor
-        self.app.push_screen(ReasonDialog(
-            f"Set priority {priority} on {row.reference}",
-            lambda values: screening.set_priority(ctx, actor, row.id, priority, values["reason"],
-                                               expected_version=row.version),
-            initial="screened"), lambda r: r and self.app.notify(f"Priority set to {priority}"))
+        if row is not None:
+            self.app.push_screen(ReasonDialog(f"Set priority {priority} on {row.reference}",
+                                              partial(self.set_priority, row, priority),
+                                              initial="screened"))
 
-    def _chosen_rows(self) -> list[Any]:
+    @write
+    def set_priority(self, row: QueueRow, priority: int, reason: Reason) -> HoldingScreen.Changed:
+        screening.set_priority(self.app.ctx, self.app.actor, row.id, priority, reason.text,
+                               expected_version=row.version)
+        return self.Changed(f"Priority set to {priority}")
+
+    def _chosen_rows(self) -> list[QueueRow]:
         if self.table.selected:
             return list(self.table.selected.values())
         return [self.table.current] if self.table.current else []
 
     def action_reallocate(self) -> None:
         rows = self._chosen_rows()
-        if not rows:
-            return
-        ctx, actor = self.app.ctx, self.app.actor
+        if rows:
+            self.open_allocate(rows)
 
-        def perform(values: dict[str, Any]) -> Any:
-            failures = []
-            for row in rows:
-                try:
-                    ownership.allocate(ctx, actor, row.id, values["owner_id"], values["reason"],
-                                    expected_version=row.version)
-                except FFDError as error:
-                    failures.append(f"{row.reference}: {error}")
-            if failures:
-                raise FFDError("; ".join(failures))
-            return len(rows)
+    @opens
+    def open_allocate(self, rows: list[QueueRow]) -> None:
+        staff = directory.allocatable_staff(self.app.ctx)
+        self.app.call_from_thread(self.app.push_screen, AllocateDialog(
+            f"Allocate {len(rows)} contact(s)", partial(self.allocate, rows), staff, len(rows)))
 
-        def done(count: Any) -> None:
-            if count:
-                self.table.selected.clear()
-                self.app.notify(f"Allocated {count} contact(s)")
-                self.table.refresh_window()
-                self._title()
+    @write
+    def allocate(self, rows: list[QueueRow], allocation: Allocation) -> HoldingScreen.Allocated:
+        """Each row succeeds or is refused on its own (ffd_core's allocate_many)."""
+        results = ownership.allocate_many(self.app.ctx, self.app.actor,
+                                          [(row.id, row.version) for row in rows],
+                                          allocation.owner_id, allocation.reason)
+        references = {row.id: row.reference for row in rows}
+        return self.Allocated(
+            [r.contact_id for r in results if r.error is None],
+            [f"{references[r.contact_id]}: {r.error}" for r in results if r.error is not None])
 
-        def show(staff: list[tuple[int, str]]) -> None:
-            self.app.push_screen(AllocateDialog(
-                f"Allocate {len(rows)} contact(s)", perform, staff, len(rows)), done)
-
-        self.app.run_store(self, lambda: directory.allocatable_staff(ctx), done=show)
+    def on_holding_screen_allocated(self, message: HoldingScreen.Allocated) -> None:
+        """Allocated rows leave the selection; refused ones stay selected, with why."""
+        for contact_id in message.allocated:
+            self.table.selected.pop(contact_id, None)
+        if message.allocated:
+            self.app.notify(f"Allocated {len(message.allocated)} contact(s)")
+        if message.failures:
+            self.app.notify("Not allocated (still selected): " + "; ".join(message.failures),
+                            severity="warning", timeout=20)
+        self.table.refresh_window()
+        self._title()
 
     def action_approve(self) -> None:
         row = self.table.current
-        if row is None:
-            return
-        ctx, actor = self.app.ctx, self.app.actor
+        if row is not None:
+            self.app.push_screen(ConfirmDialog(
+                f"Approve the proposed decision on {row.reference} ({label(row.status)})?"),
+                lambda yes: self.approve(row) if yes else None)
 
-        def go(yes: bool | None) -> None:
-            if yes:
-                self.app.run_store(
-                    self, lambda: decisions.approve(ctx, actor, row.id, expected_version=row.version),
-                    done=lambda _v: self.app.notify(f"Approved {row.reference}"), group="write")
-
-        self.app.push_screen(ConfirmDialog(
-            f"Approve the proposed decision on {row.reference} ({label(row.status)})?"), go)
+    @write
+    def approve(self, row: QueueRow) -> HoldingScreen.Changed:
+        decisions.approve(self.app.ctx, self.app.actor, row.id, expected_version=row.version)
+        return self.Changed(f"Approved {row.reference}")
 
     def action_return(self) -> None:
         row = self.table.current
-        if row is None:
-            return
-        ctx, actor = self.app.ctx, self.app.actor
-        self.app.push_screen(ReasonDialog(
-            f"Return {row.reference} for rework",
-            lambda values: decisions.return_for_rework(ctx, actor, row.id, values["reason"],
-                                                    expected_version=row.version)),
-            lambda r: r and self.app.notify(f"Returned {row.reference}"))
+        if row is not None:
+            self.app.push_screen(ReasonDialog(f"Return {row.reference} for rework",
+                                              partial(self.return_for_rework, row)))
+
+    @write
+    def return_for_rework(self, row: QueueRow, reason: Reason) -> HoldingScreen.Changed:
+        decisions.return_for_rework(self.app.ctx, self.app.actor, row.id, reason.text,
+                                    expected_version=row.version)
+        return self.Changed(f"Returned {row.reference}")
 
     def action_telephone(self) -> None:
-        ctx, actor = self.app.ctx, self.app.actor
-        categories = contacts.categories(ctx)  # the council's own form, not the bundled one
+        # The council's own categories: read from the configuration in memory, so the dialog
+        # is there before the next key.
+        self.app.push_screen(TelephoneDialog("Record a telephone contact", self.record_call,
+                                             contacts.categories(self.app.ctx)))
 
-        def perform(values: dict[str, Any]) -> Any:
-            return contacts.record_call(ctx, actor, values["call"])
-
-        def done(receipt: Any) -> None:
-            if receipt:
-                self.app.notify(f"Recorded {receipt.reference}")
-                self.app.push_screen(ContactScreen(receipt.contact_id))
-
-        self.app.push_screen(TelephoneDialog("Record a telephone contact", perform, categories),
-                             done)
+    @write
+    def record_call(self, call: TelephoneCall) -> HoldingScreen.ContactReady:
+        receipt = contacts.record_call(self.app.ctx, self.app.actor, call)
+        return self.ContactReady(receipt.contact_id, f"Recorded {receipt.reference}")
 
     def action_dashboard(self) -> None:
         from ffd_tui.screens.supervisor import SupervisorScreen

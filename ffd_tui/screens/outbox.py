@@ -3,13 +3,16 @@ message newest first, the email as sent, and a retry of a dead letter with a rea
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,7 +22,8 @@ from ffd_core.services import deliveries, referrer_mail
 from ffd_core.services.deliveries import Delivery, DeliveryFigures
 from ffd_core.services.outbox import EMAIL, DeliveryState
 from ffd_tui.format import format_uk_datetime
-from ffd_tui.screens.dialogs import ReasonDialog
+from ffd_tui.screens.dialogs import Reason, ReasonDialog
+from ffd_tui.screens.writes import Writer, write
 from ffd_tui.widgets.counters import CountersStrip
 
 SHOWN = {None: "All messages", DeliveryState.DEAD: "Failed (dead letters)",
@@ -29,9 +33,14 @@ STATE_STYLE = {DeliveryState.DEAD: "bold red", DeliveryState.SENT: "green",
 LIMIT = 300
 
 
-class OutboxScreen(Screen):
+class OutboxScreen(Writer, Screen):
+    @dataclass
+    class Queued(Message, bubble=False):
+        """A dead letter goes out again."""
+
+        said: str
+
     DEFAULT_CSS = """
-    OutboxScreen #outbox-title { height: 2; padding: 0 1; background: $boost; }
     OutboxScreen #outbox-panes { height: 1fr; }
     OutboxScreen #outbox-list { width: 3fr; height: 1fr; margin: 0 1; }
     OutboxScreen #outbox-right { width: 2fr; border-left: wide $accent; padding: 0 1; }
@@ -54,7 +63,7 @@ class OutboxScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield CountersStrip(self.app.who)
-        yield Static("Messages that go out", id="outbox-title")
+        yield Static("Messages that go out", id="outbox-title", classes="title-bar")
         with Horizontal(id="outbox-panes"):
             yield OptionList(id="outbox-list")
             with VerticalScroll(id="outbox-right"):
@@ -165,20 +174,19 @@ class OutboxScreen(Screen):
         chosen = self._chosen()
         if chosen is None or chosen.state != DeliveryState.DEAD:
             return
-        ctx, actor = self.app.ctx, self.app.actor
-
-        def perform(values: dict[str, Any]) -> Any:
-            return deliveries.retry(ctx, actor, chosen.id, values["reason"])
-
-        def done(result: Any) -> None:
-            if result is not None:
-                self.app.notify(f"{chosen.purpose} for {chosen.reference} is queued again")
-                self.action_reload()
-
         self.app.push_screen(ReasonDialog(
-            f"Send again: {chosen.purpose} to {chosen.to}", perform,
+            f"Send again: {chosen.purpose} to {chosen.to}", partial(self.retry, chosen),
             detail=f"It failed: {chosen.last_error or 'no reason recorded'}",
-            prompt="Why it should go again (e.g. address corrected)"), done)
+            prompt="Why it should go again (e.g. address corrected)"))
+
+    @write
+    def retry(self, chosen: Delivery, reason: Reason) -> OutboxScreen.Queued:
+        deliveries.retry(self.app.ctx, self.app.actor, chosen.id, reason.text)
+        return self.Queued(f"{chosen.purpose} for {chosen.reference} is queued again")
+
+    def on_outbox_screen_queued(self, message: OutboxScreen.Queued) -> None:
+        self.app.notify(message.said)
+        self.action_reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -29,7 +29,6 @@ from ffd_tui.widgets.counters import CountersStrip
 SOURCE_NAMES = {SOCIAL_CARE: "Framework-i", EDUCATION: "Capita ONE"}
 class PersonSearchScreen(Screen):
     DEFAULT_CSS = """
-    PersonSearchScreen #people-title { height: 1; padding: 0 1; background: $boost; }
     PersonSearchScreen #people-panes { height: 1fr; }
     PersonSearchScreen #people-left { width: 2fr; }
     PersonSearchScreen #people-query { margin: 0 1; }
@@ -55,7 +54,7 @@ class PersonSearchScreen(Screen):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield CountersStrip(self.app.who)
-        yield Static(self._title(), id="people-title")
+        yield Static(self._title(), id="people-title", classes="title-bar")
         with Horizontal(id="people-panes"):
             with Vertical(id="people-left"):
                 yield Input(self.initial, placeholder="name, date or age (about 9), postcode or BK2 3, girl/boy, street, then Enter",

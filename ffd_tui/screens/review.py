@@ -4,7 +4,9 @@ child) or splits (different children) with a reason, audited by ffd_core."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -25,16 +28,20 @@ from ffd_core.services.single_view import (
     records_for,
 )
 from ffd_tui.format import format_day, label
-from ffd_tui.screens.dialogs import ReasonDialog
+from ffd_tui.screens.dialogs import Reason, ReasonDialog
 from ffd_tui.screens.people import FIELDS, SOURCE_NAMES
+from ffd_tui.screens.writes import Writer, write
 from ffd_tui.widgets.counters import CountersStrip
 
 Ref = tuple[str, str]
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(Writer, Screen):
+    @dataclass
+    class Decided(Message, bubble=False):
+        said: str
+
     DEFAULT_CSS = """
-    ReviewScreen #review-title { height: 1; padding: 0 1; background: $boost; }
     ReviewScreen #review-panes { height: 1fr; }
     ReviewScreen #review-left { width: 2fr; }
     ReviewScreen #review-list { height: 1fr; margin: 0 1; }
@@ -55,7 +62,8 @@ class ReviewScreen(Screen):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield CountersStrip(self.app.who)
-        yield Static(Text("Possible matches waiting for review", style="bold"), id="review-title")
+        yield Static(Text("Possible matches waiting for review", style="bold"), id="review-title",
+                     classes="title-bar")
         with Horizontal(id="review-panes"):
             with Vertical(id="review-left"):
                 yield OptionList(id="review-list")
@@ -152,15 +160,14 @@ class ReviewScreen(Screen):
         pair = self._chosen()
         if pair is None or not self.app.may(Action.DECIDE_MATCH):
             return
-        ctx, actor = self.app.ctx, self.app.actor
         title = "Same child: confirm the match" if same else "Different children: split the pair"
+        self.app.push_screen(ReasonDialog(title, partial(self.decide, pair, same)))
 
-        def perform(values: dict[str, Any]) -> Any:
-            return decide_link(ctx, actor, pair.a, pair.b, same=same, reason=values["reason"])
+    @write
+    def decide(self, pair: PossibleMatch, same: bool, reason: Reason) -> ReviewScreen.Decided:
+        decide_link(self.app.ctx, self.app.actor, pair.a, pair.b, same=same, reason=reason.text)
+        return self.Decided("Confirmed as one child" if same else "Split into two children")
 
-        def done(person_id: Any) -> None:
-            if person_id:
-                self.app.notify("Confirmed as one child" if same else "Split into two children")
-                self.load()
-
-        self.app.push_screen(ReasonDialog(title, perform), done)
+    def on_review_screen_decided(self, message: ReviewScreen.Decided) -> None:
+        self.app.notify(message.said)
+        self.load()

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from ffd_core.services import queue
 from ffd_core.services.queue import View
-from ffd_tui.format import format_uk_datetime, label, time_left
+from ffd_tui.format import DUE_SOON_WORDS, format_uk_datetime, label, time_left
 from ffd_tui.widgets.counters import CountersStrip
 
 LIST_LIMIT = 30
@@ -31,7 +31,8 @@ class SupervisorScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield CountersStrip(self.app.who)
-        yield Static("[b]Supervisor[/]  workload, breaching and due soon", id="queue-title")
+        yield Static("[b]Supervisor[/]  workload, breaching and due soon", id="queue-title",
+                     classes="title-bar")
         with VerticalScroll():
             yield Static("Loading…", id="workload")
             with Horizontal(id="lists"):
@@ -72,14 +73,15 @@ class SupervisorScreen(Screen):
         self.query_one("#breaching", Static).update(
             self._list(f"Breaching ({breaching.total})", breaching.rows, now))
         self.query_one("#due-soon", Static).update(
-            self._list(f"Due soon: 4 office hours or less ({due_soon.total})", due_soon.rows, now))
+            self._list(f"Due soon: {DUE_SOON_WORDS} or less ({due_soon.total})", due_soon.rows, now))
 
     def _list(self, title: str, rows, now) -> Table:
+        ctx = self.app.ctx
         table = Table(title=title, title_justify="left", header_style="bold", expand=True)
         for column in ("Reference", "Left", "P", "Status", "Owner", "Due"):
             table.add_column(column)
         for r in rows[:LIST_LIMIT]:
-            left, cls = time_left(r.due_at, r.status, now, self.app.ctx.clock_policy)
+            left, cls = time_left(r.due_at, r.status, now, ctx.clock_policy, ctx.lifecycle)
             table.add_row(r.reference, Text(left, style="bold red" if cls == "breached" else
                                             "yellow"), f"P{r.priority}", label(r.status),
                           r.owner or "—", format_uk_datetime(r.due_at) if r.due_at else "")

@@ -6,14 +6,12 @@ memory and paints only what fits on the screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -23,44 +21,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
-from textual.widget import Widget
 
 from ffd_core.domain.clocks import ClockPolicy
-from ffd_core.services.queue import QueuePage, QueueRow, View
+from ffd_core.domain.lifecycle import Lifecycle
+from ffd_core.services.queue import QueuePage, QueueRow
 from ffd_tui.format import format_uk_datetime, label, time_left
+from ffd_tui.widgets.queue_columns import COLUMNS, TOTAL_WIDTH, Query, QueueHeader, fit
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    sort: str | None  # the store's sort key, or None when the column cannot be sorted
-
-
-COLUMNS = (
-    Column("mark", "", 2, None),
-    Column("reference", "Reference", 15, "reference"),
-    Column("received", "Received", 16, "received"),
-    Column("left", "Time left", 9, "due"),
-    Column("priority", "P", 3, "priority"),
-    Column("category", "Category", 18, "category"),
-    Column("child", "Child", 18, "child"),
-    Column("agency", "Referrer's agency", 19, None),
-    Column("channel", "Channel", 12, "channel"),
-    Column("status", "Status", 17, "status"),
-    Column("owner", "Owner", 16, None),
-    Column("other", "≡", 2, None),
-)
-SORTABLE = [c for c in COLUMNS if c.sort]
-TOTAL_WIDTH = sum(c.width + 1 for c in COLUMNS)
 ROW_CACHE_SIZE = 1024  # a few screens of rows, each in and out of the cursor
-
-
-def _fit(text: str, width: int) -> str:
-    if len(text) > width:
-        return text[: width - 1] + "…"
-    return text.ljust(width)
 
 
 def _thumb(bar: ScrollBar, position: float) -> list[Segment]:
@@ -69,44 +37,6 @@ def _thumb(bar: ScrollBar, position: float) -> list[Segment]:
     return list(ScrollBarRender.render_bar(
         size=bar.size.height, virtual_size=ceil(bar.window_virtual_size), window_size=ceil(window),
         position=bar.validate_position(position)).segments)
-
-
-@dataclass
-class Query:
-    view: View = View.OPEN
-    text: str = ""
-    sort: str = "priority"
-    descending: bool = False
-
-
-class QueueHeader(Widget):
-    """Column titles; the sorted column carries ▲/▼. Click a title to sort by it."""
-
-    DEFAULT_CSS = "QueueHeader { height: 1; }"
-
-    def __init__(self, table: QueueTable, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.table = table
-
-    def render(self) -> Text:
-        query = self.table.query_spec
-        text = Text(no_wrap=True, overflow="crop")
-        for column in COLUMNS:
-            title = column.title
-            if column.sort and column.sort == query.sort:
-                title += " ▼" if query.descending else " ▲"
-            text.append(_fit(title, column.width) + " ", style="bold")
-        offset = int(self.table.scroll_x)
-        return text[offset:] if offset else text
-
-    def on_click(self, event: events.Click) -> None:
-        x = event.x + int(self.table.scroll_x)
-        for column in COLUMNS:
-            if x < column.width + 1:
-                if column.sort:
-                    self.table.sort_by(column.sort)
-                return
-            x -= column.width + 1
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -154,11 +84,12 @@ class QueueTable(ScrollView, can_focus=True):
             self.total = total
 
     def __init__(self, fetch: Callable[[Query, int, int], QueuePage], now: Callable[[], datetime],
-                 clock_policy: ClockPolicy, **kwargs) -> None:
+                 clock_policy: ClockPolicy, lifecycle: Lifecycle, **kwargs) -> None:
         super().__init__(**kwargs)
         self.fetch = fetch
         self.now = now
-        self.clock_policy = clock_policy  # ffd_core's: time left and "due soon" are its answers
+        # ffd_core's: time left, "due soon" and which statuses are still open are its answers.
+        self.clock_policy, self.lifecycle = clock_policy, lifecycle
         self.query_spec = Query()
         self.total = 0
         self.rows: dict[int, QueueRow] = {}  # index in the ordered list -> row
@@ -256,6 +187,9 @@ class QueueTable(ScrollView, can_focus=True):
         keep_id = None if reset else (self.current.id if self.current else None)
         old_cursor = self.cursor
         self.rows = {start + i: row for i, row in enumerate(page.rows)}
+        for row in page.rows:  # a selection acts on its rows as now shown (their versions)
+            if row.id in self.selected:
+                self.selected[row.id] = row
         self.total = page.total
         self.loaded_generation = generation
         self.virtual_size = Size(TOTAL_WIDTH, self.total)
@@ -378,8 +312,8 @@ class QueueTable(ScrollView, can_focus=True):
         if row is None:
             self._need_rows()
             return self._cached(("placeholder", width), lambda: Strip(
-                [Segment(_fit("  …", width), self._style("queue--placeholder"))], width))
-        left = time_left(row.due_at, row.status, now, self.clock_policy)
+                [Segment(fit("  …", width), self._style("queue--placeholder"))], width))
+        left = time_left(row.due_at, row.status, now, self.clock_policy, self.lifecycle)
         scroll_x = int(self.scroll_x)
         is_cursor, selected = index == self.cursor, row.id in self.selected
 
@@ -418,7 +352,7 @@ class QueueTable(ScrollView, can_focus=True):
 
     def _row_segments(self, row: QueueRow, is_cursor: bool, selected: bool,
                       left: tuple[str, str]) -> list[Segment]:
-        closed = row.status in ("decided", "transferred", "withdrawn", "closed_in_error")
+        closed = not self.lifecycle.is_open(row.status)
         state = (("queue--cursor",) if is_cursor else ()) + (
             ("queue--closed",) if closed else ())
         base = self._style(*state)
@@ -447,6 +381,6 @@ class QueueTable(ScrollView, can_focus=True):
                 style = self._style(*state, "queue--p1")
             elif column.key == "mark" and mark != " ":
                 style = self._style(*state, "queue--selected")
-            segments.append(Segment(_fit(values[column.key], column.width), style))
+            segments.append(Segment(fit(values[column.key], column.width), style))
             segments.append(Segment(" ", base))
         return segments

@@ -297,6 +297,14 @@ def test_the_console_refuses_to_start_on_an_invalid_council_folder(ffd, tmp_path
 
 
 @SQLITE
+def test_the_console_refuses_to_start_on_a_mistyped_key_id(ffd, tmp_path, console_must_not_open):
+    settings = tmp_path / "ffd.toml"
+    settings.write_text('[keymap]\nholding.take_nxt = "n"\n')
+    result = ffd("--config", str(settings), "console")
+    assert_one_clear_line(result, "[keymap]", "did you mean 'holding.take_next'")
+
+
+@SQLITE
 def test_the_console_refuses_to_start_on_a_missing_council_folder(ffd, tmp_path,
                                                                     console_must_not_open):
     settings = tmp_path / "ffd.toml"

@@ -1,0 +1,96 @@
+"""A call typed in by the officer: the minimum a contact needs; the rest follows on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Label, Select, TextArea
+from textual.worker import Worker
+
+from ffd_core.clock import UK, as_utc
+from ffd_core.domain.vocab import Consent
+from ffd_core.errors import InvalidInput
+from ffd_core.services.contacts import TelephoneCall
+from ffd_tui.screens.dialogs.base import ActionDialog
+
+CONSENT = [("given", Consent.GIVEN.value), ("refused", Consent.REFUSED.value),
+           ("not sought: risk to the child", Consent.NOT_SOUGHT_RISK.value)]
+
+
+def _column(label: str, widget: Input | Select) -> ComposeResult:
+    with Vertical(classes="column"):
+        yield Label(label)
+        yield widget
+
+
+class TelephoneDialog(ActionDialog[TelephoneCall]):
+    first_field = "#given"
+    submit_words = "record (then [b]y[/])"
+
+    def __init__(self, title: str, perform: Callable[[TelephoneCall], Worker],
+                 categories: list[tuple[str, str]]) -> None:
+        super().__init__(title, perform)
+        self.categories = categories  # the council's own (label, value), from ffd_core
+
+    def keys_hint(self) -> str:
+        return "[b]tab[/] next field    " + super().keys_hint()
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            with Horizontal(classes="fields"):
+                yield from _column("Child's given name", Input(id="given"))
+                yield from _column("Family name", Input(id="family"))
+                yield from _column("Date of birth (dd/mm/yyyy)", Input(id="dob"))
+            with Horizontal(classes="fields"):
+                yield from _column("Caller's name", Input(id="caller"))
+                yield from _column("Caller's agency", Input(id="agency"))
+                yield from _column("Caller's phone", Input(id="phone"))
+                yield from _column("Came in at (HH:MM)", Input(id="received", placeholder="now"))
+            with Horizontal(classes="fields"):
+                yield from _column("Category", Select(self.categories, id="category",
+                                                      prompt="(choose)"))
+                yield from _column("Consent", Select(CONSENT, id="consent", value="given",
+                                                     allow_blank=False))
+                yield from _column("Why (if not given)", Input(id="consent_reason"))
+            yield Label("What the caller said")
+            yield TextArea(id="said", soft_wrap=True)
+
+    def _text(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def command(self) -> TelephoneCall:
+        dob_raw = self._text("dob")
+        try:
+            dob = datetime.strptime(dob_raw, "%d/%m/%Y").date() if dob_raw else None
+        except ValueError:
+            raise InvalidInput("write the date of birth as dd/mm/yyyy") from None
+        category = self.query_one("#category", Select).value
+        return TelephoneCall(
+            category=category if isinstance(category, str) else "",
+            given_name=self._text("given"), family_name=self._text("family"), date_of_birth=dob,
+            caller=self._text("caller"), caller_agency=self._text("agency"),
+            caller_phone=self._text("phone"),
+            consent=Consent(self.query_one("#consent", Select).value),
+            consent_reason=self._text("consent_reason"),
+            what_was_said=self.query_one("#said", TextArea).text.strip(),
+            received_at=_earlier_today(self._text("received"), self.app.ctx.now()),
+        )
+
+    def confirm_question(self, command: TelephoneCall) -> str:
+        child = f"{command.given_name} {command.family_name}".strip() or "a child"
+        return f"Record the telephone contact about {child}?"
+
+
+def _earlier_today(raw: str, now: datetime) -> datetime | None:
+    """HH:MM today (UK time), for a call typed in after it came in; blank is now."""
+    if not raw:
+        return None
+    try:
+        at = datetime.strptime(raw, "%H:%M").time()
+    except ValueError:
+        raise InvalidInput("write when the call came in as HH:MM, e.g. 09:40, "
+                           "or leave it blank") from None
+    return as_utc(datetime.combine(now.astimezone(UK).date(), at, UK))
