@@ -181,6 +181,14 @@ class FrontDoorApp(App):
     def start_session(self, actor: Actor) -> None:
         from ffd_tui.screens.holding import HoldingScreen
 
+        if not self.ctx.policy.allows(actor, Action.SEE_QUEUE):
+            # Partners use the web endpoint; administrators the command line.
+            self.tokens.delete()
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self._show_sign_in(f"the console is for the front door's staff; a "
+                               f"{actor.role.label} uses the web endpoint or the ffd command")
+            return
         self.actor = actor
         self.sub_title = self.who
         self.last_activity = self.ctx.now()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ffd_core.domain.lifecycle import Lifecycle
-from ffd_core.domain.vocab import AgencyKind, Role, StrEnum
+from ffd_core.domain.vocab import AgencyKind, Channel, Role, StrEnum
 from ffd_core.errors import PermissionDenied
 
 # Agencies whose safeguarding leads share their referrals with each other by default
@@ -79,6 +79,7 @@ class Scope(Enum):
     CONTACT = "contact"  # the actor must be able to see the contact (see ``may_see``)
 
 
+API_CHANNEL = Channel.API.value
 READERS = frozenset({Role.SCREENING_OFFICER, Role.SOCIAL_WORKER, Role.SUPERVISOR})
 OFFICERS = frozenset({Role.SCREENING_OFFICER, Role.SUPERVISOR})
 _SYSTEM = frozenset({Role.SYSTEM})
@@ -188,6 +189,7 @@ class ContactFacts:
     owner_id: int | None
     referrer_user_id: int | None
     referrer_agency_id: int | None
+    channel: str = ""  # how it reached us: a partner system sees only what came by its API
 
 
 def relation(actor: Actor, contact: ContactFacts) -> Relation:
@@ -211,20 +213,24 @@ class Visibility:
     unrestricted: bool = False  # every contact that is not restricted ...
     owner_id: int | None = None  # ... plus those this person owns
     referrer_user_id: int | None = None  # a partner's own referrals ...
-    referrer_agency_id: int | None = None  # ... or their agency's, when shared agency-wide
-    # A partner system sees what its agency's systems sent, never its people's referrals.
+    # ... or their agency's, when shared agency-wide: never one the front door restricted
+    # (a colleague's referral, typed in by an officer, may be about a colleague's family).
+    referrer_agency_id: int | None = None
+    # A partner system sees what its agency's systems sent by the API (not its people's
+    # referrals, nor calls an officer typed in for the agency), never a restricted one.
     system_agency_id: int | None = None
 
     def admits(self, contact: ContactFacts) -> bool:
         return (
             self.everything
             or (self.system_agency_id is not None and contact.referrer_user_id is None
-                and contact.referrer_agency_id == self.system_agency_id)
+                and contact.referrer_agency_id == self.system_agency_id
+                and contact.channel == API_CHANNEL and not contact.restricted)
             or (self.unrestricted and not contact.restricted)
             or (self.owner_id is not None and contact.owner_id == self.owner_id)
             or (self.referrer_user_id is not None
                 and contact.referrer_user_id == self.referrer_user_id)
-            or (self.referrer_agency_id is not None
+            or (self.referrer_agency_id is not None and not contact.restricted
                 and contact.referrer_agency_id == self.referrer_agency_id)
         )
 
@@ -351,4 +357,12 @@ def account_refusal(actor: Actor, role: Role) -> str | None:
     disables administrators."""
     if role is Role.ADMINISTRATOR and actor.role not in (Role.ADMINISTRATOR, Role.SYSTEM):
         return "only an administrator may create or disable administrators"
+    return None
+
+
+def reply_refusal(actor: Actor, *, asked_referrer: bool) -> str | None:
+    """A referrer answers only a request the front door sent to them (staff may record what
+    anyone said, at any time)."""
+    if actor.role is Role.PARTNER and not asked_referrer:
+        return "the front door is not waiting for an answer from you on this referral"
     return None

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ffd_core.domain.addresses import mailbox
+from ffd_core.domain.text import clean_name, clean_text
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, LevelOfNeed, PersonRole, Priority
 from ffd_core.errors import InvalidInput
 
@@ -156,8 +157,41 @@ def validate_new_contact(contact: NewContact, now: datetime) -> None:
         problems.append("say why the contact is restricted")
     if contact.kind is ContactKind.REQUEST_FOR_INFORMATION and contact.anonymous:
         problems.append("a request for information cannot be anonymous")
+    problems.extend(_text_problems(contact))
     if problems:
         raise InvalidInput("the contact cannot be recorded: " + "; ".join(problems))
+
+
+def _text_problems(contact: NewContact) -> list[str]:
+    """Every word a referrer typed is shown on consoles, pages and emails: control and
+    invisible formatting characters are refused, and no answer is longer than MAX_TEXT."""
+    problems = []
+    people = [(f"child {n}", p) for n, p in enumerate(contact.children, start=1)]
+    people += [(f"household member {n}", p) for n, p in enumerate(contact.household, start=1)]
+    checks = [(f"{who}'s {part}", value, clean_name) for who, person in people
+              for part, value in (("given name", person.given_name),
+                                  ("family name", person.family_name))]
+    checks += [(f"the referrer's {part}", value, clean_name) for part, value in
+               contact.referrer.as_dict().items()]
+    checks += [(f"the answer {path}", value, clean_text) for path, value in _strings(contact.answers)]
+    for what, value, check in checks:
+        try:
+            check(value, what)
+        except InvalidInput as error:
+            problems.append(str(error))
+    return problems
+
+
+def _strings(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(where, text) for every string inside answers (repeating sections included)."""
+    if isinstance(value, str):
+        return [(path or "(answers)", value)]
+    if isinstance(value, dict):
+        return [item for key, inner in value.items()
+                for item in _strings(inner, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, (list, tuple)):
+        return [item for n, inner in enumerate(value) for item in _strings(inner, f"{path}[{n}]")]
+    return []
 
 
 def _person_format_problems(who: str, person: PersonEntry) -> list[str]:

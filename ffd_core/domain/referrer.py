@@ -71,7 +71,18 @@ class ReferrerState:
         return self.status.label
 
 
-def referrer_state(status: Status) -> ReferrerState:
+def referrer_state(status: Status, *, asked_referrer: bool = True) -> ReferrerState:
     """What the referrer sees for a contact in ``status`` (a reopened contact is back in
-    screening, so it shows as being looked at)."""
+    screening, so it shows as being looked at). Waiting for information the front door
+    asked someone else for is, to the referrer, still "being looked at"."""
+    if status is Status.AWAITING_INFORMATION and not asked_referrer:
+        return ReferrerState(ReferrerStatus.BEING_LOOKED_AT)
     return ReferrerState(BY_STATUS[status], CLOSED_BECAUSE.get(status))
+
+
+def addressed_to_referrer(recipient: str | None, referrer_email: str | None) -> bool:
+    """A message from the front door belongs on the referrer's view only if it went to the
+    referrer: a request for information sent to a health visitor about the same family is
+    not the referrer's to read or to answer."""
+    return bool(recipient and referrer_email
+                and recipient.strip().lower() == referrer_email.strip().lower())

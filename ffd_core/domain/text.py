@@ -1,4 +1,5 @@
-"""Names people type (agencies, staff, teams): what may be stored.
+"""Text people type (names of agencies, staff and children; answers; messages): what may be
+stored.
 
 A name is shown in terminals, web pages, emails and exports. Control characters can
 rewrite a terminal (an escape sequence in an agency's name could clear the screen or fake
@@ -22,15 +23,37 @@ _REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co"}
 _ALLOWED_FORMAT = {"\u200c", "\u200d"}
 
 
+# Longest free text kept from one person at one time (a reply, a note, a message, one
+# answer): about eight pages. More is a mistake or an attack on the console and the store.
+MAX_TEXT = 20_000
+# Line breaks and tabs belong in free text, never in a name.
+_TEXT_CONTROLS = {"\n", "\t", "\r"}
+
+
 def clean_name(value: str, what: str) -> str:
     """``value`` trimmed and in composed (NFC) form; InvalidInput naming ``what`` if it holds
     a control, bidirectional or other invisible formatting character."""
-    text = unicodedata.normalize("NFC", value).strip()
+    return _checked(unicodedata.normalize("NFC", value).strip(), what, allowed=set(),
+                    again="type the name again without it")
+
+
+def clean_text(value: str, what: str, *, limit: int = MAX_TEXT) -> str:
+    """Free text (an answer, a reply, a note): as ``clean_name`` but keeping line breaks and
+    tabs, and at most ``limit`` characters."""
+    text = unicodedata.normalize("NFC", value)
+    if len(text) > limit:
+        raise InvalidInput(f"{what} is {len(text):,} characters long; the most is {limit:,}: "
+                           "shorten it, or attach the rest as a document")
+    return _checked(text, what, allowed=_TEXT_CONTROLS, again="type it again without it")
+
+
+def _checked(text: str, what: str, *, allowed: set[str], again: str) -> str:
     for position, char in enumerate(text, start=1):
-        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _ALLOWED_FORMAT:
+        if (unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _ALLOWED_FORMAT
+                and char not in allowed):
             name = unicodedata.name(char, "a control character").lower()
             raise InvalidInput(
                 f"{what} contains U+{ord(char):04X} ({name}) at character {position}; "
-                "type the name again without it (it may have come from a copy and paste)"
+                f"{again} (it may have come from a copy and paste)"
             )
     return text

@@ -48,6 +48,12 @@ def read_attachment(ctx: Context, actor: Actor, attachment_id: int) -> tuple[str
 
 def from_referrer_side(session, row: Attachment, referrer_agency_id: int | None) -> bool:  # noqa: ANN001
     """Sent by a partner of the referring agency (with the contact or with a reply)."""
-    uploader = session.get(User, row.uploaded_by_id) if row.uploaded_by_id else None
-    return (uploader is not None and uploader.role == Role.PARTNER.value
-            and uploader.agency_id == referrer_agency_id)
+    return by_referrer_side(session, row.uploaded_by_id, referrer_agency_id)
+
+
+def by_referrer_side(session, user_id: int | None, referrer_agency_id: int | None) -> bool:  # noqa: ANN001
+    """The person is a partner of the referring agency (not front-door staff, not another
+    agency): what they wrote or sent belongs on the referrer's view."""
+    author = session.get(User, user_id) if user_id else None
+    return (author is not None and author.role == Role.PARTNER.value
+            and author.agency_id == referrer_agency_id)

@@ -41,7 +41,7 @@ def facts(contact: Contact) -> ContactFacts:
     return ContactFacts(
         reference=contact.reference, restricted=contact.restricted, owner_id=contact.owner_id,
         referrer_user_id=contact.referrer_user_id,
-        referrer_agency_id=contact.referrer_agency_id,
+        referrer_agency_id=contact.referrer_agency_id, channel=contact.channel,
     )
 
 

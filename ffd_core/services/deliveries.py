@@ -86,9 +86,12 @@ def for_contact(session: Session, contact: Contact) -> list[Delivery]:
 
 def list_outbox(ctx: Context, actor: Actor, *, state: DeliveryState | None = None,
                 reference: str | None = None, limit: int = 100) -> list[Delivery]:
-    """Newest first; optionally one state, or one contact by its reference."""
-    with ctx.read() as session:
-        ctx.authorize(session, actor, Action.READ_OUTBOX)
+    """Newest first; optionally one state, or one contact by its reference. Who looked is
+    audited: the list names referrers and children's contacts."""
+    with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.READ_OUTBOX)
+        ctx.audit(session, actor, "outbox_listed", subject="outbox",
+                  data={"state": state.value if state else None, "reference": reference})
         query = (select(OutboxMessage, Contact.reference)
                  .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
                  .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ffd_core.domain.access import Action, Actor
 from ffd_core.domain.vocab import MessageKind, MessageState
+from ffd_core.domain.text import clean_text
 from ffd_core.errors import InvalidInput
 from ffd_core.services import outbox
 from ffd_core.services.contact_write import begin, facts, load, record
@@ -38,6 +39,7 @@ def send_reply(
     does not change. It is never taken for the outcome of a later decision."""
     if not body.strip():
         raise InvalidInput("the message is empty")
+    body = clean_text(body, "the message")
     unknown = ctx.config.guidance.unknown_indicators(list(indicators))
     if unknown:
         raise InvalidInput(f"unknown threshold indicator(s): {', '.join(unknown)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.text import clean_text
 from ffd_core.errors import InvalidInput
 from ffd_core.services.contact_write import begin, facts, load
 from ffd_core.services.context import Context
@@ -15,6 +16,7 @@ def add_note(ctx: Context, actor: Actor, contact_id: int, body: str) -> int:
     """An internal note: never shown to the referrer. Notes do not make a screen stale."""
     if not body.strip():
         raise InvalidInput("the note is empty")
+    body = clean_text(body, "the note")
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, Action.NOTE)
         note = Note(contact_id=contact.id, body=body, author_id=actor.user_id,

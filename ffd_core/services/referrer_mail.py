@@ -25,12 +25,13 @@ from sqlalchemy.orm import Session
 
 from ffd_core.domain.access import Action, Actor
 from ffd_core.domain.addresses import mailbox
-from ffd_core.domain.referrer import ReferrerStatus, referrer_state
+from ffd_core.domain.referrer import ReferrerStatus, addressed_to_referrer, referrer_state
 from ffd_core.domain.vocab import MessageState, Outcome, PersonRole, Status
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.services.context import Context
 from ffd_core.services.forms import reply_facts
 from ffd_core.services.outbox import purpose_of
+from ffd_core.services.referrer_view import waiting_for_referrer
 from ffd_core.store.tables import Contact, Decision, Message, OutboxMessage
 from ffd_core.templates import RenderedMessage, outcome_template, plain_message
 
@@ -103,9 +104,12 @@ def compose(ctx: Context, session: Session, row: OutboxMessage) -> Letter:
                                   contact, facts)
     else:
         rendered = _written(ctx, session, contact, row, purpose, facts)
-    status = STATUS_FOR.get(purpose) or referrer_state(Status(contact.status)).status
+    status = STATUS_FOR.get(purpose) or referrer_state(
+        Status(contact.status), asked_referrer=waiting_for_referrer(session, contact)).status
+    to_referrer = addressed_to_referrer(to, (contact.referrer or {}).get("email"))
     return _with_status(contact.reference, to, reply_address(ctx, contact.reference), rendered,
-                        status.label, _answer_online(ctx, contact.reference, purpose))
+                        status.label,
+                        _answer_online(ctx, contact.reference, purpose) if to_referrer else "")
 
 
 def _account_letter(to: str, payload: dict[str, Any]) -> Letter:

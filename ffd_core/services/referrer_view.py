@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ffd_core.domain.access import Action, Actor
-from ffd_core.domain.referrer import OUTCOME_FOR_REFERRER, ReferrerStatus, referrer_state
-from ffd_core.domain.vocab import MessageState, Outcome, PersonRole, Status
-from ffd_core.services.attachments import from_referrer_side
+from ffd_core.domain.referrer import (
+    OUTCOME_FOR_REFERRER, ReferrerStatus, addressed_to_referrer, referrer_state,
+)
+from ffd_core.domain.vocab import MessageKind, MessageState, Outcome, PersonRole, Status
+from ffd_core.services.attachments import by_referrer_side, from_referrer_side
 from ffd_core.services.contact_write import begin
 from ffd_core.services.context import Context
 from ffd_core.services.visibility import visible_to
@@ -64,15 +66,19 @@ def referrer_view(ctx: Context, actor: Actor, contact_id: int) -> ReferrerView:
         actor, contact = begin(ctx, session, actor, contact_id, Action.REFERRER_VIEW, lock=False)
         ctx.audit(session, actor, "view_referral", contact_id=contact.id)
         status = Status(contact.status)
-        state = referrer_state(status)
+        asked = waiting_for_referrer(session, contact)
+        state = referrer_state(status, asked_referrer=asked)
         outcomes = (_final_outcomes(session, contact)
                     if state.status is ReferrerStatus.DECIDED else {})
+        email = (contact.referrer or {}).get("email")
         messages = [
             ReferrerMessage(m.created_at, m.direction == "out", m.kind, m.body, m.chase_by)
             for m in session.execute(
                 select(Message).where(Message.contact_id == contact.id,
                                       Message.state == MessageState.CURRENT.value)
                 .order_by(Message.created_at, Message.id)).scalars()
+            if (addressed_to_referrer(m.recipient, email) if m.direction == "out"
+                else by_referrer_side(session, m.author_id, contact.referrer_agency_id))
         ]
         attachments = [
             {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size}
@@ -88,8 +94,21 @@ def referrer_view(ctx: Context, actor: Actor, contact_id: int) -> ReferrerView:
             children=[ReferrerChild(p.display_name, p.date_of_birth, outcomes.get(p.id))
                       for p in contact.people if p.role == PersonRole.SUBJECT.value],
             messages=messages, attachments=attachments,
-            may_reply=status is Status.AWAITING_INFORMATION, version=contact.version,
+            may_reply=asked, version=contact.version,
         )
+
+
+def waiting_for_referrer(session, contact: Contact) -> bool:  # noqa: ANN001
+    """The front door is waiting for information it asked the referrer for (not someone
+    else it asked about the same child)."""
+    if contact.status != Status.AWAITING_INFORMATION.value:
+        return False
+    latest = session.execute(
+        select(Message.recipient).where(
+            Message.contact_id == contact.id,
+            Message.kind == MessageKind.REQUEST_FOR_INFORMATION.value)
+        .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
+    return addressed_to_referrer(latest, (contact.referrer or {}).get("email"))
 
 
 def _final_outcomes(session, contact: Contact) -> dict[int, str]:  # noqa: ANN001
@@ -123,13 +142,14 @@ def my_referrals(ctx: Context, actor: Actor, offset: int = 0, limit: int = 50) -
         actor = ctx.authorize(session, actor, Action.REFERRER_VIEW)
         visible = visible_to(actor)
         total = session.execute(select(func.count(Contact.id)).where(visible)).scalar_one()
-        rows = session.execute(
-            select(Contact.id, Contact.reference, Contact.received_at, Contact.category,
-                   Contact.child_summary, Contact.status)
-            .where(visible).order_by(Contact.received_at.desc(), Contact.id.desc())
-            .offset(offset).limit(limit)).all()
-    return ReferralPage([
-        ReferralRow(r.id, r.reference, r.received_at, r.category, r.child_summary,
-                    referrer_state(Status(r.status)).label,
-                    Status(r.status) is Status.AWAITING_INFORMATION)
-        for r in rows], total)
+        rows = []
+        for contact in session.execute(
+                select(Contact).where(visible)
+                .order_by(Contact.received_at.desc(), Contact.id.desc())
+                .offset(offset).limit(limit)).scalars():
+            asked = waiting_for_referrer(session, contact)
+            rows.append(ReferralRow(
+                contact.id, contact.reference, contact.received_at, contact.category,
+                contact.child_summary,
+                referrer_state(Status(contact.status), asked_referrer=asked).label, asked))
+    return ReferralPage(rows, total)

@@ -8,13 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ffd_core.clock import as_utc, format_uk_datetime
-from ffd_core.domain.access import SYSTEM, Actor
+from ffd_core.domain.access import SYSTEM, Actor, reply_refusal
 from ffd_core.domain.addresses import mailbox
 from ffd_core.domain.vocab import MessageKind, MessageState, Priority, Status
-from ffd_core.errors import InvalidInput
+from ffd_core.domain.text import clean_text
+from ffd_core.errors import InvalidInput, PermissionDenied
 from ffd_core.services import outbox
 from ffd_core.services.contact_write import begin, move, record
 from ffd_core.services.context import Context
+from ffd_core.services.referrer_view import waiting_for_referrer
 from ffd_core.store.tables import Contact, Message
 
 
@@ -44,6 +46,7 @@ def request_information(
         raise InvalidInput("the chase-by time has already passed; give a time in the future")
     if recipient.strip() and mailbox(recipient) != recipient.strip():
         raise InvalidInput("send the request to one address in the form name@example.org")
+    message = clean_text(message, "the request")
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, "request_information",
                                expected_version)
@@ -69,8 +72,12 @@ def record_reply(
     A contact awaiting information goes back to screening; a reply is never stale."""
     if not message.strip():
         raise InvalidInput("the reply is empty; paste or type what the referrer said")
+    message = clean_text(message, "the reply")
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, "record_reply")
+        refusal = reply_refusal(actor, asked_referrer=waiting_for_referrer(session, contact))
+        if refusal:
+            raise PermissionDenied(refusal)
         sender = sender or (actor.name if not actor.is_staff else "")
         if contact.status == Status.AWAITING_INFORMATION.value:
             move(ctx, session, actor, contact, "record_reply", {"message": message},
@@ -133,6 +140,7 @@ def reopen(ctx: Context, actor: Actor, contact_id: int, reason: str,
 
 def _with_reason(ctx: Context, actor: Actor, contact_id: int, edge: str, reason: str,
                  expected_version: int | None) -> int:
+    reason = clean_text(reason, "the reason")
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, edge, expected_version)
         move(ctx, session, actor, contact, edge, {"reason": reason}, data={"reason": reason})

@@ -132,10 +132,14 @@ def review(ctx: Context, actor: Actor, limit: int = 100) -> ReviewQueue:
 
 def records_for(ctx: Context, actor: Actor, refs: set[Ref]) -> dict[Ref, SourceRecord]:
     """The source records named by (source, source id), e.g. both sides of possible matches
-    (read to decide them; the list that named them was audited)."""
-    with ctx.read() as session:
-        ctx.authorize(session, actor, Action.REVIEW_MATCHES)
-        return records_by_ref(session, refs)
+    to decide them; every record read is on the audit trail, as for a person's card."""
+    with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.REVIEW_MATCHES)
+        found = records_by_ref(session, refs)
+        if found:
+            ctx.audit(session, actor, "match_records_viewed", subject="person_index",
+                      data={"records": sorted([list(ref) for ref in found])})
+        return found
 
 
 def decide_link(ctx: Context, actor: Actor, a: Ref, b: Ref, *, same: bool,

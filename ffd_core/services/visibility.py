@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from ffd_core.domain.access import Actor, contact_visibility
+from ffd_core.domain.access import API_CHANNEL, Actor, contact_visibility
 from ffd_core.store.tables import Contact
 
 
@@ -23,8 +23,10 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     if rule.referrer_user_id is not None:
         terms.append(Contact.referrer_user_id == rule.referrer_user_id)
     if rule.referrer_agency_id is not None:
-        terms.append(Contact.referrer_agency_id == rule.referrer_agency_id)
+        terms.append(and_(Contact.referrer_agency_id == rule.referrer_agency_id,
+                          Contact.restricted.is_(False)))
     if rule.system_agency_id is not None:
         terms.append(and_(Contact.referrer_user_id.is_(None),
-                          Contact.referrer_agency_id == rule.system_agency_id))
+                          Contact.referrer_agency_id == rule.system_agency_id,
+                          Contact.channel == API_CHANNEL, Contact.restricted.is_(False)))
     return or_(*terms) if terms else false()

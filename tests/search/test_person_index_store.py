@@ -211,13 +211,15 @@ def test_a_decision_taken_while_relinking_is_not_overwritten(ctx, index, people)
 
 def test_searches_review_lists_and_exports_are_on_the_audit_trail(ctx, index, people, tmp_path):
     single_view.find_people(ctx, people["wendy"], PersonQuery(name="Smith"), reason="contact")
-    single_view.possible_matches(ctx, people["olivia"])
+    pairs = single_view.possible_matches(ctx, people["olivia"])
+    single_view.records_for(ctx, people["olivia"], {pairs[0].a, pairs[0].b})
     person_index.export_links(ctx, people["sam"], tmp_path / "links.csv")
     with Session(index) as session:
         events = {e.action: e for e in session.execute(select(AuditEvent).where(
             AuditEvent.action.in_(["person_search", "possible_matches_listed",
-                                   "people_links_export"]))).scalars()}
+                                   "match_records_viewed", "people_links_export"]))).scalars()}
     assert events["person_search"].actor_id == people["wendy"].user_id
     assert events["person_search"].data["query"] == {"name": "Smith"}
     assert events["possible_matches_listed"].actor_id == people["olivia"].user_id
+    assert len(events["match_records_viewed"].data["records"]) == 2
     assert events["people_links_export"].data["file"].endswith("links.csv")

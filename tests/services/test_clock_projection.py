@@ -40,7 +40,7 @@ def test_projection_equals_rebuild_after_varied_histories(ctx, people):
         ids.append(contacts.submit(ctx, people["teacher"], new_contact(ctx.now())).contact_id)
     a, b, c, d = ids
     ownership.claim(ctx, officer, a)
-    screening.request_information(ctx, officer, a, recipient="gp@x.example", message="Concerns?",
+    screening.request_information(ctx, officer, a, recipient="tess@hawthorn.sch.example", message="Concerns?",
                                chase_by=ctx.now() + timedelta(days=1))
     ctx.clock.advance(hours=5)
     screening.record_reply(ctx, people["teacher"], a, "None known")

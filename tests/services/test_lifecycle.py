@@ -200,7 +200,7 @@ def test_request_information_pauses_and_reply_resumes(ctx, people):
 def test_chase_by_passing_returns_contact_to_screening(ctx, people):
     receipt = submit(ctx, people)
     ownership.claim(ctx, people["olivia"], receipt.contact_id)
-    screening.request_information(ctx, people["olivia"], receipt.contact_id, recipient="gp@x.example",
+    screening.request_information(ctx, people["olivia"], receipt.contact_id, recipient="tess@hawthorn.sch.example",
                                message="Any concerns?", chase_by=ctx.now() + timedelta(hours=1))
     assert screening.chase_overdue(ctx) == []
     ctx.clock.advance(hours=1, minutes=1)
@@ -312,7 +312,7 @@ def test_contact_view_has_thread_history_and_decisions_and_is_audited(ctx, peopl
     receipt = submit(ctx, people)
     ownership.claim(ctx, people["olivia"], receipt.contact_id)
     notes.add_note(ctx, people["olivia"], receipt.contact_id, "Spoke to the DSL")
-    screening.request_information(ctx, people["olivia"], receipt.contact_id, recipient="t@x.example",
+    screening.request_information(ctx, people["olivia"], receipt.contact_id, recipient="tess@hawthorn.sch.example",
                                message="Any siblings?", chase_by=ctx.now() + timedelta(hours=2))
     screening.record_reply(ctx, people["teacher"], receipt.contact_id, "One brother, aged 9")
     decisions.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER)

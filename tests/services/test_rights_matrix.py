@@ -174,7 +174,7 @@ def _prepare(ctx: Context) -> Store:
             # A supervisor allocates (an officer could not claim a restricted contact).
             ownership.allocate(ctx, who["sam"], cid, who[owner].user_id)
             if state == "awaiting_information":
-                screening.request_information(ctx, who[owner], cid, recipient="dsl@example.org",
+                screening.request_information(ctx, who[owner], cid, recipient="tess@hawthorn.sch.example",
                                               message="Who else lives at home?",
                                               chase_by=ctx.now() + timedelta(days=1))
             elif state == "awaiting_sign_off":
@@ -266,7 +266,7 @@ def _attempt(ctx: Context, store: Store, actor: Actor, kind: str, column: str): 
         "rels": lambda: ownership.release(ctx, actor, target),
         "prio": lambda: screening.set_priority(ctx, actor, shared, 2, "matrix"),
         "rfi": lambda: screening.request_information(
-            ctx, actor, target, recipient="dsl@example.org", message="More, please",
+            ctx, actor, target, recipient="tess@hawthorn.sch.example", message="More, please",
             chase_by=ctx.now() + timedelta(days=1)),
         "rply": lambda: screening.record_reply(ctx, actor, target, "Mum's partner moved in."),
         "dcd": lambda: decisions.decide(ctx, actor, target, same_for_all=REFER),

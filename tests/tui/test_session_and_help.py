@@ -120,3 +120,17 @@ def test_every_binding_has_an_id_and_bad_keymaps_are_refused():
         check_keymap({"holding.take_nxt": "n"})
     with pytest.raises(ConfigurationError, match="needs keys"):
         check_keymap({"holding.take_next": ""})
+
+
+async def test_a_partner_cannot_open_the_console(ctx, people):
+    """A partner's password is right, but the console is for the front door's staff:
+    nothing of the holding area is shown and the sign-in says where to go instead."""
+    from ffd_tui.screens.holding import HoldingScreen
+    from ffd_tui.screens.signin import SignInScreen
+
+    app = make_app(ctx, people["teacher"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen) and app.actor is None
+        assert not any(isinstance(s, HoldingScreen) for s in app.screen_stack)
+        assert "web endpoint" in str(app.screen.query_one("#signin-error").render())

@@ -216,9 +216,11 @@ def test_a_partners_journey_with_an_accessibility_scan_of_every_page(browser, li
     reference = re.search(r"FFD-\d{4}-\d{6}", j.text).group(0)
     # The front door asks for more; the partner answers from the referral's page.
     with web_ctx.read() as session:
-        contact_id = session.execute(select(Contact.id).where(Contact.reference == reference)).scalar_one()
+        contact = session.execute(select(Contact).where(Contact.reference == reference)).scalar_one()
+    contact_id = contact.id
     ownership.claim(web_ctx, people["olivia"], contact_id)
-    screening.request_information(web_ctx, people["olivia"], contact_id, recipient="nina@hawthorn.sch.example",
+    screening.request_information(web_ctx, people["olivia"], contact_id,
+                                  recipient=contact.referrer["email"],  # asked of the referrer
                                   message="Which class is she in?", chase_by=web_ctx.now() + timedelta(days=1))
     j.open("/submissions")
     j.open(f"/submissions/{reference}")

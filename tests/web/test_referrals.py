@@ -26,7 +26,8 @@ def _contact(ctx, reference):  # noqa: ANN001, ANN202
 def ask(ctx, people, reference, message="Is the child in school today?"):  # noqa: ANN001, ANN201
     contact = _contact(ctx, reference)
     ownership.claim(ctx, people["olivia"], contact.id)
-    screening.request_information(ctx, people["olivia"], contact.id, recipient="tess@hawthorn.sch.example",
+    screening.request_information(ctx, people["olivia"], contact.id,
+                                  recipient=contact.referrer["email"],  # asked of the referrer
                                   message=message, chase_by=ctx.now() + timedelta(days=1))
     return contact.id
 
