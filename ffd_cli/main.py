@@ -7,19 +7,27 @@ from datetime import date
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ffd_cli.outbox import DemoDelivery, outbox, worker
 from ffd_cli.people import people
-from ffd_cli.web import agency_key, serve, start_beside
 from ffd_cli.progress import console, progress_bars
-from ffd_cli.runtime import FFDGroup, cli_actor, ensure_audit_key, open_context, settings_from
+from ffd_cli.runtime import (
+    FFDGroup,
+    cli_actor,
+    ensure_audit_key,
+    open_context,
+    settings_from,
+)
+from ffd_cli.web import agency_key, serve, start_beside
 from ffd_core.clock import format_uk_datetime
 from ffd_core.domain.vocab import AgencyKind, Role
 from ffd_core.errors import InvalidInput
 from ffd_core.secrets import SECRETS, set_secret
 from ffd_core.services import admin, clocks, directory, person_index
 from ffd_core.services.queue import counters
+from ffd_tui.plain import add_plain_row
 
 
 @click.group(cls=FFDGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,7 +89,7 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
     settings = settings_from(ctx)
     context = open_context(settings)
     figures = counters(context, cli_actor())
-    console.print(f"[bold]Family Front Door demo[/] — {context.config.council.name}")
+    console.print(f"[bold]Family Front Door demo[/] — {escape(context.config.council.name)}")
     console.print(f"Store: {settings.resolved_database_url}")
     if summary is None:
         console.print("The demo made this store earlier; nothing was seeded.")
@@ -168,7 +176,7 @@ def _seed(ctx, seed, as_of, contacts, open_, people, *, reuse, allow_postgres): 
     for column in ("username", "role", "password"):
         table.add_column(column)
     for username, role, password in summary.staff:
-        table.add_row(username, role, password)
+        add_plain_row(table, username, role, password)
     console.print(table)
     console.print(f"Seeded {summary.agencies} agencies, {summary.children} children in the "
                   f"county, {summary.contacts} contacts ({summary.open_contacts} open) "
@@ -281,7 +289,7 @@ def audit_checkpoint(ctx: click.Context, file: Path) -> None:
     if str(file) == "-":
         click.echo(checkpoint.line)
         return
-    console.print(f"Checkpoint of event {checkpoint.seq} appended to {file}.")
+    console.print(f"Checkpoint of event {checkpoint.seq} appended to {file}.", markup=False)
 
 
 @audit_group.command("rotate-key")
@@ -345,7 +353,7 @@ def agency_add(ctx: click.Context, name: str, kind: str, domains: tuple[str, ...
     context = open_context(settings_from(ctx))
     agency_id = directory.add_agency(context, cli_actor(), directory.AgencyInput(
         name, AgencyKind(kind), domains, cin_code))
-    console.print(f"Added agency {agency_id}: {name}")
+    console.print(f"Added agency {agency_id}: {name}", markup=False)
 
 
 @agency.command("list")
@@ -357,7 +365,7 @@ def agency_list(ctx: click.Context) -> None:
     for column in ("id", "name", "kind", "CIN", "email domains"):
         table.add_column(column)
     for row in directory.list_agencies(context, cli_actor()):
-        table.add_row(str(row.id), row.name, row.kind, row.cin_source_code, " ".join(row.email_domains))
+        add_plain_row(table, str(row.id), row.name, row.kind, row.cin_source_code, " ".join(row.email_domains))
     console.print(table)
 
 
@@ -399,7 +407,7 @@ def user_add(ctx: click.Context, username: str, name: str, role: str, agency_nam
                     click.prompt("Password", hide_input=True, confirmation_prompt=True))
     user_id = directory.add_user(context, cli_actor(), directory.UserInput(
         username, name, Role(role), agency_id, password, email, team))
-    console.print(f"Added user {user_id}: {username} ({role})")
+    console.print(f"Added user {user_id}: {username} ({role})", markup=False)
 
 
 def _agency_id(context, name_or_id: str) -> int:  # noqa: ANN001
@@ -419,7 +427,7 @@ def user_list(ctx: click.Context) -> None:
     for column in ("username", "name", "role", "agency", "active", "since"):
         table.add_column(column)
     for row in directory.list_users(context, cli_actor()):
-        table.add_row(row.username, row.display_name, row.role, row.agency.name,
+        add_plain_row(table, row.username, row.display_name, row.role, row.agency.name,
                       "yes" if row.active else "no", format_uk_datetime(row.created_at))
     console.print(table)
 
@@ -431,7 +439,7 @@ def user_disable(ctx: click.Context, username: str) -> None:
     """Stop a user signing in (history is kept)."""
     context = open_context(settings_from(ctx))
     directory.disable_user(context, cli_actor(), username)
-    console.print(f"Disabled {username}.")
+    console.print(f"Disabled {username}.", markup=False)
 
 
 # ------------------------------------------------------------------------------ config
@@ -459,7 +467,7 @@ def config_check(ctx: click.Context, directory: Path | None) -> None:
         used = previous_hashes(open_context(settings))
     except Exception as error:  # noqa: BLE001 - the check still runs on the files alone
         used = {}
-        console.print(f"[yellow]note:[/] not comparing with the store ({error}); "
+        console.print(f"[yellow]note:[/] not comparing with the store ({escape(str(error))}); "
                       "form versions are checked against the files only.")
     errors = check_config_dir(directory, used)
     if errors:
@@ -482,7 +490,7 @@ def config_export(directory: Path, overwrite: bool) -> None:
     except FileExistsError as error:
         raise InvalidInput(f"{error}; use --overwrite to replace them") from None
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", markup=False)
     console.print(f"Edit them, run `ffd config check {directory}`, then set forms_dir = "
                   f"\"{directory}\" in the config file.")
 

@@ -22,6 +22,7 @@ from ffd_core.connectors.smtp_sink import LocalSink
 from ffd_core.services import deliveries, referrer_mail
 from ffd_core.services.outbox import DeliveryState
 from ffd_core.settings import Settings, data_dir
+from ffd_tui.plain import add_plain_row
 
 
 def _worker_for(settings: Settings) -> Worker:
@@ -85,7 +86,7 @@ def outbox_list(ctx: click.Context, state: str | None, reference: str | None, li
         table.add_column(column, no_wrap=column in ("id", "contact"),
                          overflow="fold" if column in ("to", "last error") else "ellipsis")
     for row in rows:
-        table.add_row(str(row.id), row.reference, row.purpose, row.to,
+        add_plain_row(table, str(row.id), row.reference, row.purpose, row.to,
                       row.status + (f" ({row.timeliness})" if row.timeliness else ""),
                       row.last_error or "")
     console.print(table)

@@ -16,6 +16,7 @@ from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
 from ffd_core.services import person_index, single_view
 from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery, parse_age
+from ffd_tui.plain import add_plain_row
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
 SHOWN_ISSUES = 20
@@ -148,7 +149,7 @@ def people_search(ctx: click.Context, text, dob, age, gender, postcode, street, 
         table.add_column(column)
     for match in matches:
         best = match.records[0].record
-        table.add_row(match.person_id, f"{match.score:.2f}", f"{best.given_name} {best.family_name}",
+        add_plain_row(table, match.person_id, f"{match.score:.2f}", f"{best.given_name} {best.family_name}",
                       format_uk_date_or_blank(best.date_of_birth), ", ".join(match.sources),
                       "; ".join(match.reasons))
     console.print(table)
@@ -182,13 +183,13 @@ def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
                        ("address", lambda r: ", ".join(filter(None, [r.address_line1, r.town, r.postcode]))),
                        ("school", lambda r: r.school or ""), ("NHS", lambda r: r.nhs_number or ""),
                        ("UPN", lambda r: r.upn or "")]:
-        table.add_row(label, *["\n".join(get(r) for r in columns[s]) for s in SOURCES])
+        add_plain_row(table, label, *["\n".join(get(r) for r in columns[s]) for s in SOURCES])
     console.print(table)
     console.print(f"Open to social care: {'yes' if view.open_to_social_care else 'no'}"
                   + (f" ({', '.join(view.open_episodes)})" if view.open_episodes else ""))
     for worker in view.who_to_contact:
         console.print(f"Who to contact: {worker['worker']}, {worker.get('team') or ''} "
-                      f"{worker.get('phone') or ''} {worker.get('email') or ''}")
+                      f"{worker.get('phone') or ''} {worker.get('email') or ''}", markup=False)
 
 
 @people.command("review")
@@ -206,7 +207,7 @@ def people_review(ctx: click.Context, limit: int) -> None:
     for column in ("a", "b", "open", "score", "why review", "evidence"):
         table.add_column(column)
     for match in queue.pairs:
-        table.add_row(":".join(map(str, match.a)), ":".join(map(str, match.b)), str(match.open_sides),
+        add_plain_row(table, ":".join(map(str, match.a)), ":".join(map(str, match.b)), str(match.open_sides),
                       f"{match.weight:.1f}", match.why_review, "; ".join(match.reasons[1:]))
     console.print(table)
 

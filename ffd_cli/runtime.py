@@ -15,8 +15,8 @@ import click
 
 from ffd_core.domain.vocab import Role
 from ffd_core.errors import FFDError
-from ffd_core.services.admin import store_problem
 from ffd_core.secrets import get_secret, set_secret
+from ffd_core.services.admin import store_problem
 from ffd_core.services.context import Actor, Context
 from ffd_core.settings import Settings, load_settings, log_dir
 

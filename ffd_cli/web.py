@@ -12,6 +12,7 @@ from ffd_cli.runtime import cli_actor, open_context, settings_from
 from ffd_core.clock import format_uk_datetime
 from ffd_core.errors import InvalidInput
 from ffd_core.services import api_keys
+from ffd_tui.plain import add_plain_row
 
 
 @click.command("serve")
@@ -94,7 +95,7 @@ def key_list(ctx: click.Context) -> None:
     for column in ("prefix", "agency", "label", "created", "last used", "revoked"):
         table.add_column(column)
     for row in api_keys.list_keys(context, cli_actor()):
-        table.add_row(row.prefix, row.agency, row.label, format_uk_datetime(row.created_at),
+        add_plain_row(table, row.prefix, row.agency, row.label, format_uk_datetime(row.created_at),
                       format_uk_datetime(row.last_used_at) if row.last_used_at else "",
                       format_uk_datetime(row.revoked_at) if row.revoked_at else "")
     console.print(table)

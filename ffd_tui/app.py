@@ -17,6 +17,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.keys import key_to_character
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
@@ -240,6 +241,12 @@ class FrontDoorApp(App):
             self.call_from_thread(guarded, value)
         except RuntimeError:
             pass  # the app is closing
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts carry data (references, names, what the store said): shown as typed,
+        never read as markup (see ffd_tui/plain.py)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def show_error(self, error: Exception) -> None:
         if isinstance(error, AccountDisabled):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from ffd_core.services.contact_view import ContactView
 from ffd_core.services.context import Context
 
-
 # ---------------------------------------------------------------- forms and guidance
 # These call ffd_core.services.forms and ctx.config; they only shape results for the screen.
 # (Reply templates come ready to show from ffd_core.services.replies.)

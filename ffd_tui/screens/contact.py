@@ -22,6 +22,7 @@ from ffd_core.services.replies import ReplyChoice
 from ffd_tui import presenters
 from ffd_tui.format import format_day, label
 from ffd_tui.keymap import priority_bindings
+from ffd_tui.plain import plain
 from ffd_tui.screens import contact_tabs as tabs
 from ffd_tui.screens.contact_actions import ContactActions
 from ffd_tui.widgets.counters import CountersStrip
@@ -185,7 +186,7 @@ class ContactScreen(ContactActions, Screen):
                                   f"(now {label(row.status)}, owner {row.owner or 'none'}). "
                                   "Press ctrl+r to see the change before you act.")
         banner = self.query_one("#contact-banner", Static)
-        banner.update(self.changed_elsewhere)
+        banner.update(plain(self.changed_elsewhere))
         banner.display = True
         self.app.bell()
 

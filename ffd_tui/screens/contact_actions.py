@@ -5,10 +5,9 @@ a typed message; the screen then reloads, or serves the next contact."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
-
-from dataclasses import dataclass
 
 from textual.message import Message
 

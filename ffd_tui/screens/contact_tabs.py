@@ -12,7 +12,14 @@ from rich.text import Text
 
 from ffd_core.services.contact_view import ContactView
 from ffd_core.services.context import Context
-from ffd_tui.format import format_day, format_uk_datetime, label, priority_label, time_left
+from ffd_tui.format import (
+    format_day,
+    format_uk_datetime,
+    label,
+    priority_label,
+    time_left,
+)
+from ffd_tui.plain import add_plain_row
 
 
 def header(v: ContactView, ctx: Context, may_set_priority: bool) -> Text:
@@ -48,7 +55,7 @@ def answers(v: ContactView, rows: list[tuple[str, str, str]] | None) -> Group:
     for child in v.children:
         born = format_day(child.date_of_birth) if child.date_of_birth else (
             f"due {format_day(child.expected_due_date)}" if child.expected_due_date else "")
-        people.add_row(child.name, born, child.gender or "",
+        add_plain_row(people, child.name, born, child.gender or "",
                        " ".join(x for x in (child.address, child.postcode) if x),
                        child.school or "", child.nhs_number or "", child.person_id or "")
     household = Text()
@@ -70,9 +77,9 @@ def answers(v: ContactView, rows: list[tuple[str, str, str]] | None) -> Group:
     section = None
     for heading, question, answer in rows:
         if heading and heading != section:
-            answers.add_row(Text(heading, style="bold underline"), "")
+            add_plain_row(answers, Text(heading, style="bold underline"), "")
             section = heading
-        answers.add_row(question, answer)
+        add_plain_row(answers, question, answer)
     parts: list[Any] = [people]
     if v.household:
         parts += [Text("Household", style="bold"), household]
@@ -117,7 +124,7 @@ def history(v: ContactView) -> Table:
     for h in v.history:
         move = f"{label(h.from_status)} → {label(h.to_status)}" if h.to_status else ""
         detail = ", ".join(f"{k}: {val}" for k, val in h.detail.items() if val not in (None, ""))
-        table.add_row(format_uk_datetime(h.at), h.actor, label(h.action), move, detail)
+        add_plain_row(table, format_uk_datetime(h.at), h.actor, label(h.action), move, detail)
     return table
 
 
@@ -128,7 +135,7 @@ def decisions(v: ContactView) -> Table | Text:
     for column in ("Child", "Outcome", "Level", "State", "By", "When", "Rationale"):
         table.add_column(column)
     for d in v.decisions:
-        table.add_row(d.child, label(d.outcome), label(d.level_of_need), d.state,
+        add_plain_row(table, d.child, label(d.outcome), label(d.level_of_need), d.state,
                       d.decided_by, format_uk_datetime(d.decided_at), d.rationale)
     return table
 

@@ -11,6 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from ffd_tui.plain import add_plain_row
+
 
 def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, what it does, binding id) for every binding usable on ``screen`` now."""
@@ -46,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Does")
         table.add_column("Id (for the \\[keymap] table)", style="dim")
         for keys, does, ident in key_rows(self.beneath):
-            table.add_row(keys, does, ident)
+            add_plain_row(table, keys, does, ident)
         with Vertical(classes="dialog help"):
             yield Label(f"Keys — {_title(self.beneath)}",
                         classes="dialog-title")

@@ -15,7 +15,13 @@ from textual.widgets import Footer, Input
 
 from ffd_core.domain.access import Action
 from ffd_core.services import (
-    contacts, decisions, directory, ownership, queue, screening, timed_jobs,
+    contacts,
+    decisions,
+    directory,
+    ownership,
+    queue,
+    screening,
+    timed_jobs,
 )
 from ffd_core.services.contacts import TelephoneCall
 from ffd_core.services.queue import QueueRow, View

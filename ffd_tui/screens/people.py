@@ -20,10 +20,18 @@ from textual.widgets.option_list import Option
 from ffd_core.domain.access import Action
 from ffd_core.services.person_index import stale_index_warning
 from ffd_core.services.single_view import (
-    EDUCATION, SOCIAL_CARE, PersonMatch, PersonView, SourceRecord, find_people, link_child,
-    parse_person_query, person_view,
+    EDUCATION,
+    SOCIAL_CARE,
+    PersonMatch,
+    PersonView,
+    SourceRecord,
+    find_people,
+    link_child,
+    parse_person_query,
+    person_view,
 )
 from ffd_tui.format import format_day, label
+from ffd_tui.plain import add_plain_row
 from ffd_tui.widgets.counters import CountersStrip
 
 SOURCE_NAMES = {SOCIAL_CARE: "Framework-i", EDUCATION: "Capita ONE"}
@@ -219,7 +227,7 @@ def person_card(view: PersonView) -> Group:
         for source in sources:
             found = view.of(source)
             cells.append("\n".join(value(r) for r in found) if found else "—")
-        records.add_row(title, *cells)
+        add_plain_row(records, title, *cells)
     head = Text(f"Person {view.person_id}", style="bold")
     head.append("  open to social care" if view.open_to_social_care else "  not open to social care",
                 style="bold red" if view.open_to_social_care else "dim")
@@ -230,7 +238,7 @@ def person_card(view: PersonView) -> Group:
     for column in ("Allocated worker", "Team", "Phone", "Email"):
         contacts.add_column(column)
     for person in view.who_to_contact:
-        contacts.add_row(*(person.get(k) or "" for k in ("worker", "team", "phone", "email")))
+        add_plain_row(contacts, *(person.get(k) or "" for k in ("worker", "team", "phone", "email")))
     parts: list[Any] = [head, Text(""), records, Text(""), episodes, Text("")]
     parts.append(contacts if view.who_to_contact else Text("Who to contact: no allocated worker",
                                                            style="bold"))

@@ -28,6 +28,7 @@ from ffd_core.services.single_view import (
     records_for,
 )
 from ffd_tui.format import format_day, label
+from ffd_tui.plain import add_plain_row
 from ffd_tui.screens.dialogs import Reason, ReasonDialog
 from ffd_tui.screens.people import FIELDS, SOURCE_NAMES
 from ffd_tui.screens.writes import Writer, write
@@ -149,7 +150,7 @@ class ReviewScreen(Writer, Screen):
             for ref in (pair.a, pair.b):
                 record = self.records.get(ref)
                 cells.append(value(record) if record else "—")
-            table.add_row(title, *cells)
+            add_plain_row(table, title, *cells)
         self.query_one("#review-pair", Static).update(table)
 
     # ------------------------------------------------------------------ actions

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from ffd_core.errors import FFDError
 from ffd_core.services import directory, sessions
+from ffd_tui.plain import plain
 
 
 class SignInScreen(Screen):
@@ -24,14 +25,14 @@ class SignInScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog signin"):
-            yield Label(f"Family Front Door — {self.app.ctx.config.council.name}",
+            yield Label(plain(f"Family Front Door — {self.app.ctx.config.council.name}"),
                         classes="dialog-title")
             yield Label("Username")
             yield Input(id="username")
             yield Label("Password")
             yield Input(id="password", password=True)
             yield Checkbox("Remember me on this computer", id="remember")
-            yield Static(self.message, id="signin-error", classes="dialog-error")
+            yield Static(plain(self.message), id="signin-error", classes="dialog-error")
             yield Static("[b]Enter[/] sign in    [b]ctrl+q[/] quit", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -51,7 +52,7 @@ class SignInScreen(Screen):
 
         def failed(error: Exception) -> None:
             box = self.query_one("#signin-error", Static)
-            box.update(str(error) if isinstance(error, FFDError) else f"Cannot sign in: {error}")
+            box.update(plain(str(error) if isinstance(error, FFDError) else f"Cannot sign in: {error}"))
             box.display = True
             self.query_one("#password", Input).value = ""
             self.query_one("#password", Input).focus()
@@ -87,7 +88,7 @@ class LockScreen(ModalScreen[None]):
 
         def failed(error: Exception) -> None:
             box = self.query_one("#lock-error", Static)
-            box.update(str(error))
+            box.update(plain(str(error)))
             box.display = True
             self.query_one("#password", Input).value = ""
 

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from ffd_core.services import queue
 from ffd_core.services.queue import View
 from ffd_tui.format import DUE_SOON_WORDS, format_uk_datetime, label, time_left
+from ffd_tui.plain import add_plain_row
 from ffd_tui.widgets.counters import CountersStrip
 
 LIST_LIMIT = 30
@@ -65,7 +66,7 @@ class SupervisorScreen(Screen):
                        "Decided today"):
             table.add_column(column, justify="left" if column == "Officer" else "right")
         for w in workload:
-            table.add_row(w.officer, str(w.screening), str(w.awaiting_information),
+            add_plain_row(table, w.officer, str(w.screening), str(w.awaiting_information),
                           str(w.awaiting_sign_off),
                           Text(str(w.breaching), style="bold red" if w.breaching else ""),
                           str(w.decided_today))
@@ -82,7 +83,7 @@ class SupervisorScreen(Screen):
             table.add_column(column)
         for r in rows[:LIST_LIMIT]:
             left, cls = time_left(r.due_at, r.status, now, ctx.clock_policy, ctx.lifecycle)
-            table.add_row(r.reference, Text(left, style="bold red" if cls == "breached" else
+            add_plain_row(table, r.reference, Text(left, style="bold red" if cls == "breached" else
                                             "yellow"), f"P{r.priority}", label(r.status),
                           r.owner or "—", format_uk_datetime(r.due_at) if r.due_at else "")
         return table

@@ -114,3 +114,17 @@ def test_config_export_check_and_broken_copy_names_file_and_line(run, tmp_path):
     result = run("config", "check", str(folder))
     assert result.exit_code == 1
     assert f"cfc.yaml:{target + 1}" in result.output
+
+
+def test_names_with_brackets_are_listed_as_typed(run, ctx):
+    """A name is data: "[/b]" in it once made `ffd user list` fail (read as markup)."""
+    from ffd_core.domain.vocab import Role
+    from ffd_core.services import directory
+    from ffd_core.services.context import SYSTEM
+
+    agency = directory.list_agencies(ctx, SYSTEM)[0].id
+    directory.add_user(ctx, SYSTEM, directory.UserInput(
+        "eve", "Eve [/b] [red]Evans[/]", Role.PARTNER, agency, None, "eve@hawthorn.sch.example"))
+    listed = run("user", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "[/b]" in listed.output and "[red]" in listed.output

@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from ffd_core.errors import InvalidInput
+from ffd_tui.plain import plain
 from ffd_tui.screens.dialogs.base import ActionDialog
 
 
@@ -36,7 +37,7 @@ class AllocateDialog(ActionDialog[Allocation]):
 
     def compose_body(self) -> ComposeResult:
         yield Label("Officer")
-        yield OptionList(*[Option(name, id=str(uid)) for uid, name in self.staff], id="staff")
+        yield OptionList(*[Option(plain(name), id=str(uid)) for uid, name in self.staff], id="staff")
         yield Label("Reason (needed when reallocating)")
         yield Input(id="reason")
 

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import Worker
 
 from ffd_core.errors import FFDError
+from ffd_tui.plain import plain
 from ffd_tui.screens.dialogs.confirm import ConfirmDialog
 from ffd_tui.screens.writes import refusal
 
@@ -78,7 +79,7 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)
-        error.update(message)
+        error.update(plain(message))
         error.display = bool(message)
 
     # ------------------------------------------------------------------ the command

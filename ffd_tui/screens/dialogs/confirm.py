@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ffd_tui.plain import plain
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """y / Enter to go ahead, n / Esc to back out."""
@@ -26,7 +28,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.message, classes="dialog-body")
+            yield Static(plain(self.message), classes="dialog-body")
             yield Static(f"[b]{self.app.shown_key('confirm.yes')}[/] yes    "
                          f"[b]{self.app.shown_key('confirm.no')}[/] / Esc no", classes="dialog-keys")
 

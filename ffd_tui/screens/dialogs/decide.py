@@ -27,6 +27,7 @@ from ffd_core.domain.vocab import (
 )
 from ffd_core.errors import InvalidInput
 from ffd_core.services.replies import ReplyChoice
+from ffd_tui.plain import plain
 from ffd_tui.screens.dialogs.base import ActionDialog
 
 OUTCOME_KEYS = {
@@ -127,7 +128,7 @@ class DecideDialog(ActionDialog[DecisionCommand]):
         yield Static("", id="preview", classes="preview")
 
     def _options(self) -> list[Option]:
-        return [Option(f"{self.app.shown_key(f'decide.template_{n}')}  {reply.name}",
+        return [Option(plain(f"{self.app.shown_key(f'decide.template_{n}')}  {reply.name}"),
                        id=reply.template_id) for n, reply in enumerate(self.shown, 1)]
 
     def on_mount(self) -> None:
@@ -196,7 +197,7 @@ class DecideDialog(ActionDialog[DecisionCommand]):
             preview.update("(Not sent: the referrer has no email address. Tell them another "
                            f"way.)\n{reply.text}")
         else:
-            preview.update(reply.text)
+            preview.update(plain(reply.text))
         preview.display = True
         area = self.query_one("#rationale", TextArea)
         typed = area.text
@@ -222,7 +223,7 @@ class DecideDialog(ActionDialog[DecisionCommand]):
             self.child_index is None and last > 0) else (
             f"   {key}: next child" if self.child_index is not None and
             self.child_index < last else "")
-        self.query_one("#whom", Label).update(f"For {self._for_whom()}{hint}")
+        self.query_one("#whom", Label).update(plain(f"For {self._for_whom()}{hint}"))
 
     def action_next_child(self) -> None:
         """Keep this child's decision and go on to the next (the first press starts the

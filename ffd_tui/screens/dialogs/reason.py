@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker
 
 from ffd_core.errors import InvalidInput
+from ffd_tui.plain import plain
 from ffd_tui.screens.dialogs.base import ActionDialog
 
 
@@ -34,7 +35,7 @@ class ReasonDialog(ActionDialog[Reason]):
 
     def compose_body(self) -> ComposeResult:
         if self.detail:
-            yield Static(self.detail, classes="dialog-body")
+            yield Static(plain(self.detail), classes="dialog-body")
         yield Label(self.prompt)
         yield Input(self.initial, id="reason", placeholder=self.prompt)
 

@@ -16,6 +16,7 @@ from textual.worker import Worker
 from ffd_core.clock import UK, as_utc
 from ffd_core.errors import InvalidInput
 from ffd_core.services.replies import ReplyChoice
+from ffd_tui.plain import plain
 from ffd_tui.screens.dialogs.base import ActionDialog
 
 CHASE_FORMAT = "%d/%m/%Y %H:%M"
@@ -43,7 +44,7 @@ class RequestInformationDialog(ActionDialog[InformationRequest]):
 
     def compose_body(self) -> ComposeResult:
         yield Label("Template")
-        yield OptionList(*[Option(f"{n}. {t.name}", id=t.template_id)
+        yield OptionList(*[Option(plain(f"{n}. {t.name}"), id=t.template_id)
                            for n, t in enumerate(self.templates, 1)], id="templates")
         with Horizontal(classes="fields"):
             with Vertical(classes="column"):
