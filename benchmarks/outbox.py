@@ -20,6 +20,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -28,8 +30,8 @@ from rich.table import Table
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from ffd_core.connectors.email import EmailSender
 from ffd_core.connectors.outbox_worker import Worker
+from ffd_core.connectors.senders import senders_for
 from ffd_core.connectors.smtp_sink import LOOPBACK, LocalSink, free_port
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import AgencyKind, LevelOfNeed, Outcome, Role
@@ -114,11 +116,11 @@ def _sink_process(maildir: str, port: int, ready, stop) -> None:  # noqa: ANN001
     sink.stop()
 
 
-def _drain_process(url: str, port: int, ready, go, results) -> None:  # noqa: ANN001
+def _drain_process(url: str, settings: Settings, ready, go, results) -> None:  # noqa: ANN001
     """One worker process: get ready (imports, connections, config), wait for the start,
     deliver everything due, report when it finished."""
-    ctx = Context(make_engine(url), settings_for(url, port), KEY)
-    worker = Worker(ctx, [EmailSender(ctx)], run_jobs=False).start()
+    ctx = Context(make_engine(url), settings, KEY)
+    worker = Worker(ctx, senders_for(ctx), run_jobs=False).start()
     _ = ctx.config
     ready.put(os.getpid())
     go.wait()
@@ -129,8 +131,14 @@ def _drain_process(url: str, port: int, ready, go, results) -> None:  # noqa: AN
 
 def throughput(url: str, ctx: Context, workers: int, messages: int, port: int) -> tuple[int, float]:
     submit(ctx, messages)
+    return run_workers(url, settings_for(url, port), workers)
+
+
+def run_workers(url: str, settings: Settings, workers: int) -> tuple[int, float]:
+    """Worker processes deliver everything due (of the kinds ``settings`` configure);
+    (messages sent, seconds from their start signal to the last one finishing)."""
     ready, results, go = SPAWN.Queue(), SPAWN.Queue(), SPAWN.Event()
-    processes = [SPAWN.Process(target=_drain_process, args=(url, port, ready, go, results))
+    processes = [SPAWN.Process(target=_drain_process, args=(url, settings, ready, go, results))
                  for _ in range(workers)]
     for process in processes:
         process.start()
@@ -165,12 +173,25 @@ class Stamps:
         return "250 2.0.0 Queued"
 
 
-def _run_worker(url: str, port: int, stop) -> None:  # noqa: ANN001
-    ctx = Context(make_engine(url), settings_for(url, port), KEY)
-    worker = Worker(ctx, [EmailSender(ctx)], run_jobs=False).start()
+def _run_worker(url: str, settings: Settings, stop) -> None:  # noqa: ANN001
+    ctx = Context(make_engine(url), settings, KEY)
+    worker = Worker(ctx, senders_for(ctx), run_jobs=False).start()
     threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
     worker.run()
     worker.close()
+
+
+@contextmanager
+def idle_worker(url: str, settings: Settings) -> Iterator[None]:
+    """One worker process running (waking when the store changes) until the block ends."""
+    stop = SPAWN.Event()
+    worker = SPAWN.Process(target=_run_worker, args=(url, settings, stop))
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(timeout=30)
 
 
 def decision_latency(url: str, ctx: Context, decisions_count: int) -> list[float]:
@@ -181,27 +202,23 @@ def decision_latency(url: str, ctx: Context, decisions_count: int) -> list[float
     stamps, port = Stamps(), free_port()
     controller = Controller(stamps, hostname=LOOPBACK, port=port)
     controller.start()
-    stop = SPAWN.Event()
-    worker = SPAWN.Process(target=_run_worker, args=(url, port, stop))
-    worker.start()
     try:
-        while pending_emails(ctx):  # the acknowledgements go first
-            time.sleep(0.2)
-        samples = []
-        for contact_id in ids:
-            decisions.decide(ctx, olivia, contact_id, same_for_all=ChildDecision(
-                Outcome.SOCIAL_CARE_REFERRAL, "benchmark", level_of_need=LevelOfNeed.ACUTE,
-                primary_need="N1"))
-            decided = time.time()  # committed
-            reference = _reference(ctx, contact_id)
-            subject = f"Outcome of your concern: {reference}"
-            with stamps.arrived:
-                stamps.arrived.wait_for(lambda: subject in stamps.accepted, timeout=60)
-            samples.append((stamps.accepted[subject] - decided) * 1000)
-        return samples
+        with idle_worker(url, settings_for(url, port)):
+            while pending_emails(ctx):  # the acknowledgements go first
+                time.sleep(0.2)
+            samples = []
+            for contact_id in ids:
+                decisions.decide(ctx, olivia, contact_id, same_for_all=ChildDecision(
+                    Outcome.SOCIAL_CARE_REFERRAL, "benchmark", level_of_need=LevelOfNeed.ACUTE,
+                    primary_need="N1"))
+                decided = time.time()  # committed
+                reference = _reference(ctx, contact_id)
+                subject = f"Outcome of your concern: {reference}"
+                with stamps.arrived:
+                    stamps.arrived.wait_for(lambda: subject in stamps.accepted, timeout=60)
+                samples.append((stamps.accepted[subject] - decided) * 1000)
+            return samples
     finally:
-        stop.set()
-        worker.join(timeout=30)
         controller.stop()
 
 
@@ -252,13 +269,18 @@ def main() -> None:
             stop.set()
             sink.join(timeout=30)
     console.print(rates)
-    table = Table(title="A decision to its outcome email accepted by the sink (one worker, idle)")
+    console.print(latency_table("A decision to its outcome email accepted by the sink (one worker, "
+                                "idle)", latencies))
+
+
+def latency_table(title: str, latencies: dict[str, list[float]]) -> Table:
+    table = Table(title=title)
     for column in ("backend", "decisions", "p50 ms", "p95 ms", "max ms"):
         table.add_column(column, justify="right")
     for backend, samples in latencies.items():
         table.add_row(backend, str(len(samples)), f"{statistics.median(samples):.0f}",
                       f"{percentile(samples, 0.95):.0f}", f"{max(samples):.0f}")
-    console.print(table)
+    return table
 
 
 if __name__ == "__main__":

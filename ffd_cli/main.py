@@ -10,6 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from ffd_cli.intake import intake
 from ffd_cli.outbox import DemoDelivery, outbox, worker
 from ffd_cli.people import people
 from ffd_cli.progress import console, progress_bars
@@ -517,6 +518,7 @@ cli.add_command(worker)
 cli.add_command(outbox)
 cli.add_command(serve)
 agency.add_command(agency_key)
+cli.add_command(intake)
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from ffd_cli.progress import console
 from ffd_cli.runtime import cli_actor, open_context, settings_from
-from ffd_core.connectors.email import EmailSender
 from ffd_core.connectors.outbox_worker import PassReport, Worker, WorkerRunning
+from ffd_core.connectors.senders import senders_for
 from ffd_core.connectors.smtp_sink import LocalSink
 from ffd_core.services import deliveries, referrer_mail
 from ffd_core.services.outbox import DeliveryState
@@ -27,8 +27,7 @@ from ffd_tui.plain import add_plain_row
 
 def _worker_for(settings: Settings) -> Worker:
     context = open_context(settings)
-    senders = [EmailSender(context)] if settings.smtp_host else []
-    return Worker(context, senders)
+    return Worker(context, senders_for(context))
 
 
 @click.command("worker")
@@ -36,7 +35,8 @@ def _worker_for(settings: Settings) -> Worker:
               help="One pass (due timed jobs, then every due message), then exit: for cron.")
 @click.pass_context
 def worker(ctx: click.Context, once: bool) -> None:
-    """Deliver queued emails and run the timed jobs (chase-by, due-soon warnings).
+    """Deliver queued emails and case-system pushes, and run the timed jobs (chase-by,
+    due-soon warnings).
 
     Runs until stopped (Ctrl+C or SIGTERM), waking when the store changes. Several workers
     may share a PostgreSQL store; SQLite takes one."""
@@ -44,9 +44,12 @@ def worker(ctx: click.Context, once: bool) -> None:
     logging.getLogger("ffd_core").setLevel(logging.INFO)
     settings = settings_from(ctx)
     delivery = _worker_for(settings)
-    if not delivery.senders:
+    if not settings.smtp_host:
         console.print("[yellow]smtp_host is not set: emails wait in the outbox; "
                       "timed jobs still run.[/]")
+    if not settings.case_system_url:
+        console.print("[yellow]case_system_url is not set: case-system pushes wait in the "
+                      "outbox.[/]")
     with delivery:
         if once:
             _say(delivery.run_pass(), always=True)

@@ -15,6 +15,7 @@ SECRETS = {
     "database-password": "FFD_DATABASE_PASSWORD",
     "smtp-password": "FFD_SMTP_PASSWORD",
     "sync-token": "FFD_SYNC_TOKEN",
+    "case-system-token": "FFD_CASE_SYSTEM_TOKEN",
 }
 
 

@@ -224,6 +224,20 @@ class Settings:
     # The longest an idle worker sleeps (it also wakes on changes).
     worker_poll_seconds: Annotated[int, Field(strict=True, ge=1, le=3600)] = 5
     timed_jobs_seconds: Annotated[int, Field(strict=True, ge=10, le=86400)] = 60
+    # The case system (pushes of decided contacts, per child; the JSON contract is in
+    # ffd_core/connectors/case_system_contract.py). No URL: pushes wait in the outbox. The
+    # token: `ffd secret set case-system-token` or FFD_CASE_SYSTEM_TOKEN, never this file.
+    case_system_url: Setting = ""
+    case_system_timeout_seconds: Annotated[int, Field(strict=True, ge=1, le=300)] = 30
+    case_system_mapping: Setting = ""  # a council's field mapping (YAML); "": the bundled one
+    # Secure-email intake (`ffd intake serve`): the council's relay forwards partners' mail.
+    intake_host: Text = "127.0.0.1"
+    intake_port: Annotated[int, Field(strict=True, ge=1, le=65535)] = 8025
+    intake_protocol: Literal["smtp", "lmtp"] = "smtp"
+    intake_relay_hosts: tuple[Text, ...] = ("127.0.0.1",)  # the relay's IP addresses: no other
+    intake_authserv_id: Text = ""  # the relay's name in its Authentication-Results header
+    intake_partner_domains: tuple[Text, ...] = ()  # e.g. ["police.example", "probation.example"]
+    intake_max_bytes: Annotated[int, Field(strict=True, ge=1_000_000, le=200_000_000)] = 25_000_000
 
     @model_validator(mode="after")
     def _office_hours(self) -> Settings:
@@ -285,10 +299,19 @@ def delivery_problem(settings: Settings) -> str | None:
                 "\"replies@council.example\" (the product adds +TOKEN for each contact)")
     if settings.outbox_retry_max_seconds < settings.outbox_retry_seconds:
         return "outbox_retry_max_seconds must be at least outbox_retry_seconds"
-    if settings.outbox_lease_seconds < LEASE_TIMEOUTS * settings.smtp_timeout_seconds:
-        return (f"outbox_lease_seconds must be at least {LEASE_TIMEOUTS} x smtp_timeout_seconds "
-                f"({LEASE_TIMEOUTS * settings.smtp_timeout_seconds}), so a slow server never "
-                "lets a second worker send the same message")
+    if settings.case_system_url:
+        from ffd_core.connectors.http import OutboundFailed, checked_url
+
+        try:
+            checked_url(settings.case_system_url, "case_system_url")
+        except OutboundFailed as error:
+            return str(error)
+    slowest, name = max((settings.smtp_timeout_seconds, "smtp_timeout_seconds"),
+                        (settings.case_system_timeout_seconds, "case_system_timeout_seconds"))
+    if settings.outbox_lease_seconds < LEASE_TIMEOUTS * slowest:
+        return (f"outbox_lease_seconds must be at least {LEASE_TIMEOUTS} x {name} "
+                f"({LEASE_TIMEOUTS * slowest}), so a slow server never lets a second worker "
+                "send the same message")
     return None
 
 

@@ -1,5 +1,5 @@
-"""The one outbound HTTP client every connector uses (person-index sync now; the case-system
-push and the outbox's deliveries next).
+"""The one outbound HTTP client every connector uses (person-index sync, the case-system
+push).
 
 What it guarantees, whoever calls it:
 
@@ -8,7 +8,9 @@ What it guarantees, whoever calls it:
   never to another host and never down to http.
 - Timeouts on connecting and on every read; retries with exponential backoff and jitter for
   failures that pass (cannot connect, no answer in time, 502/503/504, 429 honouring
-  Retry-After); other answers are final at once.
+  Retry-After); other answers are final at once. A POST is retried only when it carries an
+  Idempotency-Key (the peer then answers a repeat with the first result, never a second
+  effect); without one it is tried once, since a lost answer may hide an accepted request.
 - A cap on the size of an answer, read as a stream: an oversized answer is refused from its
   Content-Length, or as soon as the cap is passed, never read whole.
 - Every failure is one line naming what was being fetched (``what``) and what to do.
@@ -35,7 +37,15 @@ LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 class OutboundFailed(FFDError):
-    """A peer could not be used; the message names what was being fetched and why."""
+    """A peer could not be used; the message names what was being fetched and why.
+    ``status``: the HTTP status that ended it, if one did; ``passing``: a failure that may
+    pass (the peer unreachable, slow or overloaded) rather than a refusal; ``detail``: the
+    peer's JSON error body, if it sent one."""
+
+    def __init__(self, message: str, *, status: int | None = None, passing: bool = False,
+                 detail: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.passing, self.detail = status, passing, detail
 
 
 @dataclass(frozen=True)
@@ -52,9 +62,10 @@ class Policy:
 class _Transient(Exception):
     """A failure worth another try."""
 
-    def __init__(self, problem: str, retry_after: float | None = None) -> None:
+    def __init__(self, problem: str, retry_after: float | None = None,
+                 status: int | None = None) -> None:
         super().__init__(problem)
-        self.problem, self.retry_after = problem, retry_after
+        self.problem, self.retry_after, self.status = problem, retry_after, status
 
 
 def is_loopback(host: str) -> bool:
@@ -98,8 +109,13 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+# The most of an error answer that is read, for the peer's reason.
+ERROR_BODY_BYTES = 64 * 1024
+
+
 class OutboundClient:
-    """``get_json`` with every guarantee above; one per run, closed afterwards."""
+    """``get_json`` and ``post_json`` with every guarantee above; one per run, closed
+    afterwards."""
 
     def __init__(self, *, token: str | None = None, policy: Policy | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -120,28 +136,47 @@ class OutboundClient:
         self._client.close()
 
     def get_json(self, url: str, *, what: str, params: Mapping[str, Any] | None = None) -> Any:
-        body, content_type = self._get(checked_url(url, what), params, what)
+        request = self._client.build_request("GET", checked_url(url, what), params=params,
+                                             headers=self._headers)
+        _status, body = self._json(*self._send(request, what, self.policy.attempts), what)
+        return body
+
+    def post_json(self, url: str, body: Any, *, what: str,
+                  idempotency_key: str | None = None) -> tuple[int, Any]:
+        """POST ``body`` as JSON; (status, the JSON answer). Retried on failures that pass
+        only with an ``idempotency_key``, sent as the Idempotency-Key header."""
+        headers = dict(self._headers)
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        request = self._client.build_request("POST", checked_url(url, what), json=body,
+                                             headers=headers)
+        return self._json(*self._send(request, what, self.policy.attempts if idempotency_key else 1),
+                          what)
+
+    @staticmethod
+    def _json(status: int, body: bytes, content_type: str, what: str) -> tuple[int, Any]:
         if "json" not in content_type:
             kind = "HTML" if "html" in content_type else (content_type or "unlabelled")
             raise OutboundFailed(f"{what}: the answer is {kind}, not JSON; is the URL the "
-                                 "service's API endpoint?")
+                                 "service's API endpoint?", status=status)
         try:
-            return json.loads(body)
+            return status, json.loads(body)
         except (ValueError, RecursionError) as error:
-            raise OutboundFailed(f"{what}: the answer is not valid JSON ({error})") from None
+            raise OutboundFailed(f"{what}: the answer is not valid JSON ({error})",
+                                 status=status) from None
 
-    def _get(self, url: httpx.URL, params: Mapping[str, Any] | None, what: str) -> tuple[bytes, str]:
-        policy = self.policy
+    def _send(self, request: httpx.Request, what: str, attempts: int) -> tuple[int, bytes, str]:
         retrying = Retrying(
-            stop=stop_after_attempt(policy.attempts), wait=self._wait,
+            stop=stop_after_attempt(attempts), wait=self._wait,
             retry=retry_if_exception_type(_Transient), sleep=self._sleep, reraise=True)
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._once(url, params, what)
+                    return self._once(request, what)
         except _Transient as error:
-            tries = f" after {policy.attempts} attempts" if policy.attempts > 1 else ""
-            raise OutboundFailed(f"{what}: {error.problem}{tries}") from None
+            tries = f" after {attempts} attempts" if attempts > 1 else ""
+            raise OutboundFailed(f"{what}: {error.problem}{tries}", status=error.status,
+                                 passing=True) from None
         raise AssertionError("unreachable")  # pragma: no cover - Retrying returns or raises
 
     def _wait(self, state) -> float:  # noqa: ANN001 - tenacity's RetryCallState
@@ -152,14 +187,18 @@ class OutboundClient:
                                        max=self.policy.backoff_max,
                                        jitter=self.policy.backoff_initial)(state)
 
-    def _once(self, url: httpx.URL, params: Mapping[str, Any] | None, what: str) -> tuple[bytes, str]:
-        request = self._client.build_request("GET", url, params=params, headers=self._headers)
+    def _once(self, request: httpx.Request, what: str) -> tuple[int, bytes, str]:
+        url = request.url
         for _ in range(self.policy.max_redirects + 1):
             try:
                 response = self._client.send(request, stream=True)
                 try:
                     if not response.is_redirect:
                         return self._answer(response, what)
+                    if request.method != "GET":  # a redirect may turn a POST into a GET
+                        raise OutboundFailed(f"{what}: the server answered with a redirect "
+                                             f"(HTTP {response.status_code}); refused: check "
+                                             "the URL", status=response.status_code)
                     request = self._same_origin_redirect(request, response, what)
                 finally:
                     response.close()
@@ -181,23 +220,39 @@ class OutboundClient:
                                  "refused (check the URL)")
         return target
 
-    def _answer(self, response: httpx.Response, what: str) -> tuple[bytes, str]:
+    def _answer(self, response: httpx.Response, what: str) -> tuple[int, bytes, str]:
         status = response.status_code
         if status in RETRIED_STATUSES:
             wait = _retry_after(response) if status == 429 else None
             if wait is not None and wait > self.policy.backoff_max:
                 raise OutboundFailed(f"{what}: HTTP 429, the server asks to wait {wait:.0f} s; "
-                                     "try again then")
-            raise _Transient(f"HTTP {status} {response.reason_phrase}", wait)
+                                     "try again then", status=429, passing=True)
+            raise _Transient(f"HTTP {status} {response.reason_phrase}", wait, status)
         if status in (401, 403):
             raise OutboundFailed(f"{what}: HTTP {status} {response.reason_phrase}: the server "
-                                 "refused our credentials; check the token")
+                                 "refused our credentials; check the token", status=status)
         if status >= 400:
-            raise OutboundFailed(f"{what}: HTTP {status} {response.reason_phrase} from the server")
-        return self._capped_body(response, what), response.headers.get("content-type", "").lower()
+            detail = self._error_detail(response)
+            said = detail.get("message") if isinstance(detail, dict) else None
+            raise OutboundFailed(
+                f"{what}: HTTP {status} {response.reason_phrase} from the server"
+                + (f": {' '.join(str(said).split())[:300]}" if said else ""),
+                status=status, detail=detail)
+        return (status, self._capped_body(response, what),
+                response.headers.get("content-type", "").lower())
 
-    def _capped_body(self, response: httpx.Response, what: str) -> bytes:
-        cap = self.policy.max_bytes
+    def _error_detail(self, response: httpx.Response) -> Any:
+        """The peer's JSON error body (its first 64 KB), or None."""
+        if "json" not in response.headers.get("content-type", "").lower():
+            return None
+        try:
+            body = self._capped_body(response, "", cap=ERROR_BODY_BYTES)
+            return json.loads(body)
+        except (OutboundFailed, ValueError, RecursionError, httpx.HTTPError):
+            return None
+
+    def _capped_body(self, response: httpx.Response, what: str, cap: int | None = None) -> bytes:
+        cap = cap or self.policy.max_bytes
         too_big = OutboundFailed(f"{what}: the answer is larger than {cap / 1_048_576:g} MB; "
                                  "refused without reading it (ask for smaller pages)")
         declared = response.headers.get("content-length", "")

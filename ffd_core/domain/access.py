@@ -61,6 +61,12 @@ class Action(StrEnum):
     DELIVER = "deliver"  # the worker: claim, send, record results, run the timed jobs
     READ_OUTBOX = "read_outbox"  # every queued, sent and failed message, and today's figures
     RETRY_DELIVERY = "retry_delivery"  # send a dead letter again
+    # The case system and secure email
+    CONFIRM_NEW_PERSON = "confirm_new_person"  # the case system should create this child
+    COMPLETE_CONTACT = "complete_contact"  # add the child, category and consent to an email
+    RECEIVE_EMAIL = "receive_email"  # the intake: keep, accept or quarantine what the relay sent
+    READ_QUARANTINE = "read_quarantine"
+    DECIDE_QUARANTINE = "decide_quarantine"  # release or delete a quarantined email
 
 
 class Relation(StrEnum):
@@ -113,13 +119,19 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     # so administrators (who see no contacts) do not read them.
     Action.READ_OUTBOX: frozenset({Role.SUPERVISOR}) | _SYSTEM,
     Action.RETRY_DELIVERY: frozenset({Role.SUPERVISOR}) | _SYSTEM,
+    Action.CONFIRM_NEW_PERSON: OFFICERS,  # a human decision, never the system's
+    Action.COMPLETE_CONTACT: OFFICERS,
+    Action.RECEIVE_EMAIL: _SYSTEM,
+    # Quarantined mail may be anything (forged, about any child): supervisors judge it.
+    Action.READ_QUARANTINE: frozenset({Role.SUPERVISOR}) | _SYSTEM,
+    Action.DECIDE_QUARANTINE: frozenset({Role.SUPERVISOR}) | _SYSTEM,  # the command line too
 }
 
 SCOPES: Mapping[Action, Scope] = {
     action: Scope.CONTACT for action in (
         Action.STAFF_VIEW, Action.REFERRER_VIEW, Action.NOTE, Action.ATTACH,
         Action.READ_ATTACHMENT, Action.LINK_CONTACTS, Action.LINK_CHILD,
-        Action.WRITE_TO_REFERRER,
+        Action.WRITE_TO_REFERRER, Action.CONFIRM_NEW_PERSON, Action.COMPLETE_CONTACT,
     )
 }
 
@@ -153,6 +165,11 @@ DOING = {
     Action.DELIVER: "deliver queued messages",
     Action.READ_OUTBOX: "read the outbox",
     Action.RETRY_DELIVERY: "retry failed messages",
+    Action.CONFIRM_NEW_PERSON: "confirm a new person in the case system",
+    Action.COMPLETE_CONTACT: "complete emailed contacts",
+    Action.RECEIVE_EMAIL: "receive secure email",
+    Action.READ_QUARANTINE: "see quarantined email",
+    Action.DECIDE_QUARANTINE: "release or delete quarantined email",
 }
 
 

@@ -83,7 +83,7 @@ class NewContact:
     category: str
     children: tuple[PersonEntry, ...]
     referrer: Referrer
-    consent: Consent
+    consent: Consent | None  # None only while an emailed contact waits to be completed
     household: tuple[PersonEntry, ...] = ()
     answers: dict[str, Any] = field(default_factory=dict)
     form: FormStamp | None = None
@@ -98,6 +98,9 @@ class NewContact:
     restricted_reason: str | None = None
     # Set by an API client so a retried submission is stored once (see services.contacts).
     idempotency_key: str | None = None
+    # An unstructured contact (a secure email): what arrived, before an officer adds the
+    # child, category and consent (services.completion), which then pass every check below.
+    to_complete: bool = False
 
     def fingerprint(self) -> str:
         """What the submitter said, as a digest: a retry carrying the same idempotency key
@@ -122,6 +125,8 @@ def as_partner_submission(new: NewContact, *, user_id: int | None, agency_id: in
 
 def validate_new_contact(contact: NewContact, now: datetime) -> None:
     """Raise one InvalidInput listing every problem, each saying what to do."""
+    if contact.to_complete:
+        return _validate_unstructured(contact, now)
     problems: list[str] = []
     if not contact.children:
         problems.append("add at least one child the contact is about")
@@ -142,7 +147,9 @@ def validate_new_contact(contact: NewContact, now: datetime) -> None:
         problems.append("the received time is in the future; give when the contact reached us")
     if not contact.category.strip():
         problems.append("choose a category")
-    if contact.consent is not Consent.GIVEN and not (contact.consent_reason or "").strip():
+    if contact.consent is None:
+        problems.append("say whether consent was given")
+    elif contact.consent is not Consent.GIVEN and not (contact.consent_reason or "").strip():
         problems.append("say why consent was refused or not sought")
     if not contact.anonymous:
         ref = contact.referrer
@@ -192,6 +199,21 @@ def _strings(value: Any, path: str = "") -> list[tuple[str, str]]:
     if isinstance(value, (list, tuple)):
         return [item for n, inner in enumerate(value) for item in _strings(inner, f"{path}[{n}]")]
     return []
+
+
+def _validate_unstructured(contact: NewContact, now: datetime) -> None:
+    """An emailed contact before completion: it carries its sender and when it came."""
+    problems = []
+    if contact.channel is not Channel.SECURE_EMAIL:
+        problems.append("only a secure email arrives as a contact to complete")
+    if contact.children or contact.category or contact.consent is not None:
+        problems.append("a contact to complete carries no child, category or consent yet")
+    if mailbox(contact.referrer.email or "") != (contact.referrer.email or "").strip() or not contact.referrer.email:
+        problems.append("give the sender's email address")
+    if contact.received_at > now:
+        problems.append("the received time is in the future; give when the email reached us")
+    if problems:
+        raise InvalidInput("the emailed contact cannot be recorded: " + "; ".join(problems))
 
 
 def _person_format_problems(who: str, person: PersonEntry) -> list[str]:

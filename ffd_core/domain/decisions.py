@@ -33,6 +33,9 @@ def for_every_child(template: ChildDecision, child_ids: Sequence[int]) -> list[C
 def validate_decisions(
     kind: ContactKind, decisions: Sequence[ChildDecision], child_ids: Sequence[int]
 ) -> None:
+    if not child_ids:
+        raise InvalidInput("the contact names no child yet: complete it first (add the child, "
+                           "category and consent from the email)")
     problems: list[str] = []
     seen = [d.child_id for d in decisions]
     missing = [c for c in child_ids if c not in seen]

@@ -152,11 +152,13 @@ def sandbox_app(records: Mapping[str, Sequence[SourceRecord]], *, token: str | N
 
 
 @contextmanager
-def serve(app: Starlette) -> Iterator[str]:
-    """Run ``app`` on a free loopback port in a background thread; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def serve(app: Starlette, port: int | None = None) -> Iterator[str]:
+    """Run ``app`` on a loopback port (a free one unless given) in a background thread;
+    yields its base URL."""
+    if port is None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -17,16 +17,23 @@ def attach(ctx: Context, actor: Actor, contact_id: int, filename: str, data: byt
     name, media_type = check_attachment(filename, data)
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, Action.ATTACH)
-        digest = BlobStore(ctx.settings.resolved_blob_dir).put(data)
-        row = Attachment(contact_id=contact.id, filename=name, media_type=media_type,
-                         size=len(data), sha256=digest, uploaded_by_id=actor.user_id,
-                         uploaded_at=ctx.now())
-        session.add(row)
-        session.flush()
-        ctx.audit(session, actor, "attach", contact_id=contact.id,
-                  data={"attachment_id": row.id, "filename": name, "sha256": digest})
-        ctx.changed(session, contact.id, "contact.attachment")
-        return row.id
+        return keep_document(ctx, session, actor, contact.id, name, media_type, data).id
+
+
+def keep_document(ctx: Context, session, actor: Actor, contact_id: int, name: str,  # noqa: ANN001
+                  media_type: str, data: bytes, message_id: int | None = None) -> Attachment:
+    """Content to the blob store, then the row, audited (checked and authorised by the
+    caller; the emailed-contact intake files an email's attachments with this too)."""
+    digest = BlobStore(ctx.settings.resolved_blob_dir).put(data)
+    row = Attachment(contact_id=contact_id, message_id=message_id, filename=name,
+                     media_type=media_type, size=len(data), sha256=digest,
+                     uploaded_by_id=actor.user_id, uploaded_at=ctx.now())
+    session.add(row)
+    session.flush()
+    ctx.audit(session, actor, "attach", contact_id=contact_id,
+              data={"attachment_id": row.id, "filename": name, "sha256": digest})
+    ctx.changed(session, contact_id, "contact.attachment")
+    return row
 
 
 def read_attachment(ctx: Context, actor: Actor, attachment_id: int) -> tuple[str, str, bytes]:

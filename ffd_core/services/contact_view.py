@@ -12,7 +12,9 @@ from ffd_core.domain.access import Action, Actor, ContactFacts
 from ffd_core.domain.vocab import PersonRole, Status
 from ffd_core.services.contact_write import begin, facts
 from ffd_core.services.context import Context
+from ffd_core.services import pushes
 from ffd_core.services.deliveries import Delivery, for_contact
+from ffd_core.services.pushes import CaseSystemRecord
 from ffd_core.store.tables import (
     Attachment, AuditEvent, ClockPeriodRow, Contact, ContactLink, ContactPerson, Decision,
     Message, Note, User,
@@ -123,6 +125,9 @@ class ContactView:
     deliveries: list[Delivery] = field(default_factory=list)
     # What the access policy needs, so a screen can ask it what to offer on this contact.
     facts: ContactFacts | None = None
+    # Each decided child's way into the case system, with the ids it returned.
+    case_system: list[CaseSystemRecord] = field(default_factory=list)
+    to_complete: bool = False  # an emailed contact still without its child, category, consent
 
 
 def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
@@ -220,4 +225,6 @@ def _build(ctx: Context, session, actor: Actor, contact: Contact,  # noqa: ANN00
         and ctx.clock_policy.is_due_soon(ctx.now(), contact.due_at),
         changed_at=contact.changed_at, changed_by=names.get(contact.changed_by_id, "system"),
         deliveries=for_contact(session, contact), facts=facts(contact),
+        case_system=pushes.for_contact(session, contact),
+        to_complete=contact.to_complete,
     )

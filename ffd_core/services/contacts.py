@@ -180,11 +180,6 @@ def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa:
 def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> Contact:
     now = ctx.now()
     reference = next_reference(session, uk_local(now).year)
-    people = [
-        _person_row(position, person)
-        for position, person in enumerate((*new.children, *new.household))
-    ]
-    first_child = new.children[0]
     return Contact(
         reference=reference,
         idempotency_key=new.idempotency_key,
@@ -203,7 +198,7 @@ def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> C
         referrer={} if new.anonymous else new.referrer.as_dict(),
         anonymous=new.anonymous,
         keep_identity_from_family=new.keep_identity_from_family,
-        consent=new.consent.value,
+        consent=new.consent.value if new.consent else "",
         consent_reason=new.consent_reason,
         referrer_priority=int(new.referrer_priority) if new.referrer_priority else None,
         referrer_level_of_need=new.referrer_level_of_need.value if new.referrer_level_of_need else None,
@@ -216,11 +211,25 @@ def _new_row(ctx: Context, session: Session, actor: Actor, new: NewContact) -> C
         changed_at=now,
         changed_by_id=actor.user_id,
         clock_period=1,
-        child_summary=first_child.display_name
-        + (f" +{len(new.children) - 1}" if len(new.children) > 1 else ""),
+        child_summary=child_summary(new),
         search_text=search_text(reference, new),
-        people=people,
+        people=person_rows(new),
+        to_complete=new.to_complete,
     )
+
+
+def child_summary(new: NewContact) -> str:
+    """The holding area's line for who the contact is about."""
+    if not new.children:
+        sender = new.referrer.name or new.referrer.email
+        return f"To complete: email from {sender}"[:300]
+    first = new.children[0].display_name
+    return first + (f" +{len(new.children) - 1}" if len(new.children) > 1 else "")
+
+
+def person_rows(new: NewContact) -> list[ContactPerson]:
+    return [_person_row(position, person)
+            for position, person in enumerate((*new.children, *new.household))]
 
 
 def search_text(reference: str, new: NewContact) -> str:

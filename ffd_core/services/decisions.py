@@ -18,7 +18,7 @@ from ffd_core.domain.decisions import ChildDecision, for_every_child, validate_d
 from ffd_core.domain.vocab import ContactKind, MessageKind, MessageState, Outcome, Role, Status
 from ffd_core.errors import InvalidInput, PermissionDenied
 from ffd_core.faults import checkpoint
-from ffd_core.services import outbox
+from ffd_core.services import outbox, pushes
 from ffd_core.services.contact_write import begin, move
 from ffd_core.services.contacts import subject_children
 from ffd_core.services.context import Context
@@ -170,7 +170,8 @@ def _reply_message(ctx: Context, session: Session, actor: Actor, contact: Contac
 
 def _after_final_decision(ctx: Context, session: Session, contact: Contact) -> None:
     """Tell the referrer what was decided — with the reply chosen for this decision, or the
-    plain outcome — and queue the push to the case system (both delivered by the outbox)."""
+    plain outcome — and queue each child's push to the case system (both delivered by the
+    outbox; a child with no case-system person waits for an officer: services.pushes)."""
     final = _current_decisions(session, contact, "final")
     key = f"{contact.reference}:{contact.clock_period}"
     reply_id = next((d.reply_message_id for d in final if d.reply_message_id), None)
@@ -191,6 +192,4 @@ def _after_final_decision(ctx: Context, session: Session, contact: Contact) -> N
         outbox.enqueue(ctx, session, outbox.EMAIL, f"outcome:{key}",
                        {"template": "outcome", "to": email, "reference": contact.reference,
                         "outcomes": outcomes, "message_id": message.id}, contact_id=contact.id)
-    outbox.enqueue(ctx, session, outbox.CASE_SYSTEM_PUSH, f"push:{key}",
-                   {"reference": contact.reference, "period": contact.clock_period},
-                   contact_id=contact.id)
+    pushes.queue_for_decision(ctx, session, contact, final)

@@ -78,16 +78,25 @@ def record_reply(
         refusal = reply_refusal(actor, asked_referrer=waiting_for_referrer(session, contact))
         if refusal:
             raise PermissionDenied(refusal)
-        sender = sender or (actor.name if not actor.is_staff else "")
-        if contact.status == Status.AWAITING_INFORMATION.value:
-            move(ctx, session, actor, contact, "record_reply", {"message": message},
-                 data={"sender": sender})
-        else:
-            record(ctx, session, actor, contact, "reply_received", data={"sender": sender})
-        session.add(Message(contact_id=contact.id, kind=MessageKind.REPLY.value, direction="in",
-                            recipient=None, body=message, author_id=actor.user_id,
-                            sender=sender or None, created_at=ctx.now(), state=MessageState.CURRENT.value))
+        take_reply(ctx, session, actor, contact, message, sender or (actor.name if not actor.is_staff else ""))
         return contact.version
+
+
+def take_reply(ctx: Context, session, actor: Actor, contact: Contact, message: str,  # noqa: ANN001
+               sender: str) -> Message:
+    """The reply on the thread; a contact awaiting information goes back to screening.
+    (The caller has authorised ``record_reply``; the emailed-reply intake uses this too.)"""
+    if contact.status == Status.AWAITING_INFORMATION.value:
+        move(ctx, session, actor, contact, "record_reply", {"message": message},
+             data={"sender": sender})
+    else:
+        record(ctx, session, actor, contact, "reply_received", data={"sender": sender})
+    reply = Message(contact_id=contact.id, kind=MessageKind.REPLY.value, direction="in",
+                    recipient=None, body=message, author_id=actor.user_id, sender=sender or None,
+                    created_at=ctx.now(), state=MessageState.CURRENT.value)
+    session.add(reply)
+    session.flush()
+    return reply
 
 
 def chase_overdue(ctx: Context) -> list[str]:

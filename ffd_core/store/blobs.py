@@ -46,6 +46,10 @@ class BlobStore:
                 os.unlink(temporary)
         return digest
 
+    def delete(self, sha256: str) -> None:
+        """Remove content for good (a quarantined email a supervisor deleted)."""
+        self._path(sha256).unlink(missing_ok=True)
+
     def get(self, sha256: str) -> bytes:
         path = self._path(sha256)
         if not path.exists():

@@ -149,6 +149,9 @@ class Contact(Base):
     # Denormalised for the holding area: first subject child's name, lowercase search text.
     child_summary: Mapped[str] = mapped_column(String(300), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # An unstructured contact (a secure email): officers add the child, category and consent
+    # (services.completion), which then pass the same checks as any other contact.
+    to_complete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     people: Mapped[list[ContactPerson]] = relationship(
         back_populates="contact", order_by="ContactPerson.position", cascade="all, delete-orphan"
@@ -310,6 +313,63 @@ class OutboxMessage(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The peer refused it for good (e.g. SMTP 550 no such mailbox), rather than retries ran out.
     bounced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class CaseSystemTransfer(Base):
+    """One child of a decided contact on its way into the case system (per statutory period).
+
+    needs_person: waits for an officer to link the child or confirm a new person; queued: its
+    push is in the outbox; transferred: the case system holds it (the ids it returned);
+    not_sent: the contact was closed in error first. ``round`` goes up when an officer
+    re-targets a push the case system refused (nothing was created), so the next request
+    carries a new idempotency key; otherwise every retry carries the same one."""
+
+    __tablename__ = "case_system_transfers"
+    __table_args__ = (UniqueConstraint("contact_id", "child_id", "clock_period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("contact_people.id"))
+    clock_period: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it needs a person
+    case_person_id: Mapped[str | None] = mapped_column(String(80))
+    new_person: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    case_contact_id: Mapped[str | None] = mapped_column(String(80))
+    episode_id: Mapped[str | None] = mapped_column(String(80))
+    transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboundEmail(Base):
+    """Every email the intake took from the relay, kept before the relay is told "250": it
+    became a contact or a reply (accepted), or waits in quarantine for a supervisor (then
+    released or deleted). The raw message is in the blob store under ``sha256`` (none when
+    it was too large to keep, or after it was deleted)."""
+
+    __tablename__ = "inbound_emails"
+    __table_args__ = (Index("ix_inbound_emails_state", "state", "received_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    peer: Mapped[str] = mapped_column(String(64))
+    mail_from: Mapped[str] = mapped_column(String(320))
+    recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    named_reference: Mapped[str | None] = mapped_column(String(20))  # a valid reply token's
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class TimedJobRow(Base):

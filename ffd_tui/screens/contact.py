@@ -37,6 +37,7 @@ OFFERED_IF: dict[str, tuple[str, ...]] = {
     "withdraw": ("withdraw",), "close_in_error": ("close_in_error",),
     "record_reply": ("record_reply",),
     "note": (Action.NOTE,), "link": (Action.LINK_CONTACTS,), "take_next": (Action.TAKE_NEXT,),
+    "complete": (Action.COMPLETE_CONTACT,),
 }
 
 # A reply is recorded whatever the status (it moves the contact only when one was awaited),
@@ -84,6 +85,7 @@ class ContactScreen(ContactActions, Screen):
         Binding("t", "take_next", "Next", id="contact.take_next"),
         Binding("f", "find_child", "Find child", show=False, id="contact.find_child"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="contact.reload"),
+        Binding("K", "complete", "Complete from the email", show=False, id="contact.complete"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="contact.next_tab"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="contact.prev_tab"),
     ]
@@ -159,6 +161,8 @@ class ContactScreen(ContactActions, Screen):
 
     # ------------------------------------------------------------------ what is offered
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "complete" and not (self.view and self.view.to_complete):
+            return False  # only an emailed contact still without its child and category
         needs = OFFERED_IF.get(action)
         return True if needs is None else any(self._may(need) for need in needs)
 

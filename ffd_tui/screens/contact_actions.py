@@ -14,11 +14,14 @@ from textual.message import Message
 from ffd_core.domain.vocab import Outcome, Status
 from ffd_core.errors import NothingToTake
 from ffd_core.services import decisions as deciding
-from ffd_core.services import directory, notes, ownership, screening
+from ffd_core.services import completion as completion_service
+from ffd_core.services import contacts, directory, notes, ownership, screening
+from ffd_core.services.completion import Completion
 from ffd_tui.format import priority_label
 from ffd_tui.screens.dialogs import (
     AllocateDialog,
     Allocation,
+    CompleteDialog,
     ConfirmDialog,
     DecideDialog,
     DecisionCommand,
@@ -209,6 +212,16 @@ class ContactActions(Writer):
         self._ask_reason("close_in_error")
 
     # ------------------------------------------------------------------ notes, links, replies
+    def action_complete(self) -> None:
+        self.app.push_screen(CompleteDialog(f"Complete {self._ref()} from the email",
+                                            self.complete, contacts.categories(self.app.ctx)))
+
+    @write
+    def complete(self, completion: Completion) -> ContactActions.Changed:
+        self._mine(completion_service.complete(self.app.ctx, self.app.actor, self.contact_id,
+                                               completion, expected_version=self._seen()))
+        return self.Changed("Completed")
+
     def action_note(self) -> None:
         self.app.push_screen(NoteDialog(f"Note on {self._ref()}", self.add_note))
 

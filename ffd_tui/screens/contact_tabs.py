@@ -35,6 +35,8 @@ def header(v: ContactView, ctx: Context, may_set_priority: bool) -> Text:
     text.append(left or "—", style={"breached": "bold red", "due-soon": "bold yellow"}.get(cls, ""))
     if v.restricted:
         text.append("  RESTRICTED", style="bold red")
+    if v.to_complete:
+        text.append("  TO COMPLETE: K adds the child, category and consent", style="bold yellow")
     text.append(f"\nreceived {format_uk_datetime(v.received_at)}")
     if v.due_at:
         text.append(f"  due {format_uk_datetime(v.due_at)}")
@@ -114,6 +116,8 @@ def deliveries(v: ContactView) -> Text:
         if d.last_error and d.state != "sent":
             text.append(f" — {d.last_error}", style="red")
         text.append("\n")
+    for record in v.case_system:  # each child's way into the case system, with its ids
+        text.append(f"{record.line}\n", style="green" if record.contact_id else "yellow")
     return text
 
 

@@ -102,6 +102,10 @@ class HoldingScreen(Writer, Screen):
         Binding("f", "find_child", "Find child", id="holding.find_child"),
         Binding("P", "review_matches", "Review matches", show=False, id="holding.review_matches"),
         Binding("M", "outbox", "Messages sent", show=False, id="holding.outbox"),
+        Binding("N", "waiting_list('NeedsPersonScreen')", "Needs a person", show=False,
+                id="holding.needs_person"),
+        Binding("Q", "waiting_list('QuarantineScreen')", "Quarantined email", show=False,
+                id="holding.quarantine"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="holding.clear_filter"),
         Binding("q", "quit", "Quit", id="holding.quit"),
     ]
@@ -172,6 +176,8 @@ class HoldingScreen(Writer, Screen):
             return self.app.may(Action.REVIEW_MATCHES)
         if action == "outbox":
             return self.app.may(Action.READ_OUTBOX)
+        if action == "waiting_list":  # N needs a person (officers), Q quarantine (supervisors)
+            return self.app.may(Action.LINK_CHILD if parameters[0] == "NeedsPersonScreen" else Action.READ_QUARANTINE)
         edge = ACTION_EDGES.get(action)
         if edge is not None:
             return self.app.may(edge)
@@ -359,6 +365,11 @@ class HoldingScreen(Writer, Screen):
         from ffd_tui.screens.outbox import OutboxScreen
 
         self.app.push_screen(OutboxScreen())
+
+    def action_waiting_list(self, screen: str) -> None:
+        from ffd_tui.screens import waiting_lists
+
+        self.app.push_screen(getattr(waiting_lists, screen)())
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -13,10 +13,12 @@ from ffd_core.connectors.outbox_worker import Worker
 from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import LevelOfNeed, MessageKind, Outcome
 from ffd_core.errors import InvalidInput
-from ffd_core.services import contacts, decisions, messages, outbox, ownership, screening
+from ffd_core.services import contacts, decisions, messages, outbox, ownership, screening, single_view
+from ffd_core.services.contact_view import view_contact
 from ffd_core.services.outbox import DeliveryState
 from ffd_core.services.referrer_mail import reference_for_reply
 from ffd_core.store.tables import AuditEvent, OutboxMessage
+from tests.connectors.case_system_world import case_people
 from tests.factories import new_contact
 
 URGENT = "If a child is in immediate danger, call 999."
@@ -74,6 +76,8 @@ def test_request_outcome_and_message_go_out_and_the_case_system_push_waits(ctx, 
     screening.record_reply(ctx, olivia, receipt.contact_id, "Mother and grandmother.")
     messages.send_reply(ctx, olivia, receipt.contact_id, kind=MessageKind.REPLY,
                         body="We are looking at this today.")
+    [child] = view_contact(ctx, olivia, receipt.contact_id).children  # in the case system, so
+    single_view.link_child(ctx, olivia, child.id, case_people(ctx, 1)[0])  # its push is queued
     decisions.decide(ctx, olivia, receipt.contact_id, same_for_all=ChildDecision(
         Outcome.SOCIAL_CARE_REFERRAL, "Injury to a young child", level_of_need=LevelOfNeed.ACUTE,
         primary_need="N1"))

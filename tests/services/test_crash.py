@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ffd_core import audit
 from ffd_core.services import contacts, ownership
-from ffd_core.store.tables import AuditEvent, Contact, Decision, OutboxMessage
+from ffd_core.store.tables import AuditEvent, CaseSystemTransfer, Contact, Decision, OutboxMessage
 from tests.conftest import AUDIT_KEY
 from tests.factories import new_contact
 
@@ -66,4 +66,6 @@ def test_killed_decide_leaves_contact_in_screening(ctx, people, database_url, fa
     with ctx.read() as session:
         assert session.get(Contact, receipt.contact_id).status == "decided"
         kinds = set(session.execute(select(OutboxMessage.kind)).scalars())
-    assert kinds == {"email", "case_system_push"}
+        waiting = session.execute(select(CaseSystemTransfer.state)).scalars().all()
+    assert kinds == {"email"}
+    assert waiting == ["needs_person"]  # the child is linked to no case-system person yet

@@ -27,49 +27,52 @@ from ffd_core.domain.decisions import ChildDecision
 from ffd_core.domain.vocab import AgencyKind, LevelOfNeed, MessageKind, Outcome, Role
 from ffd_core.errors import PermissionDenied
 from ffd_core.search.records import SOCIAL_CARE, SourceRecord
+from ffd_core.domain.contact import NewContact, Referrer
+from ffd_core.domain.vocab import Channel, Consent, ContactKind
 from ffd_core.services import (
-    attachments, contact_view, contacts, decisions, deliveries, directory, messages, notes,
-    outbox, ownership, person_index, queue, referrer_view, screening, single_view,
+    attachments, completion, contact_view, contacts, decisions, deliveries, directory, intake,
+    messages, needs_person, notes, outbox, ownership, person_index, queue, quarantine,
+    referrer_view, screening, single_view,
 )
 from ffd_core.services.context import SYSTEM, Actor, Context
 from ffd_core.settings import Settings
 from ffd_core.store.engine import make_engine
-from ffd_core.store.tables import Contact, ContactPerson
+from ffd_core.store.tables import CaseSystemTransfer, Contact, ContactPerson
 from tests.conftest import AUDIT_KEY, PASSWORD, START, _admin, _template, postgres_url
-from tests.factories import new_contact
+from tests.factories import child, new_contact
 
 COLUMNS = ("staff refv list clm allc rall tkov rels prio rfi rply dcd appr rtrn push wdrw cie "
-           "rope note att ratt lnk lchd wrt").split()
+           "rope note att ratt lnk lchd wrt cnp cmp").split()
 
-# role (actor)             relation      staff refv list clm allc rall tkov rels prio rfi rply dcd appr rtrn push wdrw cie rope note att ratt lnk lchd wrt
+# role (actor)             relation      staff refv list clm allc rall tkov rels prio rfi rply dcd appr rtrn push wdrw cie rope note att ratt lnk lchd wrt cnp cmp
 MATRIX = """
-officer    olivia    none              Y  N  Y  Y  N  N  Y  N  Y  N  Y  N  N  N  N  Y  N  N  Y  Y  Y  Y  Y  Y
-officer    olivia    owner             Y  N  Y  -  -  N  Y  Y  Y  Y  Y  Y  N  N  N  Y  N  N  Y  Y  Y  Y  Y  Y
-officer    olivia    restricted        N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
-officer    olivia    restricted_owner  Y  N  Y  -  -  N  Y  Y  Y  Y  Y  Y  N  N  N  Y  N  N  Y  Y  Y  Y  Y  Y
-worker     wendy     none              Y  N  Y  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  Y  N  N  N
-worker     wendy     restricted        N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
-supervisor sam       none              Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y
-supervisor sam       owner             Y  N  Y  -  -  Y  Y  Y  Y  Y  Y  Y  N  Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y
-supervisor sam       restricted        Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y
-admin      ada       none              N  N  N  N  N  N  N  N  N  N  N  N  N  N  Y  N  N  N  N  N  N  N  N  N
-admin      ada       restricted        N  N  N  N  N  N  N  N  N  N  N  N  N  N  Y  N  N  N  N  N  N  N  N  N
-partner    teacher   referrer          N  Y  Y  N  N  N  N  N  N  N  Y  N  N  N  N  Y  N  N  N  Y  Y  N  N  N
-partner    teacher   same_agency       N  Y  Y  N  N  N  N  N  N  N  Y  N  N  N  N  Y  N  N  N  Y  Y  N  N  N
-partner    teacher   none              N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
-partner    constable referrer          N  Y  Y  N  N  N  N  N  N  N  Y  N  N  N  N  Y  N  N  N  Y  Y  N  N  N
-partner    constable same_agency       N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
+officer    olivia    none              Y  N  Y  Y  N  N  Y  N  Y  N  Y  N  N  N  N  Y  N  N  Y  Y  Y  Y  Y  Y  Y  Y
+officer    olivia    owner             Y  N  Y  -  -  N  Y  Y  Y  Y  Y  Y  N  N  N  Y  N  N  Y  Y  Y  Y  Y  Y  Y  Y
+officer    olivia    restricted        N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
+officer    olivia    restricted_owner  Y  N  Y  -  -  N  Y  Y  Y  Y  Y  Y  N  N  N  Y  N  N  Y  Y  Y  Y  Y  Y  Y  Y
+worker     wendy     none              Y  N  Y  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  Y  N  N  N  N  N
+worker     wendy     restricted        N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
+supervisor sam       none              Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y
+supervisor sam       owner             Y  N  Y  -  -  Y  Y  Y  Y  Y  Y  Y  N  Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y
+supervisor sam       restricted        Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  N  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y
+admin      ada       none              N  N  N  N  N  N  N  N  N  N  N  N  N  N  Y  N  N  N  N  N  N  N  N  N  N  N
+admin      ada       restricted        N  N  N  N  N  N  N  N  N  N  N  N  N  N  Y  N  N  N  N  N  N  N  N  N  N  N
+partner    teacher   referrer          N  Y  Y  N  N  N  N  N  N  N  Y  N  N  N  N  Y  N  N  N  Y  Y  N  N  N  N  N
+partner    teacher   same_agency       N  Y  Y  N  N  N  N  N  N  N  Y  N  N  N  N  Y  N  N  N  Y  Y  N  N  N  N  N
+partner    teacher   none              N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
+partner    constable referrer          N  Y  Y  N  N  N  N  N  N  N  Y  N  N  N  N  Y  N  N  N  Y  Y  N  N  N  N  N
+partner    constable same_agency       N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N  N
 """
 
 # Actions that are not about one contact, by role.
 ROLE_COLUMNS = ("take_next submit queue referrals search view_person review decide_match "
-                "reindex export administer outbox deliver").split()
+                "reindex export administer outbox deliver quarantine release needs").split()
 ROLE_MATRIX = """
-officer    olivia     Y Y Y N Y Y Y Y N N N N N
-worker     wendy      N N Y N Y Y N N N N N N N
-supervisor sam        Y Y Y N Y Y Y Y N Y Y Y N
-admin      ada        N N N N N N N N Y Y Y N N
-partner    teacher    N Y N Y N N N N N N N N N
+officer    olivia     Y Y Y N Y Y Y Y N N N N N N N Y
+worker     wendy      N N Y N Y Y N N N N N N N N N Y
+supervisor sam        Y Y Y N Y Y Y Y N Y Y Y N Y Y Y
+admin      ada        N N N N N N N N Y Y Y N N N N N
+partner    teacher    N Y N Y N N N N N N N N N N N N
 """
 
 
@@ -119,6 +122,8 @@ STATES = {
     "rels": "screening", "rfi": "screening", "rply": "awaiting_information",
     "dcd": "screening", "appr": "awaiting_sign_off", "rtrn": "awaiting_sign_off",
     "push": "decided", "wdrw": "screening", "cie": "screening", "rope": "decided",
+    "cnp": "decided",  # its child waits for a case-system person
+    "cmp": "screening",  # an emailed contact to complete (made by the intake, see _emailed)
 }
 
 
@@ -130,6 +135,7 @@ class Store:
     other: int  # an unrestricted contact anyone who works contacts may link to
     person: str  # a person in the index
     actors: dict[str, Actor]
+    held_email: int  # a quarantined email
 
 
 def _actors(ctx: Context) -> dict[str, Actor]:
@@ -161,13 +167,15 @@ def _prepare(ctx: Context) -> Store:
     ids: dict[tuple[str, str], int] = {}
     documents: dict[str, int] = {}
     for kind, (submitter, owner, restricted) in KINDS.items():
-        def received(kind=kind, submitter=submitter, restricted=restricted) -> int:
+        def received(kind=kind, submitter=submitter, restricted=restricted, action="") -> int:
             extra = {"restricted": True, "restricted_reason": "a colleague's family"} if restricted else {}
+            if action == "cmp":
+                return _emailed(ctx, extra)
             return contacts.submit(ctx, who[submitter], new_contact(ctx.now(), **extra)).contact_id
         for action, state in [("shared", "screening"), *STATES.items()]:
             if state == "received" and kind.startswith(("owner", "restricted_owner")):
                 continue  # nobody owns a contact that nobody has claimed
-            cid = received()
+            cid = received(action=action)
             ids[(kind, action)] = cid
             if state == "received":
                 continue
@@ -185,8 +193,26 @@ def _prepare(ctx: Context) -> Store:
         documents[kind] = attachments.attach(ctx, who[submitter], shared, "body-map.txt",
                                              b"Bruise on the left cheek.")
     other = contacts.submit(ctx, who["gp"], new_contact(ctx.now())).contact_id
+    raw = b"From: someone@elsewhere.example\r\nSubject: hello\r\n\r\nA concern.\r\n"
+    held = intake.receive(ctx, SYSTEM, intake.Arrival("127.0.0.1", "a@elsewhere.example",
+                                                      ("intake@council.example",), raw, len(raw)))
     return Store(ctx.engine.url.render_as_string(hide_password=False), ids, documents, other,
-                 person.person_id, who)
+                 person.person_id, who, held.email_id)
+
+
+def _emailed(ctx: Context, extra: dict) -> int:
+    """An emailed contact to complete, as the intake files one (restricted if ``extra`` says)."""
+    new = NewContact(kind=ContactKind.CAUSE_FOR_CONCERN, channel=Channel.SECURE_EMAIL,
+                     received_at=ctx.now(), category="", children=(), consent=None,
+                     referrer=Referrer(name="PC Marsh", email="jo.marsh@police.example"),
+                     to_complete=True, **extra)
+    return contacts.submit(ctx, SYSTEM, new).contact_id
+
+
+def _waiting_child(ctx: Context, contact_id: int) -> int:
+    with ctx.read() as session:
+        return session.execute(select(CaseSystemTransfer.id).where(
+            CaseSystemTransfer.contact_id == contact_id)).scalar_one()
 
 
 def _clone(backend: str, url: str, tmp_path: Path) -> str:
@@ -283,6 +309,10 @@ def _attempt(ctx: Context, store: Store, actor: Actor, kind: str, column: str): 
         "lchd": lambda: single_view.link_child(ctx, actor, _child(ctx, shared), store.person),
         "wrt": lambda: messages.send_reply(ctx, actor, shared, kind=MessageKind.OUTCOME,
                                            body="We are looking at this today."),
+        "cnp": lambda: needs_person.confirm_new_person(ctx, actor, _waiting_child(ctx, target),
+                                                       "searched: not there"),
+        "cmp": lambda: completion.complete(ctx, actor, target, completion.Completion(
+            "physical_abuse", (child(),), Consent.GIVEN)),
     }
     return target if column in STATES else shared, actions[column]
 
@@ -375,6 +405,9 @@ def _role_attempt(ctx: Context, store: Store, actor: Actor, column: str, tmp: Pa
             f"Agency {uuid.uuid4().hex[:6]}", AgencyKind.VOLUNTARY)),
         "outbox": lambda: deliveries.list_outbox(ctx, actor),
         "deliver": lambda: outbox.claim(ctx, actor, "matrix-worker", [outbox.EMAIL], 1),
+        "quarantine": lambda: quarantine.held(ctx, actor),
+        "release": lambda: quarantine.release(ctx, actor, store.held_email, "matrix"),
+        "needs": lambda: needs_person.waiting(ctx, actor),
     }
     return calls[column]
 

@@ -52,3 +52,35 @@ async def test_brackets_in_a_referral_are_shown_as_typed_and_do_nothing(ctx, peo
         await pilot.click(offset=(40, 25))
         await settle(pilot)
         assert app.is_running
+
+
+async def test_a_hostile_sender_address_in_quarantine_is_shown_as_typed(ctx, people):
+    """The envelope sender and subject of quarantined mail are the attacker's own words:
+    in the list, the detail and the release dialog's title they stay literal."""
+    from dataclasses import replace
+
+    from ffd_core.services import intake
+    from ffd_core.services.context import SYSTEM
+    from ffd_tui.screens.dialogs import ReasonDialog
+    from ffd_tui.screens.waiting_lists import QuarantineScreen
+    from tests.connectors.mail_world import INTAKE, an_email, intake_settings
+
+    ctx.settings = intake_settings(replace(ctx.settings))
+    raw = an_email("Someone <someone@elsewhere.example>", subject=f"Urgent {CLICK} [b]now[/b]")
+    intake.receive(ctx, SYSTEM, intake.Arrival("127.0.0.1", "[@click=app.quit]x[/]@x.example",
+                                               (INTAKE,), raw, len(raw)))
+    app = make_app(ctx, people["sam"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("Q")
+        await settle(pilot)
+        assert isinstance(app.screen, QuarantineScreen)
+        shown = _screen_text(app)
+        assert CLICK in shown and "[b]now[/b]" in shown
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        assert "[@click=app.quit]x[/]@x.example" in _screen_text(app)
+        await pilot.click(offset=(40, 12))
+        await settle(pilot)
+        assert app.is_running

@@ -4,6 +4,7 @@ of the store."""
 
 from ffd_tui.screens.dialogs.allocate import AllocateDialog, Allocation
 from ffd_tui.screens.dialogs.base import ActionDialog
+from ffd_tui.screens.dialogs.complete import CompleteDialog
 from ffd_tui.screens.dialogs.confirm import ConfirmDialog
 from ffd_tui.screens.dialogs.decide import DecideDialog, DecisionCommand
 from ffd_tui.screens.dialogs.link import LinkDialog, LinkTo
@@ -17,7 +18,7 @@ from ffd_tui.screens.dialogs.request_information import (
 from ffd_tui.screens.dialogs.telephone import TelephoneDialog
 
 __all__ = [
-    "ActionDialog", "AllocateDialog", "Allocation", "ConfirmDialog", "DecideDialog",
+    "ActionDialog", "AllocateDialog", "CompleteDialog", "Allocation", "ConfirmDialog", "DecideDialog",
     "DecisionCommand", "InformationRequest", "LinkDialog", "LinkTo", "NoteDialog", "NoteText",
     "Reason", "ReasonDialog", "ReplyDialog", "ReplyIn", "RequestInformationDialog",
     "TelephoneDialog",

@@ -54,7 +54,7 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")  # names, addresses
             yield from self.compose_body()
             yield Static("", id="dialog-error", classes="dialog-error")
             yield Static(self.keys_hint(), classes="dialog-keys")

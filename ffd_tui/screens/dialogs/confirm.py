@@ -27,7 +27,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")  # names, addresses
             yield Static(plain(self.message), classes="dialog-body")
             yield Static(f"[b]{self.app.shown_key('confirm.yes')}[/] yes    "
                          f"[b]{self.app.shown_key('confirm.no')}[/] / Esc no", classes="dialog-keys")

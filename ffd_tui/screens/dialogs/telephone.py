@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, TextArea
 from textual.worker import Worker
 
@@ -15,15 +15,7 @@ from ffd_core.domain.vocab import Consent
 from ffd_core.errors import InvalidInput
 from ffd_core.services.contacts import TelephoneCall
 from ffd_tui.screens.dialogs.base import ActionDialog
-
-CONSENT = [("given", Consent.GIVEN.value), ("refused", Consent.REFUSED.value),
-           ("not sought: risk to the child", Consent.NOT_SOUGHT_RISK.value)]
-
-
-def _column(label: str, widget: Input | Select) -> ComposeResult:
-    with Vertical(classes="column"):
-        yield Label(label)
-        yield widget
+from ffd_tui.screens.dialogs.fields import CONSENT, column, date_of_birth
 
 
 class TelephoneDialog(ActionDialog[TelephoneCall]):
@@ -41,20 +33,20 @@ class TelephoneDialog(ActionDialog[TelephoneCall]):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
             with Horizontal(classes="fields"):
-                yield from _column("Child's given name", Input(id="given"))
-                yield from _column("Family name", Input(id="family"))
-                yield from _column("Date of birth (dd/mm/yyyy)", Input(id="dob"))
+                yield from column("Child's given name", Input(id="given"))
+                yield from column("Family name", Input(id="family"))
+                yield from column("Date of birth (dd/mm/yyyy)", Input(id="dob"))
             with Horizontal(classes="fields"):
-                yield from _column("Caller's name", Input(id="caller"))
-                yield from _column("Caller's agency", Input(id="agency"))
-                yield from _column("Caller's phone", Input(id="phone"))
-                yield from _column("Came in at (HH:MM)", Input(id="received", placeholder="now"))
+                yield from column("Caller's name", Input(id="caller"))
+                yield from column("Caller's agency", Input(id="agency"))
+                yield from column("Caller's phone", Input(id="phone"))
+                yield from column("Came in at (HH:MM)", Input(id="received", placeholder="now"))
             with Horizontal(classes="fields"):
-                yield from _column("Category", Select(self.categories, id="category",
+                yield from column("Category", Select(self.categories, id="category",
                                                       prompt="(choose)"))
-                yield from _column("Consent", Select(CONSENT, id="consent", value="given",
+                yield from column("Consent", Select(CONSENT, id="consent", value="given",
                                                      allow_blank=False))
-                yield from _column("Why (if not given)", Input(id="consent_reason"))
+                yield from column("Why (if not given)", Input(id="consent_reason"))
             yield Label("What the caller said")
             yield TextArea(id="said", soft_wrap=True)
 
@@ -62,11 +54,7 @@ class TelephoneDialog(ActionDialog[TelephoneCall]):
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
     def command(self) -> TelephoneCall:
-        dob_raw = self._text("dob")
-        try:
-            dob = datetime.strptime(dob_raw, "%d/%m/%Y").date() if dob_raw else None
-        except ValueError:
-            raise InvalidInput("write the date of birth as dd/mm/yyyy") from None
+        dob = date_of_birth(self._text("dob"))
         category = self.query_one("#category", Select).value
         return TelephoneCall(
             category=category if isinstance(category, str) else "",

@@ -1,0 +1,65 @@
+"""Completing an emailed contact (``K`` on a contact to complete): the officer types the
+child, category and consent from the email; services.completion checks them as it checks
+any new contact, and the dialog stays open with the problem's message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Select
+from textual.worker import Worker
+
+from ffd_core.domain.contact import PersonEntry
+from ffd_core.domain.vocab import Consent
+from ffd_core.errors import InvalidInput
+from ffd_core.services.completion import Completion
+from ffd_tui.screens.dialogs.base import ActionDialog
+from ffd_tui.screens.dialogs.fields import CONSENT, column, date_of_birth
+
+
+class CompleteDialog(ActionDialog[Completion]):
+    first_field = "#given"
+    submit_words = "complete (then [b]y[/])"
+
+    def __init__(self, title: str, perform: Callable[[Completion], Worker],
+                 categories: list[tuple[str, str]]) -> None:
+        super().__init__(title, perform)
+        self.categories = categories  # the council's own (label, value), from ffd_core
+
+    def keys_hint(self) -> str:
+        return "[b]tab[/] next field    " + super().keys_hint()
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="fields"):
+            yield from column("Child's given name", Input(id="given"))
+            yield from column("Family name", Input(id="family"))
+            yield from column("Date of birth (dd/mm/yyyy)", Input(id="dob"))
+            yield from column("Postcode", Input(id="postcode"))
+        with Horizontal(classes="fields"):
+            yield from column("Referrer's role", Input(id="role"))
+            yield from column("Referrer's phone", Input(id="phone"))
+            yield from column("Why (if consent not given)", Input(id="consent_reason"))
+        with Horizontal(classes="fields"):
+            yield from column("Category", Select(self.categories, id="category",
+                                                  prompt="(choose)"))
+            yield from column("Consent", Select(CONSENT, id="consent", prompt="(choose)"))
+
+    def _text(self, ident: str) -> str:
+        return self.query_one(f"#{ident}", Input).value.strip()
+
+    def command(self) -> Completion:
+        category, consent = (self.query_one(f"#{i}", Select).value for i in ("category", "consent"))
+        if not isinstance(consent, str):
+            raise InvalidInput("choose whether consent was given")
+        child = PersonEntry(given_name=self._text("given"), family_name=self._text("family"),
+                            date_of_birth=date_of_birth(self._text("dob")),
+                            postcode=self._text("postcode") or None)
+        return Completion(
+            category=category if isinstance(category, str) else "", children=(child,),
+            consent=Consent(consent), consent_reason=self._text("consent_reason") or None,
+            referrer_role=self._text("role") or None, referrer_phone=self._text("phone") or None)
+
+    def confirm_question(self, command: Completion) -> str:
+        return f"Complete the contact about {command.children[0].display_name}?"
