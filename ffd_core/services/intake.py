@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Protocol
@@ -46,6 +47,7 @@ from ffd_core.services.attachments import keep_document
 from ffd_core.services.contact_write import begin
 from ffd_core.services.context import Context
 from ffd_core.services.referrer_mail import reference_for_reply
+from ffd_core.services.scanning import ScannerUnavailable, finding
 from ffd_core.services.screening import take_reply
 from ffd_core.store.blobs import BlobStore
 from ffd_core.store.engine import is_postgres
@@ -65,7 +67,8 @@ class EmailState:
 
 
 class Scanner(Protocol):
-    """The scanning hook for attachments (e.g. clamd): a finding names what was found."""
+    """The scanning hook for attachments: a finding names what was found. Without one, the
+    clamd that checks web uploads (``clamd_address``) checks these too."""
 
     def __call__(self, filename: str, data: bytes) -> str | None: ...
 
@@ -174,14 +177,20 @@ def file_email(ctx: Context, actor: Actor, email_id: int, scanner: Scanner | Non
 
 
 def file_waiting(ctx: Context, actor: Actor, scanner: Scanner | None = None) -> int:
-    """File whatever was kept but not filed (the receiver stopped in between)."""
+    """File whatever was kept but not filed (the receiver stopped in between, or the
+    scanner could not be reached); returns how many were filed."""
     with ctx.read() as session:
         ctx.authorize(session, actor, Action.RECEIVE_EMAIL)
         waiting = session.execute(select(InboundEmail.id).where(
             InboundEmail.state == EmailState.RECEIVED).order_by(InboundEmail.id)).scalars().all()
+    filed = 0
     for email_id in waiting:
-        file_email(ctx, actor, email_id, scanner)
-    return len(waiting)
+        try:
+            file_email(ctx, actor, email_id, scanner)
+            filed += 1
+        except ScannerUnavailable as error:  # kept, so the next start files it
+            log.warning("email %s stays waiting: %s", email_id, error)
+    return filed
 
 
 # ------------------------------------------------------------------------------ judging
@@ -194,7 +203,7 @@ def _judge(ctx: Context, session: Session, row: InboundEmail, raw: bytes,
         email = read_email(raw)
     except Unreadable as error:
         return _Quarantine(str(error))
-    problem = attachment_problem(email, scanner)
+    problem = attachment_problem(email, scanner or configured_scanner(ctx))
     if problem:
         return _Quarantine(problem)
     results = _all_headers(raw, "authentication-results")
@@ -232,6 +241,11 @@ def _written_to(session: Session, contact: Contact) -> set[str]:
     return {a.lower() for a in (*sent, (contact.referrer or {}).get("email")) if a}
 
 
+def configured_scanner(ctx: Context) -> Scanner:
+    """The clamd that checks web uploads (off when ``clamd_address`` is empty)."""
+    return partial(finding, ctx.settings.clamd_address)
+
+
 def attachment_problem(email: ReadEmail, scanner: Scanner | None) -> str | None:
     """Why an attachment is refused (type by content, size, the scanning hook), or None."""
     for attachment in email.attachments:
@@ -239,9 +253,9 @@ def attachment_problem(email: ReadEmail, scanner: Scanner | None) -> str | None:
             check_attachment(attachment.filename, attachment.data)
         except InvalidInput as error:
             return f"attachment refused: {error}"
-        finding = scanner(attachment.filename, attachment.data) if scanner else None
-        if finding:
-            return f"attachment {attachment.filename} refused by the scanner: {finding}"
+        found = scanner(attachment.filename, attachment.data) if scanner else None
+        if found:
+            return f"attachment {attachment.filename} refused by the scanner: {found}"
     return None
 
 

@@ -19,7 +19,8 @@ from ffd_core.domain.inbound_mail import ReadEmail, Unreadable, read_email
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.services import notes
 from ffd_core.services.context import Context
-from ffd_core.services.intake import CHANGE, EmailState, Filed, attachment_problem, file_as_contact, locked
+from ffd_core.services.intake import (CHANGE, EmailState, Filed, attachment_problem, configured_scanner,
+                                      file_as_contact, locked)
 from ffd_core.store.blobs import BlobStore
 from ffd_core.store.tables import Contact, InboundEmail
 
@@ -88,9 +89,9 @@ def release(ctx: Context, actor: Actor, email_id: int, reason: str) -> Filed:
                                "release: ask the sender to send it again in smaller parts")
         named = row.named_reference
     email, _readable = _lenient(BlobStore(ctx.settings.resolved_blob_dir).get(row.sha256))
-    good, withheld = [], []
+    good, withheld, scanner = [], [], configured_scanner(ctx)
     for attachment in email.attachments:
-        (withheld if attachment_problem(_only(email, attachment), None) else good).append(attachment)
+        (withheld if attachment_problem(_only(email, attachment), scanner) else good).append(attachment)
     email = ReadEmail(email.from_address or row.mail_from, email.from_name, email.subject,
                       email.message_id, email.text, tuple(good))
     filed = file_as_contact(ctx, actor, email_id, email, EmailState.RELEASED,

@@ -46,6 +46,16 @@ def scan(address: str, name: str, data: bytes) -> None:
         raise ScannerUnavailable(f"{name} could not be checked for viruses ({reply}); try again")
 
 
+def finding(address: str, name: str, data: bytes) -> str | None:
+    """The scanning hook's verdict as a finding (None: clean, or scanning is off), for
+    callers that quarantine rather than refuse; ScannerUnavailable still raises."""
+    try:
+        scan(address, name, data)
+    except VirusFound:
+        return "a virus"
+    return None
+
+
 def _connect(address: str) -> socket.socket:
     if address.startswith("/"):
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -18,8 +18,10 @@ from ffd_core.services import completion, contacts, decisions, intake, ownership
 from ffd_core.services.contact_view import view_contact
 from ffd_core.services.context import SYSTEM
 from ffd_core.services.referrer_mail import reply_address
+from ffd_core.services.scanning import ScannerUnavailable
 from ffd_core.store.blobs import BlobStore
 from ffd_core.store.tables import AuditEvent, CaseSystemTransfer, ContactLink
+from tests.clamd import EICAR, clamd  # noqa: F401 - a fixture
 from tests.connectors.mail_world import INTAKE, PDF, an_email, awaiting_reply, intake_settings
 from tests.factories import new_contact
 
@@ -185,3 +187,24 @@ def test_the_scanning_hook_quarantines_what_it_finds(ctx, people):
                                                        raw, len(raw)), scanner)
     assert filed.state == "quarantined"
     assert filed.reason == "attachment notes.txt refused by the scanner: Eicar-Test-Signature"
+
+
+def test_the_clamd_that_checks_uploads_checks_emailed_attachments(ctx, people, clamd):
+    ctx.settings = replace(ctx.settings, clamd_address=clamd)
+    filed = arrive(ctx, an_email(attachments=(("notes.txt", EICAR),)))
+    assert (filed.state, filed.reason) == ("quarantined",
+                                           "attachment notes.txt refused by the scanner: a virus")
+    clean = arrive(ctx, an_email(subject="Clean", attachments=(("notes.pdf", PDF),)))
+    assert clean.state == "accepted"
+
+
+def test_an_unreachable_scanner_keeps_the_email_waiting_and_the_relay_retries(ctx, people,
+                                                                             clamd, tmp_path):
+    ctx.settings = replace(ctx.settings, clamd_address=str(tmp_path / "no-such.sock"))
+    raw = an_email(attachments=(("notes.pdf", PDF),))
+    with pytest.raises(ScannerUnavailable):  # the receiver answers 451: the relay tries again
+        arrive(ctx, raw)
+    assert intake.file_waiting(ctx, SYSTEM) == 0  # still not checked, still kept
+    ctx.settings = replace(ctx.settings, clamd_address=clamd)
+    assert intake.file_waiting(ctx, SYSTEM) == 1
+    assert arrive(ctx, raw).state == "accepted"  # the relay's retry: the same email, filed once
