@@ -15,7 +15,7 @@ import pytest
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def clamd(tmp_path_factory):  # noqa: ANN201
     binary = shutil.which("clamd") or ("/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists() else None)
     if binary is None:

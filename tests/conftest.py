@@ -29,6 +29,7 @@ from ffd_core.services.context import SYSTEM, Actor, Context
 from ffd_core.settings import Settings
 from ffd_core.store import migrate
 from ffd_core.store.engine import make_engine
+from tests.clamd import clamd  # noqa: F401 - a real ClamAV for the scanning tests
 
 # Property tests: a small, quick profile in CI; more examples on a developer's machine.
 for _name, _examples in (("ci", 50), ("dev", 300)):

@@ -21,7 +21,7 @@ from ffd_core.services.referrer_mail import reply_address
 from ffd_core.services.scanning import ScannerUnavailable
 from ffd_core.store.blobs import BlobStore
 from ffd_core.store.tables import AuditEvent, CaseSystemTransfer, ContactLink
-from tests.clamd import EICAR, clamd  # noqa: F401 - a fixture
+from tests.clamd import EICAR
 from tests.connectors.mail_world import INTAKE, PDF, an_email, awaiting_reply, intake_settings
 from tests.factories import new_contact
 

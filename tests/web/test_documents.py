@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from ffd_core.domain.vocab import AgencyKind
-from tests.clamd import EICAR, clamd  # noqa: F401 - a fixture
+from tests.clamd import EICAR
 from tests.web.conftest import add_partner, csrf, sign_in, with_settings
 from tests.web.forms_helpers import example, fill, start_draft
 

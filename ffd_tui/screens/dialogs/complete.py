@@ -4,32 +4,20 @@ any new contact, and the dialog stays open with the problem's message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
-from textual.worker import Worker
 
 from ffd_core.domain.contact import PersonEntry
 from ffd_core.domain.vocab import Consent
 from ffd_core.errors import InvalidInput
 from ffd_core.services.completion import Completion
-from ffd_tui.screens.dialogs.base import ActionDialog
-from ffd_tui.screens.dialogs.fields import CONSENT, column, date_of_birth
+from ffd_tui.screens.dialogs.fields import CONSENT, FormDialog, column, date_of_birth
 
 
-class CompleteDialog(ActionDialog[Completion]):
+class CompleteDialog(FormDialog[Completion]):
     first_field = "#given"
     submit_words = "complete (then [b]y[/])"
-
-    def __init__(self, title: str, perform: Callable[[Completion], Worker],
-                 categories: list[tuple[str, str]]) -> None:
-        super().__init__(title, perform)
-        self.categories = categories  # the council's own (label, value), from ffd_core
-
-    def keys_hint(self) -> str:
-        return "[b]tab[/] next field    " + super().keys_hint()
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="fields"):

@@ -1,18 +1,34 @@
-"""Small pieces the form-like dialogs share: a labelled column, a typed date of birth."""
+"""What the form-like dialogs share: the council's categories and the tab hint, a labelled
+column, a typed date of birth."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select
+from textual.worker import Worker
 
 from ffd_core.domain.vocab import Consent
 from ffd_core.errors import InvalidInput
+from ffd_tui.screens.dialogs.base import ActionDialog, Command
 
 CONSENT = [("given", Consent.GIVEN.value), ("refused", Consent.REFUSED.value),
            ("not sought: risk to the child", Consent.NOT_SOUGHT_RISK.value)]
+
+
+class FormDialog(ActionDialog[Command]):
+    """Several fields, Tab between them, and a choice of the council's own categories."""
+
+    def __init__(self, title: str, perform: Callable[[Command], Worker],
+                 categories: list[tuple[str, str]]) -> None:
+        super().__init__(title, perform)
+        self.categories = categories  # (label, value), from ffd_core
+
+    def keys_hint(self) -> str:
+        return "[b]tab[/] next field    " + super().keys_hint()
 
 
 def column(label: str, widget: Input | Select) -> ComposeResult:

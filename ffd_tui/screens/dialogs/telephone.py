@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, TextArea
-from textual.worker import Worker
 
 from ffd_core.clock import UK, as_utc
 from ffd_core.domain.vocab import Consent
 from ffd_core.errors import InvalidInput
 from ffd_core.services.contacts import TelephoneCall
-from ffd_tui.screens.dialogs.base import ActionDialog
-from ffd_tui.screens.dialogs.fields import CONSENT, column, date_of_birth
+from ffd_tui.screens.dialogs.fields import CONSENT, FormDialog, column, date_of_birth
 
 
-class TelephoneDialog(ActionDialog[TelephoneCall]):
+class TelephoneDialog(FormDialog[TelephoneCall]):
     first_field = "#given"
     submit_words = "record (then [b]y[/])"
-
-    def __init__(self, title: str, perform: Callable[[TelephoneCall], Worker],
-                 categories: list[tuple[str, str]]) -> None:
-        super().__init__(title, perform)
-        self.categories = categories  # the council's own (label, value), from ffd_core
-
-    def keys_hint(self) -> str:
-        return "[b]tab[/] next field    " + super().keys_hint()
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
