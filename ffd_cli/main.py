@@ -13,7 +13,7 @@ from rich.table import Table
 from ffd_cli.intake import intake
 from ffd_cli.outbox import DemoDelivery, outbox, worker
 from ffd_cli.people import people
-from ffd_cli.progress import console, progress_bars
+from ffd_cli.progress import console, notices, progress_bars
 from ffd_cli.runtime import (
     FFDGroup,
     cli_actor,
@@ -76,9 +76,11 @@ def _not_production_option(function):  # noqa: ANN001, ANN201
 @click.option("--as", "as_user", default="demo.officer", show_default=True,
               help="Demo account to sign in as, e.g. demo.supervisor or demo.socialworker.")
 @click.option("--no-console", is_flag=True, help="Seed and report, but do not open the console.")
+@click.option("--web-port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="Port for the web endpoint the demo runs on 127.0.0.1.")
 @click.pass_context
 def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people: int,  # noqa: ANN001
-         not_production: bool, as_user: str, no_console: bool) -> None:
+         not_production: bool, as_user: str, no_console: bool, web_port: int) -> None:
     """Set up a demo county (in a new store, or the one the demo made) and open the console.
 
     Refuses a store holding data the demo did not make, and an empty PostgreSQL database
@@ -105,13 +107,18 @@ def demo(ctx: click.Context, seed: int, as_of, contacts: int, open_: int, people
     actor = demo_actor(context, as_user)
     teacher = next((u.email for u in directory.list_users(context, cli_actor())
                     if u.username == "demo.teacher"), None)
-    console.print(f"Web endpoint for partners: {start_beside(context)} — sign in as {teacher} "
-                  "with demo.teacher's password (printed when the demo was seeded); the "
-                  "emailed sign-in code is sent by `ffd worker`.")
+    delivery = DemoDelivery(settings)  # a worker and a local SMTP sink beside the console
+    try:
+        address, _server = start_beside(context, port=web_port)  # a daemon thread: ends with us
+    except BaseException:
+        delivery.stop()
+        raise
+    console.print(f"Web endpoint for partners: {address} — sign in as {teacher} with "
+                  "demo.teacher's password (printed when the demo was seeded); the emailed "
+                  "sign-in code lands in the demo's mail folder (below).")
     console.print(f"Signing in as {actor.name} ({actor.role.label}). To see the supervisor's "
                   "view: `ffd demo --as demo.supervisor`; a social worker's (read-only): "
                   "`ffd demo --as demo.socialworker`.")
-    delivery = DemoDelivery(settings)  # a worker and a local SMTP sink beside the console
     console.print(delivery.note)
     try:
         _run_console(context, settings, actor)
@@ -218,7 +225,7 @@ def db_status(ctx: click.Context) -> None:
 def _say_if_index_stale(settings) -> None:  # noqa: ANN001
     stale = person_index.stale_index_warning(open_context(settings))
     if stale:
-        console.print(f"[yellow]{stale}[/]")
+        notices.print(f"[yellow]{stale}[/]")
 
 
 @db.command("copy")
@@ -468,7 +475,7 @@ def config_check(ctx: click.Context, directory: Path | None) -> None:
         used = previous_hashes(open_context(settings))
     except Exception as error:  # noqa: BLE001 - the check still runs on the files alone
         used = {}
-        console.print(f"[yellow]note:[/] not comparing with the store ({escape(str(error))}); "
+        notices.print(f"[yellow]note:[/] not comparing with the store ({escape(str(error))}); "
                       "form versions are checked against the files only.")
     errors = check_config_dir(directory, used)
     if errors:

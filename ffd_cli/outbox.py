@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ffd_cli.progress import console
+from ffd_cli.progress import console, notices
 from ffd_cli.runtime import cli_actor, open_context, settings_from
 from ffd_core.connectors.outbox_worker import PassReport, Worker, WorkerRunning
 from ffd_core.connectors.senders import senders_for
@@ -45,10 +45,10 @@ def worker(ctx: click.Context, once: bool) -> None:
     settings = settings_from(ctx)
     delivery = _worker_for(settings)
     if not settings.smtp_host:
-        console.print("[yellow]smtp_host is not set: emails wait in the outbox; "
+        notices.print("[yellow]smtp_host is not set: emails wait in the outbox; "
                       "timed jobs still run.[/]")
     if not settings.case_system_url:
-        console.print("[yellow]case_system_url is not set: case-system pushes wait in the "
+        notices.print("[yellow]case_system_url is not set: case-system pushes wait in the "
                       "outbox.[/]")
     with delivery:
         if once:
@@ -146,7 +146,8 @@ class DemoDelivery:
             problem = "the worker did not start; see worker.log in the data folder"
         self.note = (f"Email: not sent from here ({problem})." if problem else
                      f"Email goes to a local SMTP sink that keeps each message in {self.maildir}; "
-                     "see what went out with `ffd outbox list`, or `M` in the holding area.")
+                     "see what went out with `ffd outbox list`, or `M` in the holding area when "
+                     "signed in as demo.supervisor.")
 
     def stop(self) -> None:
         self.process.terminate()  # SIGTERM: the worker finishes the message in hand

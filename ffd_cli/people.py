@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ffd_cli.progress import console, progress_bars
+from ffd_cli.progress import console, notices, progress_bars
 from ffd_cli.runtime import cli_actor, open_context, settings_from
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
@@ -155,7 +155,7 @@ def people_search(ctx: click.Context, text, dob, age, gender, postcode, street, 
     console.print(table)
     stale = person_index.stale_index_warning(context)
     if stale:
-        console.print(f"[yellow]{stale}[/]")
+        notices.print(f"[yellow]{stale}[/]")
 
 
 def format_uk_date_or_blank(value) -> str:  # noqa: ANN001

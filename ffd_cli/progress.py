@@ -1,4 +1,5 @@
-"""Rich progress bars for ffd_core's progress callbacks."""
+"""Where the ffd command writes: results to standard output (so they can be piped, redirected
+and read by cron), progress bars and warnings to standard error."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-console = Console(stderr=True)
+console = Console()  # results
+notices = Console(stderr=True)  # progress and warnings
 
 
 @contextmanager
@@ -22,7 +24,7 @@ def progress_bars() -> Iterator:
     """Yield ``report(done, total, label)``: one bar per label, updated in place."""
     with Progress(
         TextColumn("[bold]{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=False,
+        TimeElapsedColumn(), console=notices, transient=False,
     ) as progress:
         tasks: dict[str, int] = {}
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import click
 from rich.table import Table
 
 from ffd_cli.progress import console
-from ffd_cli.runtime import cli_actor, open_context, settings_from
+from ffd_cli.runtime import FriendlyError, cli_actor, open_context, settings_from
 from ffd_core.clock import format_uk_datetime
 from ffd_core.errors import InvalidInput
 from ffd_core.services import api_keys
 from ffd_tui.plain import add_plain_row
+
+# How long the demo waits for its endpoint to listen (it takes well under a second; a
+# loaded machine may take much longer).
+STARTUP_CEILING_SECONDS = 60
 
 
 @click.command("serve")
@@ -57,13 +62,34 @@ def web_server(app, host: str, port: int, **options):  # noqa: ANN001, ANN003, A
 
 
 def start_beside(context, host: str = "127.0.0.1", port: int = 8080):  # noqa: ANN001, ANN201
-    """Run the web endpoint in a background thread (for `ffd demo`); returns its address."""
+    """Run the web endpoint in a background thread (for `ffd demo`); returns (its address,
+    the server: set ``should_exit`` to stop it) once it is listening. A port already taken (another demo, say) stops the demo here,
+    before a banner sends anyone to a different store's endpoint."""
     from ffd_web.app import create_app
 
     server = web_server(create_app(context, base_url=f"http://{host}:{port}"), host, port)
     server.install_signal_handlers = lambda: None  # the console owns the terminal's signals
-    threading.Thread(target=server.run, name="ffd-web", daemon=True).start()
-    return f"http://{host}:{port}"
+    thread = threading.Thread(target=_run_until_refused, args=(server,), name="ffd-web",
+                              daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_CEILING_SECONDS
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        server.should_exit = True
+        raise FriendlyError(f"the web endpoint could not listen on {host}:{port} (is another "
+                            "`ffd demo` or `ffd serve` using it?); stop that one, or choose "
+                            "another port with `ffd demo --web-port PORT`")
+    return f"http://{host}:{port}", server
+
+
+def _run_until_refused(server) -> None:  # noqa: ANN001
+    """uvicorn exits its thread when the port is taken (it has logged why): the caller sees
+    that it never started."""
+    try:
+        server.run()
+    except SystemExit:
+        pass
 
 
 @click.group("key")

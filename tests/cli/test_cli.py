@@ -128,3 +128,12 @@ def test_names_with_brackets_are_listed_as_typed(run, ctx):
     listed = run("user", "list")
     assert listed.exit_code == 0, listed.output
     assert "[/b]" in listed.output and "[red]" in listed.output
+
+
+def test_results_go_to_standard_output_and_warnings_to_standard_error(run):
+    """`ffd agency list > file` keeps the list; cron and pipes read results on stdout."""
+    run("agency", "add", "Fenmoor Academy", "--kind", "school", "--domain", "fenmoor.sch.example")
+    listing = run("agency", "list")
+    assert "Fenmoor Academy" in listing.stdout and "Fenmoor Academy" not in listing.stderr
+    status = run("db", "status")
+    assert status.stdout.strip() and not status.stderr.strip()

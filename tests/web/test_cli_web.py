@@ -27,3 +27,31 @@ def test_serve_needs_both_halves_of_a_certificate(run, tmp_path):  # noqa: F811
     certificate.write_text("not really")
     result = run("serve", "--certfile", str(certificate))
     assert result.exit_code == 2 and "give both --certfile and --keyfile" in result.output
+
+
+def test_the_demos_endpoint_listens_or_says_its_port_is_taken(web_ctx):
+    """The demo prints its endpoint's address only once it listens there: with the port
+    taken (another demo), it stops with what to do rather than send partners elsewhere."""
+    import socket
+
+    import httpx
+    import pytest
+
+    from ffd_cli.runtime import FriendlyError
+    from ffd_cli.web import start_beside
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(FriendlyError, match=f"could not listen on 127.0.0.1:{port}.*--web-port"):
+            start_beside(web_ctx, port=port)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    address, server = start_beside(web_ctx, port=free)
+    try:
+        assert address == f"http://127.0.0.1:{free}"
+        assert httpx.get(address + "/").status_code == 200
+    finally:
+        server.should_exit = True
