@@ -93,6 +93,8 @@ def outbox_list(ctx: click.Context, state: str | None, reference: str | None, li
                       row.status + (f" ({row.timeliness})" if row.timeliness else ""),
                       row.last_error or "")
     console.print(table)
+    if len(rows) == limit:
+        notices.print(f"The newest {limit} shown; --limit N shows more, --state or --contact fewer.")
     figures = deliveries.figures_today(context, cli_actor())
     console.print(
         f"Today: {figures.acknowledged_within_a_minute} of {figures.acknowledgements} "

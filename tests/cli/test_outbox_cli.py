@@ -67,3 +67,11 @@ def test_without_an_smtp_host_emails_wait_and_timed_jobs_still_run(run, ctx, peo
     assert result.exit_code == 0 and "emails wait in the outbox" in result.output
     assert "timed jobs: chase_by 0, due_soon 0" in result.output
     assert "queued" in run("outbox", "list").output
+
+
+def test_a_list_cut_at_its_limit_says_so(run, ctx, people):
+    for _ in range(3):
+        contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
+    cut = run("outbox", "list", "--limit", "2")
+    assert "The newest 2 shown; --limit N shows more" in cut.stderr
+    assert "newest" not in run("outbox", "list", "--limit", "3").stderr
