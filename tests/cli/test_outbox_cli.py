@@ -74,4 +74,4 @@ def test_a_list_cut_at_its_limit_says_so(run, ctx, people):
         contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     cut = run("outbox", "list", "--limit", "2")
     assert "The newest 2 shown; --limit N shows more" in cut.stderr
-    assert "newest" not in run("outbox", "list", "--limit", "3").stderr
+    assert "newest" not in run("outbox", "list", "--limit", "100").stderr
