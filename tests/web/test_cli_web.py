@@ -27,3 +27,19 @@ def test_serve_needs_both_halves_of_a_certificate(run, tmp_path):  # noqa: F811
     certificate.write_text("not really")
     result = run("serve", "--certfile", str(certificate))
     assert result.exit_code == 2 and "give both --certfile and --keyfile" in result.output
+
+
+def test_serve_will_not_start_without_a_mail_key(run, monkeypatch):  # noqa: F811
+    """No sign-in code could be sealed: one line saying what to set, before listening."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    monkeypatch.delenv("FFD_MAIL_KEY")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:  # an address this machine does not have: without the check, serve fails to bind
+        result = run("serve", "--host", "192.0.2.1")
+    finally:
+        keyring.set_keyring(previous)
+    assert result.exit_code == 2 and "ffd secret set mail-key" in result.output
+    assert "FFD_MAIL_KEY" in result.output
