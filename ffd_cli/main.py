@@ -18,6 +18,7 @@ from ffd_cli.runtime import (
     FFDGroup,
     cli_actor,
     ensure_audit_key,
+    ensure_mail_key,
     open_context,
     settings_from,
 )
@@ -167,6 +168,9 @@ def _seed(ctx, seed, as_of, contacts, open_, people, *, reuse, allow_postgres): 
     settings = settings_from(ctx)
     if ensure_audit_key():
         console.print("Made a new audit key and kept it in the OS keyring.")
+    if ensure_mail_key():
+        console.print("Made a new mail key (it seals sign-in codes and links in the outbox) "
+                      "and kept it in the OS keyring.")
     context = open_context(settings, check_schema=False)
     if not prepare_demo_store(context, seed=seed, allow_postgres=allow_postgres):
         if reuse:

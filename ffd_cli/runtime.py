@@ -42,6 +42,15 @@ def ensure_audit_key() -> bool:
     return True
 
 
+def ensure_mail_key() -> bool:
+    """For the demo: make a mail key (seals account emails in the outbox) if none exists.
+    Returns True if one was made."""
+    if get_secret("mail-key"):
+        return False
+    set_secret("mail-key", token.token_urlsafe(32))
+    return True
+
+
 class FriendlyError(click.ClickException):
     """Shown as one red line; exit status 2."""
 

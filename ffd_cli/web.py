@@ -44,6 +44,7 @@ def serve(ctx: click.Context, host: str, port: int, certfile: str | None, keyfil
     settings = settings_from(ctx)
     context = open_context(settings)
     _ = context.config  # an invalid council folder stops here, every problem named
+    _ = context.mail_sealer  # so does a missing mail key: no sign-in code could be sealed
     scheme = "https" if certfile else "http"
     app = create_app(context, base_url=f"{scheme}://{host}:{port}",
                      secure=bool(certfile) or settings.web_base_url.startswith("https://"))

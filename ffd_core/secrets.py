@@ -12,6 +12,8 @@ KEYRING_SERVICE = "family-front-door"
 # name -> environment variable
 SECRETS = {
     "audit-key": "FFD_AUDIT_KEY",
+    # Seals the code or link in account emails while they wait in the outbox (sealing.py).
+    "mail-key": "FFD_MAIL_KEY",
     "database-password": "FFD_DATABASE_PASSWORD",
     "smtp-password": "FFD_SMTP_PASSWORD",
     "sync-token": "FFD_SYNC_TOKEN",

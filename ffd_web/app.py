@@ -32,6 +32,7 @@ from ffd_core.errors import FFDError, NotFound, PermissionDenied
 from ffd_core.services.context import Context
 from ffd_core.settings import data_dir
 from ffd_web import accounts, api, lookup, referrals, referral_forms
+from ffd_web.inputs import refuse_malformed
 from ffd_web.limits import STORES
 from ffd_web.rendering import page, template_engine
 from ffd_web.security import SignInRequired, security_headers, sign_in_url
@@ -95,6 +96,7 @@ def create_app(ctx: Context, *, base_url: str, secure: bool | None = None,
                                                    include_in_schema=False)],
         middleware=[everyone.middleware, sessions.middleware],
         before_send=[security_headers(secure)],
+        before_request=refuse_malformed,
         csrf_config=csrf,
         stores=stores,
         template_config=TemplateConfig(instance=template_engine()),
@@ -155,7 +157,9 @@ def _http_problem(request: Request, error: HTTPException) -> Response:
                                 "nothing was changed."], back="/home", back_text="Go to your home page")
     titles = {404: "Page not found", 413: "The file is too large", 429: "Too many attempts",
               405: "Page not found"}
-    words = {404: ["If you typed the web address, check it is correct."],
+    words = {400: ["Something in the web address or the form could not be used. Go back and "
+                   "try again."],
+             404: ["If you typed the web address, check it is correct."],
              413: ["What you sent is larger than this service accepts. Send smaller files."],
              429: ["You have tried that too many times. Wait a minute, then try again."]}
     return page(request, "error.html", status=status, title=titles.get(status, "Sorry, there is a problem"),

@@ -23,11 +23,14 @@ from ffd_web.security import ctx_of, session_data, current_partner
 
 MB = 1024 * 1024
 PAGE = 50
+LAST_PAGE = 1_000_000  # 50 million referrals: any page past it is a mistyped address
 
 
 @get("/submissions")
 async def submissions(request: Request, partner: NamedDependency[Actor], page_number: FromQuery[int] = 1) -> Template:
     number = max(1, page_number)
+    if number > LAST_PAGE:  # its offset would not fit the database's integers
+        raise InvalidInput("There is no such page of your referrals. Go to the first page.")
     result = await sync_to_thread(referrer_view.my_referrals, ctx_of(request), partner,
                                   (number - 1) * PAGE, PAGE)
     return page(request, "submissions.html", title="Your referrals", rows=result.rows,

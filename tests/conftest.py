@@ -38,6 +38,7 @@ for _name, _examples in (("ci", 50), ("dev", 300)):
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 AUDIT_KEY = b"test-audit-key-not-a-secret"
+MAIL_KEY = b"test-mail-key-not-a-secret"
 PASSWORD = "correct horse battery staple"
 # A Tuesday morning in term time, UK local.
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UK)
@@ -126,6 +127,13 @@ def _admin(base_url: str, statement: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _mail_key(monkeypatch) -> None:  # noqa: ANN001
+    """Every context and `ffd` command in a test finds the mail key in the environment, as
+    on a headless server (never in the developer's own keyring)."""
+    monkeypatch.setenv("FFD_MAIL_KEY", MAIL_KEY.decode())
+
+
 @pytest.fixture(scope="session")
 def _tmp_root(tmp_path_factory) -> Path:  # noqa: ANN001
     return tmp_path_factory.mktemp("ffd")
@@ -175,7 +183,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def ctx(database_url: str, settings: Settings, clock: FixedClock) -> Context:
     engine = make_engine(database_url)
-    context = Context(engine, settings, AUDIT_KEY, clock)
+    context = Context(engine, settings, AUDIT_KEY, clock, mail_key=MAIL_KEY)
     yield context
     engine.dispose()
 

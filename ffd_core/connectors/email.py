@@ -68,7 +68,7 @@ class SmtpChannel:
 
     def deliver(self, item: Claimed) -> None:
         try:
-            letter = referrer_mail.letter(self.ctx, SYSTEM, item.id)
+            letter = referrer_mail.letter_to_send(self.ctx, SYSTEM, item.id)
             message = self._message(letter, item.email_message_id)
         except Undeliverable as error:
             raise DeliveryError(str(error), permanent=True) from error

@@ -28,6 +28,8 @@ _ALLOWED_FORMAT = {"\u200c", "\u200d"}
 MAX_TEXT = 20_000
 # Line breaks and tabs belong in free text, never in a name.
 _TEXT_CONTROLS = {"\n", "\t", "\r"}
+# Refused even in free text: controls (but the above) and surrogates.
+_STRAY_CATEGORIES = {"Cc", "Cs"}
 
 
 def clean_name(value: str, what: str) -> str:
@@ -47,13 +49,28 @@ def clean_text(value: str, what: str, *, limit: int = MAX_TEXT) -> str:
     return _checked(text, what, allowed=_TEXT_CONTROLS, again="type it again without it")
 
 
+def stray_character(value: str) -> str | None:
+    """Where ``value`` holds a character that no text coming in from outside may hold, as
+    "U+0000 (a control character) at character 3"; None if it holds none. These are the
+    control characters other than line breaks and tabs (nobody types them; a NUL cannot
+    even be stored by PostgreSQL, and an escape rewrites a terminal) and halves of
+    surrogate pairs (not text at all). Checked for every answer, form field and address
+    the web endpoint and the API take, on every backend alike."""
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _STRAY_CATEGORIES and char not in _TEXT_CONTROLS:
+            return _described(char, position)
+    return None
+
+
 def _checked(text: str, what: str, *, allowed: set[str], again: str) -> str:
     for position, char in enumerate(text, start=1):
         if (unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _ALLOWED_FORMAT
                 and char not in allowed):
-            name = unicodedata.name(char, "a control character").lower()
-            raise InvalidInput(
-                f"{what} contains U+{ord(char):04X} ({name}) at character {position}; "
-                f"{again} (it may have come from a copy and paste)"
-            )
+            raise InvalidInput(f"{what} contains {_described(char, position)}; {again} "
+                               "(it may have come from a copy and paste)")
     return text
+
+
+def _described(char: str, position: int) -> str:
+    name = unicodedata.name(char, "a control character").lower()
+    return f"U+{ord(char):04X} ({name}) at character {position}"

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from ffd_core.domain.addresses import mailbox
+from ffd_core.domain.text import stray_character
 
 from .conditions import is_empty_value
 from .dates import parse_date
@@ -96,6 +97,10 @@ def _problem(state: FormState, slot: Slot) -> str | None:
     value = state.raw_value(slot)
     if is_empty_value(value):
         return _required_message(question) if state.required(slot) else None
+    stray = stray_character(value) if isinstance(value, str) else None
+    if stray:  # never the form's own wording: it would not say what is wrong
+        return (f"{_capitalise(question.name_in_messages)} contains {stray}: type it again "
+                "without it (it may have come from a copy and paste)")
     invalid = _invalid(question, value, state.today)
     if invalid:
         return question.message("invalid") or invalid

@@ -1,4 +1,5 @@
-"""What every use case needs: the store, the clock, the settings, the audit key, the rules."""
+"""What every use case needs: the store, the clock, the settings, the audit key, the rules
+(and, where account emails are queued or sent, the mail key)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from ffd_core.domain.clocks import ClockPolicy
 from ffd_core.domain.lifecycle import Lifecycle, default_lifecycle
 from ffd_core.domain.access import SYSTEM, AccessPolicy, Action, Actor, ContactFacts  # noqa: F401 - SYSTEM re-exported
 from ffd_core.domain.vocab import Role
-from ffd_core.errors import AccountDisabled, PermissionDenied
+from ffd_core.errors import AccountDisabled, ConfigurationError, PermissionDenied
+from ffd_core.sealing import Sealer
 from ffd_core.secrets import get_secret, require_secret
 from ffd_core.settings import Settings
 from ffd_core.store.engine import WRITE_OPTION, is_postgres, make_engine
@@ -37,10 +39,14 @@ class Context:
         audit_key: bytes,
         clock: Clock | None = None,
         lifecycle: Lifecycle | None = None,
+        mail_key: bytes | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.audit_key = audit_key
+        # None: the mail-key secret, read when first needed (only the web endpoint and the
+        # worker seal or open account emails; the console never does).
+        self.mail_key = mail_key
         self.clock = clock or SystemClock()
         self.lifecycle = lifecycle or default_lifecycle()
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
@@ -101,6 +107,17 @@ class Context:
         if agency is None or not agency.active:
             raise AccountDisabled("this agency's access is disabled; ask the front door")
         return agency
+
+    @cached_property
+    def mail_sealer(self) -> Sealer:
+        """Seals account emails' codes and links in the outbox (``ffd_core.sealing``)."""
+        key = self.mail_key if self.mail_key is not None else get_secret("mail-key")
+        if not key:
+            raise ConfigurationError(
+                "the mail-key is not set, so account emails (sign-in codes, links) can be "
+                "neither sealed nor opened: run `ffd secret set mail-key` or set FFD_MAIL_KEY, "
+                "with the same key for `ffd serve` and `ffd worker`")
+        return Sealer(key.encode("utf-8") if isinstance(key, str) else key)
 
     @cached_property
     def calendar(self) -> WorkingCalendar:

@@ -14,7 +14,7 @@ from ffd_core.clock import format_uk_datetime
 from ffd_core.domain.access import Action, Actor
 from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.services.context import Context
-from ffd_core.services.outbox import PURPOSES, DeliveryState, purpose_of
+from ffd_core.services.outbox import PURPOSES, DeliveryState, purpose_of, secret_removed
 from ffd_core.services.queue import local_midnight
 from ffd_core.store.tables import ClockPeriodRow, Contact, OutboxMessage
 
@@ -168,6 +168,10 @@ def retry(ctx: Context, actor: Actor, outbox_id: int, reason: str) -> Delivery:
         if row.state != DeliveryState.DEAD.value:
             raise InvalidInput(f"outbox message {outbox_id} is {row.state}, not a dead letter; "
                                "only failed messages can be retried")
+        if secret_removed(row):
+            raise InvalidInput(f"outbox message {outbox_id} is an account email whose code or "
+                               "link was removed when it failed, so nothing is left to send; "
+                               "the person asks for a new one on the web endpoint")
         ctx.audit(session, actor, "delivery_retried", contact_id=row.contact_id,
                   subject=f"outbox:{row.id}",
                   data={"purpose": purpose_of(row.idempotency_key), "reason": reason,

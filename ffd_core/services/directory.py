@@ -192,9 +192,13 @@ def _by_username(session: Session, username: str) -> User:
     return user
 
 
-def authenticate(ctx: Context, username: str, password: str) -> Actor:
+def authenticate(ctx: Context, username: str, password: str, *,
+                 signs_in: bool = True) -> Actor:
     """Check a password; the same message whether the user or the password was wrong.
-    Failed attempts are audited too (committed, not rolled back with the refusal)."""
+    Failed attempts are audited too (committed, not rolled back with the refusal). With
+    ``signs_in`` false the password is only the first step (the web endpoint's emailed
+    code follows): a right one is not audited as a sign-in, the caller records what it
+    means."""
     from ffd_core.services.demo_store import demo_account_refusal
 
     failure = PermissionDenied("that username and password do not match an active account")
@@ -222,8 +226,9 @@ def authenticate(ctx: Context, username: str, password: str) -> Actor:
                 ok = False
             if ok and HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = HASHER.hash(password)
-            ctx.audit(session, actor_for(user), "sign_in" if ok else "sign_in_failed",
-                      subject=f"user:{user.id}")
+            if signs_in or not ok:
+                ctx.audit(session, actor_for(user), "sign_in" if ok else "sign_in_failed",
+                          subject=f"user:{user.id}")
     if locked:
         raise PermissionDenied(f"too many failed sign-ins for this account; wait "
                                f"{LOCKOUT_WINDOW.seconds // 60} minutes or ask an administrator")

@@ -41,7 +41,9 @@ PURPOSES = {
     "outcome": "Outcome",
     "message": "Message",
     "push": "Case-system push",
+    "web": "Account email",  # a partner's sign-in code or link, sealed (web_messages)
 }
+ACCOUNT_EMAIL = "web"
 
 
 class DeliveryState(StrEnum):
@@ -165,6 +167,7 @@ def record_sent(ctx: Context, actor: Actor, worker: str, item: Claimed) -> None:
                         "send it again (the documented duplicate window)", item.id)
         row.state, row.delivered_at, row.last_attempt_at = DeliveryState.SENT.value, now, now
         row.claimed_by, row.last_error = None, None
+        _forget_sealed(row)
         ctx.audit(session, actor, "message_delivered", contact_id=row.contact_id,
                   subject=f"outbox:{row.id}",
                   data={"purpose": item.purpose, "kind": row.kind,
@@ -225,12 +228,30 @@ def _give_up(ctx: Context, session: Session, actor: Actor, row: OutboxMessage, r
              bounced: bool) -> None:
     row.state, row.bounced, row.claimed_by = DeliveryState.DEAD.value, bounced, None
     row.last_error = reason[:2000]
+    _forget_sealed(row)
     ctx.audit(session, actor, "delivery_failed", contact_id=row.contact_id,
               subject=f"outbox:{row.id}",
               data={"purpose": purpose_of(row.idempotency_key), "kind": row.kind,
                     "to": (row.payload or {}).get("to"), "attempts": row.attempts,
                     "reason": row.last_error, "bounced": bounced})
     ctx.changed(session, row.contact_id, "outbox.failed")
+
+
+def is_account_email(row: OutboxMessage) -> bool:
+    return row.contact_id is None and purpose_of(row.idempotency_key) == ACCOUNT_EMAIL
+
+
+def secret_removed(row: OutboxMessage) -> bool:
+    """An account email whose code or link was removed (sent, or given up)."""
+    return is_account_email(row) and (row.payload or {}).get("sealed") == ""
+
+
+def _forget_sealed(row: OutboxMessage) -> None:
+    """Once an account email is sent or given up, its code or link is of no more use here:
+    only the recipient is kept, so later copies of the database (backups) hold nothing to
+    open even with the mail key. Clears one queued in clear before sealing existed too."""
+    if is_account_email(row):
+        row.payload = {"to": (row.payload or {}).get("to"), "sealed": ""}
 
 
 def _load(session: Session, outbox_id: int) -> OutboxMessage | None:

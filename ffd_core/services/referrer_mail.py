@@ -27,10 +27,12 @@ from ffd_core.domain.access import Action, Actor
 from ffd_core.domain.addresses import mailbox
 from ffd_core.domain.referrer import ReferrerStatus, addressed_to_referrer, referrer_state
 from ffd_core.domain.vocab import MessageState, Outcome, PersonRole, Status
-from ffd_core.errors import InvalidInput, NotFound
+from ffd_core.errors import ConfigurationError, InvalidInput, NotFound
+from ffd_core.sealing import SealBroken
+from ffd_core.services import web_messages
 from ffd_core.services.context import Context
 from ffd_core.services.forms import reply_facts
-from ffd_core.services.outbox import purpose_of
+from ffd_core.services.outbox import purpose_of, secret_removed
 from ffd_core.services.referrer_view import waiting_for_referrer
 from ffd_core.store.tables import Contact, Decision, Message, OutboxMessage
 from ffd_core.templates import RenderedMessage, outcome_template, plain_message
@@ -43,6 +45,8 @@ STATUS_FOR = {
 }
 # Subject of a message an officer wrote outside any template's purpose.
 MESSAGE_SUBJECT = "About your contact {reference}"
+# What staff see for a partner's account email: never its code or link.
+SEALED_SUBJECT = "account email (sealed)"
 TOKEN_LABEL = b"ffd reply-to address v1"
 TOKEN_CHARS = 12  # base32: 60 bits
 
@@ -77,16 +81,29 @@ class _Facts:
 
 
 def letter(ctx: Context, actor: Actor, outbox_id: int) -> Letter:
-    """The email for one outbox row, as it is sent now."""
+    """The email for one outbox row as staff may see it (the console, `ffd outbox show`):
+    as it is sent now, except that an account email is shown only as sealed."""
     with ctx.read() as session:
         ctx.authorize(session, actor, Action.READ_OUTBOX)
-        row = session.get(OutboxMessage, outbox_id)
-        if row is None:
-            raise NotFound(f"no outbox message {outbox_id}; see `ffd outbox list`")
-        return compose(ctx, session, row)
+        return compose(ctx, session, _row(session, outbox_id), unseal=False)
 
 
-def compose(ctx: Context, session: Session, row: OutboxMessage) -> Letter:
+def letter_to_send(ctx: Context, actor: Actor, outbox_id: int) -> Letter:
+    """The email for one outbox row as the worker sends it: the one place an account
+    email's sealed subject and text are opened."""
+    with ctx.read() as session:
+        ctx.authorize(session, actor, Action.DELIVER)
+        return compose(ctx, session, _row(session, outbox_id), unseal=True)
+
+
+def _row(session: Session, outbox_id: int) -> OutboxMessage:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:
+        raise NotFound(f"no outbox message {outbox_id}; see `ffd outbox list`")
+    return row
+
+
+def compose(ctx: Context, session: Session, row: OutboxMessage, *, unseal: bool) -> Letter:
     payload = row.payload or {}
     to = mailbox(payload.get("to") or "")
     if to is None:
@@ -94,7 +111,7 @@ def compose(ctx: Context, session: Session, row: OutboxMessage) -> Letter:
                             "referrer another way and record it as a note")
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     if contact is None:
-        return _account_letter(to, payload)
+        return _account_letter(ctx, row, to) if unseal else _sealed_letter(row, to)
     purpose = purpose_of(row.idempotency_key)
     facts = reply_facts(ctx, _facts_of(contact))
     if purpose == "ack":
@@ -112,14 +129,37 @@ def compose(ctx: Context, session: Session, row: OutboxMessage) -> Letter:
                         _answer_online(ctx, contact.reference, purpose) if to_referrer else "")
 
 
-def _account_letter(to: str, payload: dict[str, Any]) -> Letter:
+def _account_letter(ctx: Context, row: OutboxMessage, to: str) -> Letter:
     """An email about a partner's account (a confirmation link, a sign-in code, a password
-    reset): rendered by the web endpoint when it was queued, sent as it is. It names no
-    child, so it carries no reference, status or Reply-To."""
-    if not all(isinstance(payload.get(key), str) and payload[key] for key in ("subject", "text")):
+    reset): rendered and sealed by the web endpoint when it was queued, opened and sent as
+    it is. It names no child, so it carries no reference, status or Reply-To."""
+    payload = row.payload or {}
+    if "sealed" not in payload:  # queued before account emails were sealed: as it was
+        content = payload
+    elif not payload["sealed"]:
+        raise Undeliverable("its code or link was removed when it was sent or given up; "
+                            "the person asks for a new one on the web endpoint")
+    else:
+        try:
+            content = web_messages.opened(ctx, row.idempotency_key, payload)
+        except (SealBroken, ConfigurationError) as error:
+            raise Undeliverable(f"the account email cannot be opened: {error}; the person "
+                                "asks for a new one on the web endpoint") from None
+    if not all(isinstance(content.get(key), str) and content[key] for key in ("subject", "text")):
         raise Undeliverable("it belongs to no contact and carries no message of its own")
-    return Letter("", to, None, payload["subject"], payload["text"],
-                  payload.get("html") or f"<pre>{escape(payload['text'])}</pre>")
+    return Letter("", to, None, content["subject"], content["text"],
+                  content.get("html") or f"<pre>{escape(content['text'])}</pre>")
+
+
+def _sealed_letter(row: OutboxMessage, to: str) -> Letter:
+    """An account email as staff see it: never its subject or text (a live code or link)."""
+    if secret_removed(row):
+        state = "Its code or link was removed when it was sent or given up."
+    else:
+        state = "Only the worker that sends it opens them; they are removed once it is sent."
+    text = (f"A partner's account email: a registration or password-reset link, or a sign-in "
+            f"code. Its subject and text are sealed, so nobody reads them here. {state}")
+    return Letter("", to, None, SEALED_SUBJECT, text, f"<p>{escape(text)}</p>")
 
 
 def _facts_of(contact: Contact) -> _Facts:

@@ -135,22 +135,28 @@ def start_sign_in(ctx: Context, email: str, password: str) -> str:
         user = partner_by_email(session, email)
         username = user.username if user is not None else ""
     try:  # an unknown address still spends a hash, so timing does not tell
-        actor = directory.authenticate(ctx, username, password or "")  # "" matches no one
+        actor = directory.authenticate(ctx, username, password or "",  # "" matches no one
+                                       signs_in=False)  # not yet: the code is the second step
     except PermissionDenied:
         raise PermissionDenied(WRONG_PASSWORD) from None
     with ctx.write() as session:
-        if _sent_recently(ctx, session, SIGN_IN, email) >= SENDS_PER_WINDOW:
-            raise PermissionDenied("Too many codes were sent to this address. Wait 15 minutes, "
-                                   "then sign in again")
-        handle = secrets.token_urlsafe(32)
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        _issue(ctx, session, SIGN_IN, email, actor.user_id, {"code": digest(handle + code)},
-               token=handle)
-        enqueue_message(ctx, session, f"web:code:{digest(handle)[:32]}", email,
-                        f"Your sign-in code is {code}",
-                        [f"Your code to sign in to the Family Front Door is {code}.",
-                         "It works once, for 10 minutes. If you did not try to sign in, "
-                         "change your password."])
+        too_many = _sent_recently(ctx, session, SIGN_IN, email) >= SENDS_PER_WINDOW
+        # Not a sign-in yet: that is audited when the emailed code is accepted.
+        ctx.audit(session, actor, "web_password_accepted", subject=f"user:{actor.user_id}",
+                  data={"via": "web", "code_sent": not too_many})
+        if not too_many:
+            handle = secrets.token_urlsafe(32)
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            _issue(ctx, session, SIGN_IN, email, actor.user_id, {"code": digest(handle + code)},
+                   token=handle)
+            enqueue_message(ctx, session, f"web:code:{digest(handle)[:32]}", email,
+                            f"Your sign-in code is {code}",
+                            [f"Your code to sign in to the Family Front Door is {code}.",
+                             "It works once, for 10 minutes. If you did not try to sign in, "
+                             "change your password."])
+    if too_many:
+        raise PermissionDenied("Too many codes were sent to this address. Wait 15 minutes, "
+                               "then sign in again")
     return handle
 
 

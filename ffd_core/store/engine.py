@@ -3,6 +3,9 @@
 SQLite (embedded default): WAL so readers never block the writer, foreign keys on, a busy
 timeout and ``BEGIN IMMEDIATE`` so concurrent writers queue instead of failing half-way.
 PostgreSQL (team deployment): plain psycopg 3 with a small pool.
+
+Both hide bound parameters from error messages and logs (``hide_parameters``): they are
+what people typed about children, and an error's text ends up in logs and traces.
 """
 
 from __future__ import annotations
@@ -35,12 +38,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
         )
         _tune_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, echo=echo, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        return create_engine(url, echo=echo, hide_parameters=True, pool_size=5, max_overflow=5,
+                             pool_pre_ping=True)
     raise ValueError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///PATH or postgresql://..."
     )

@@ -199,7 +199,8 @@ class _CountyBuilder:
         self.rng, self.population, self.as_of, self.report = rng, population, as_of, report
         self.clock = FixedClock(datetime.combine(as_of - timedelta(days=366), time(8), UK))
         # The seed's own context: same store and settings, a clock that walks the year.
-        self.ctx = Context(ctx.engine, ctx.settings, ctx.audit_key, self.clock, ctx.lifecycle)
+        self.ctx = Context(ctx.engine, ctx.settings, ctx.audit_key, self.clock, ctx.lifecycle,
+                           mail_key=ctx.mail_key)
         self.agencies: dict[AgencyKind, list[tuple[int, str, str]]] = {}
         self.officers: list[Actor] = []
         self.supervisors: list[Actor] = []

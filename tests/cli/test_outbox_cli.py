@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from ffd_cli.main import cli
-from ffd_core.services import contacts
-from tests.conftest import AUDIT_KEY
+from ffd_core.services import contacts, web_accounts
+from tests.conftest import AUDIT_KEY, PASSWORD
 from tests.connectors.smtp_server import smtp_server  # noqa: F401 - a fixture
 from tests.factories import new_contact
 
@@ -75,3 +75,14 @@ def test_a_list_cut_at_its_limit_says_so(run, ctx, people):
     cut = run("outbox", "list", "--limit", "2")
     assert "The newest 2 shown; --limit N shows more" in cut.stderr
     assert "newest" not in run("outbox", "list", "--limit", "100").stderr
+
+
+def test_an_account_email_is_listed_and_shown_only_as_sealed(run, ctx, smtp_server):
+    web_accounts.start_sign_in(ctx, "tess@hawthorn.sch.example", PASSWORD)
+    listing, shown = run("outbox", "list").output, run("outbox", "show", "1").output
+    assert "Account email" in listing and "Subject: account email (sealed)" in shown
+    assert "sign-in code is" not in listing + shown and "Your code" not in shown
+    assert "sent 1" in run("worker", "--once").output  # the worker opens it with the mail key
+    [mail] = smtp_server.received
+    assert mail["Subject"].startswith("Your sign-in code is ")
+    assert "removed when it was sent" in run("outbox", "show", "1").output

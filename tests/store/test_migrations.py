@@ -68,3 +68,33 @@ def test_a_person_index_filed_before_0004_is_marked_for_reindexing(tmp_path):
     assert stale_index_warning(empty_ctx) is None
     assert reindex(filed_ctx, SYSTEM) == 1
     assert stale_index_warning(filed_ctx) is None
+
+
+def test_account_emails_sent_before_0011_keep_only_their_recipient(tmp_path):
+    """Codes and links queued in clear by an earlier version: gone once sent or given up;
+    one still waiting keeps its text until the worker sends it (and then clears it)."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    migrate.upgrade(engine, "0010_case_system")
+    clear = {"to": "tess@hawthorn.sch.example", "subject": "Your sign-in code is 123456",
+             "text": "Your code is 123456."}
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        for key, state in (("web:code:sent", "sent"), ("web:reset:dead", "dead"),
+                           ("web:code:waiting", "pending"), ("ack:FFD-1", "sent")):
+            connection.execute(text(
+                "INSERT INTO outbox (idempotency_key, kind, payload, state, attempts, "
+                "next_attempt_at, created_at, bounced) VALUES (:key, 'email', :payload, :state, "
+                "1, :now, :now, 0)"), {"key": key, "payload": json.dumps(clear), "state": state,
+                                        "now": now})
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        payloads = {key: json.loads(payload) for key, payload in connection.execute(
+            text("SELECT idempotency_key, payload FROM outbox"))}
+    assert payloads["web:code:sent"] == payloads["web:reset:dead"] == {
+        "to": "tess@hawthorn.sch.example", "sealed": ""}
+    assert payloads["web:code:waiting"] == payloads["ack:FFD-1"] == clear

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from ffd_core.services import contacts, deliveries, outbox, ownership, timed_jobs
+from ffd_core.services import contacts, deliveries, outbox, ownership, timed_jobs, web_accounts
 from ffd_core.services.context import SYSTEM
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import ReasonDialog
 from ffd_tui.screens.outbox import OutboxScreen
+from tests.conftest import PASSWORD
 from tests.factories import new_contact
 from tests.tui.conftest import SIZE, make_app, settle, type_text, until
 from tests.tui.test_live_and_conflicts import record_notifications
@@ -59,6 +60,21 @@ async def test_a_supervisor_finds_the_bounced_message_and_sends_it_again(ctx, pe
 
     [retried] = deliveries.list_outbox(ctx, SYSTEM, reference=receipt.reference)
     assert (retried.state, retried.status) == ("pending", "queued")
+
+
+async def test_a_partners_sign_in_code_is_never_shown_only_that_it_is_sealed(ctx, people):
+    web_accounts.start_sign_in(ctx, "tess@hawthorn.sch.example", PASSWORD)
+    app = make_app(ctx, people["sam"])
+    async with app.run_test(size=SIZE) as pilot:
+        await press_m(pilot)
+        screen = app.screen
+        [row] = screen.rows
+        assert (row.purpose, row.to) == ("Account email", "tess@hawthorn.sch.example")
+        letter = screen.query_one("#outbox-letter", Static)
+        await until(pilot, lambda: "Subject" in str(letter.render()))
+        shown = str(letter.render())
+        assert "Subject: account email (sealed)" in shown
+        assert "sign-in code is" not in shown and "Your code" not in shown
 
 
 async def test_an_officer_has_no_outbox_key_but_sees_delivery_on_the_thread(ctx, people):

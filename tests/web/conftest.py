@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from ffd_core.domain.vocab import AgencyKind, Role
-from ffd_core.services import directory
+from ffd_core.services import directory, web_messages
 from ffd_core.services.context import SYSTEM, Context
 from ffd_core.store.tables import OutboxMessage
 from ffd_web.app import create_app
@@ -49,9 +49,13 @@ def other_client(app) -> TestClient:  # noqa: ANN001
 
 
 def emails(ctx: Context, to: str | None = None) -> list[dict]:
+    """What was queued, as the recipient would read it: account emails opened with the mail
+    key, as the worker does."""
     with ctx.read() as session:
         rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
-    return [r.payload for r in rows if to is None or r.payload.get("to") == to]
+    return [{"to": r.payload["to"], **web_messages.opened(ctx, r.idempotency_key, r.payload)}
+            if r.payload.get("sealed") else r.payload
+            for r in rows if to is None or r.payload.get("to") == to]
 
 
 def last_code(ctx: Context, to: str) -> str:

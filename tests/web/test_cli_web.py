@@ -55,3 +55,19 @@ def test_the_demos_endpoint_listens_or_says_its_port_is_taken(web_ctx):
         assert httpx.get(address + "/").status_code == 200
     finally:
         server.should_exit = True
+
+
+def test_serve_will_not_start_without_a_mail_key(run, monkeypatch):  # noqa: F811
+    """No sign-in code could be sealed: one line saying what to set, before listening."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    monkeypatch.delenv("FFD_MAIL_KEY")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:  # an address this machine does not have: without the check, serve fails to bind
+        result = run("serve", "--host", "192.0.2.1")
+    finally:
+        keyring.set_keyring(previous)
+    assert result.exit_code == 2 and "ffd secret set mail-key" in result.output
+    assert "FFD_MAIL_KEY" in result.output
