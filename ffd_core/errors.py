@@ -27,6 +27,10 @@ class AccountDisabled(PermissionDenied):
     """The acting account or its agency was disabled: the session ends at once."""
 
 
+class RateLimited(PermissionDenied):
+    """Too many of something in a window (look-ups, emails): wait. The web answers 429."""
+
+
 class IllegalTransition(FFDError):
     pass
 
@@ -49,6 +53,11 @@ class AlreadyClaimed(StaleContact):
 
 class IdempotencyConflict(InvalidInput):
     """An idempotency key reused for different content."""
+
+
+class ReferrerEmailRefused(InvalidInput):
+    """A partner gave a referrer email that is not theirs to give (the access policy's
+    ``referrer_email_refusal``); forms name the email question, so the person can fix it."""
 
 
 class NothingToTake(FFDError):

@@ -197,6 +197,10 @@ class Settings:
     lookup_agency_kinds: tuple[AgencyKindName, ...] = (
         "school", "gp_practice", "hospital", "health_visiting", "school_nursing",
         "other_health", "police")
+    # Look-ups an hour per person (one mailbox, whatever its accounts) and per agency (all
+    # its people together): a safeguarding lead needs a handful; many more is a trawl.
+    lookup_per_person_per_hour: Annotated[int, Field(strict=True, ge=1, le=1000)] = 20
+    lookup_per_agency_per_hour: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 200
     # Console keys by binding id (press ? to see them), e.g. holding.take_next = "n" under
     # [keymap]; the console refuses an unknown id, naming the nearest.
     keymap: Annotated[dict[Keys, Keys], BeforeValidator(_binding_ids)] = Field(

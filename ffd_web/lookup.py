@@ -1,5 +1,5 @@
-"""The restricted child look-up page (the rules, the audit and the per-person limit are the
-service's; this page adds a per-address limit)."""
+"""The restricted child look-up page (the rules, the audit and the per-person and per-agency
+limits are the service's, answered here with 429; this page adds a per-address limit)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 
 from ffd_core.domain.access import Actor
-from ffd_core.errors import InvalidInput, PermissionDenied
+from ffd_core.errors import InvalidInput, PermissionDenied, RateLimited
 from ffd_core.services import child_lookup
 from ffd_web.limits import per_address
 from ffd_web.rendering import page
@@ -40,6 +40,9 @@ async def lookup(request: Request, partner: NamedDependency[Actor]) -> Template:
                 ctx_of(request), partner, given_name=form.get("given_name", ""),
                 family_name=form.get("family_name", ""), date_of_birth=born,
                 postcode=form.get("postcode", ""), reason=form.get("reason", "")))
+    except RateLimited as error:  # the service's hourly limits: "too many requests"
+        return page(request, "lookup.html", title=TITLE, form=form, result=None, status=429,
+                    errors=[("given_name", str(error))])
     except (InvalidInput, PermissionDenied) as error:
         field = "reason" if "why" in str(error) else "given_name"
         return page(request, "lookup.html", title=TITLE, form=form, result=None,

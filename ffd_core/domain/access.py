@@ -11,12 +11,13 @@ loaded, counted or paged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from ffd_core.domain.addresses import domain_of
 from ffd_core.domain.lifecycle import Lifecycle
-from ffd_core.domain.vocab import AgencyKind, Channel, Role, StrEnum
+from ffd_core.domain.vocab import STAFF_ROLES, AgencyKind, Channel, Role, StrEnum
 from ffd_core.errors import PermissionDenied
 
 # Agencies whose safeguarding leads share their referrals with each other by default
@@ -383,3 +384,67 @@ def reply_refusal(actor: Actor, *, asked_referrer: bool) -> str | None:
     if actor.role is Role.PARTNER and not asked_referrer:
         return "the front door is not waiting for an answer from you on this referral"
     return None
+
+
+# ------------------------------------------------------------------------------ partners' accounts
+
+
+@dataclass(frozen=True)
+class AgencyFacts:
+    """What the policy needs to know about one agency, read from the store."""
+
+    agency_id: int
+    name: str
+    kind: str
+    account_roles: frozenset[Role]  # the roles of its accounts, active or not
+
+
+def is_partner_agency(agency: AgencyFacts) -> bool:
+    """A partner agency refers to the front door. The council's own front door (kind
+    council_social_care) and any agency holding a staff account are the council's staff
+    side: nobody joins them by registering on the web."""
+    return (agency.kind != AgencyKind.COUNCIL_SOCIAL_CARE.value
+            and not agency.account_roles & STAFF_ROLES)
+
+
+def registration_refusal(listing: Sequence[AgencyFacts]) -> str | None:
+    """Self-registration picks the agency by the email address's domain, so it needs exactly
+    one active agency listing that domain, and a partner agency; otherwise why not (for the
+    audit trail: the person is told only what an unknown domain is told)."""
+    if not listing:
+        return "no active agency lists the domain"
+    if len(listing) > 1:
+        return ("more than one active agency lists the domain: "
+                + ", ".join(sorted(a.name for a in listing)))
+    if not is_partner_agency(listing[0]):
+        return f"{listing[0].name} is the council's staff agency, not a partner agency"
+    return None
+
+
+OWN_EMAIL = ("Enter your own work email address, the one you sign in with: the front door "
+             "writes about this referral only to you")
+
+
+def referrer_email_refusal(actor: Actor, email: str, *, own_email: str | None,
+                           agency_domains: Sequence[str]) -> str | None:
+    """The front door writes to the referrer's email about the child (acknowledgement,
+    requests for information, the outcome), so a partner may not point it at a third party:
+    a signed-in person gives their own address (exactly, case aside: on a mail server
+    without "+" addressing, tess+x@ is someone else), a partner system an address at one of
+    its agency's email domains. Staff record what a caller gave them; empty is for the
+    service (a person's own address) and the form to decide."""
+    email = (email or "").strip()
+    if actor.role is not Role.PARTNER or not email:
+        return None
+    if actor.user_id is not None:
+        if own_email and email.lower() == own_email.strip().lower():
+            return None
+        return OWN_EMAIL
+    domains = sorted({d.strip().lower() for d in agency_domains if d.strip()})
+    if domain_of(email) in domains:
+        return None
+    if not domains:
+        return ("Leave the email address out: your organisation has no email domain with the "
+                "front door, so it can write to you only by phone (ask the front door to add one)")
+    return (f"Enter an email address at your organisation ({', '.join(domains)}): the front door "
+            "writes about this child only to your organisation")

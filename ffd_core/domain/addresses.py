@@ -34,6 +34,15 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
+def mailbox_key(address: str) -> str:
+    """One person's mailbox, for counting and for "an account already exists": lower-cased,
+    with a "+tag" removed from the local part, so ``Tess+1@school.example``,
+    ``tess+2@school.example`` and ``TESS@school.example`` are all ``tess@school.example``.
+    Only an identity: mail still goes to the address as typed."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 def is_loopback(host: str) -> bool:
     """This machine only: "localhost" or a loopback IP (::1, 127.0.0.0/8)."""
     if host.lower() == "localhost":

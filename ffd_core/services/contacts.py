@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ffd_core.clock import uk_local
-from ffd_core.domain.access import Action, Actor
+from ffd_core.domain.access import Action, Actor, referrer_email_refusal
 from ffd_core.domain.contact import (
     NewContact, PersonEntry, Referrer, as_partner_submission, validate_new_contact,
 )
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, PersonRole, Priority, Role, Status
-from ffd_core.errors import IdempotencyConflict, InvalidInput
+from ffd_core.errors import IdempotencyConflict, InvalidInput, ReferrerEmailRefused
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
@@ -23,7 +23,7 @@ from ffd_core.services.context import Context
 from ffd_core.priority import suggest_priority
 from ffd_core.priority.facts import facts_for
 from ffd_core.store.references import next_reference
-from ffd_core.store.tables import Contact, ContactPerson
+from ffd_core.store.tables import Agency, Contact, ContactPerson, User
 
 @dataclass(frozen=True)
 class Receipt:
@@ -70,6 +70,7 @@ def _store(ctx: Context, actor: Actor, new: NewContact, scope: str,
         if actor.role is Role.PARTNER:
             new = with_suggested_priority(ctx, as_partner_submission(
                 new, user_id=actor.user_id, agency_id=actor.agency_id, now=ctx.now()))
+            new = _partner_referrer_email(session, actor, new)
         validate_new_contact(new, ctx.now())
         if new.idempotency_key:
             earlier = _keyed(session, scope, new.idempotency_key)
@@ -93,6 +94,22 @@ def _store(ctx: Context, actor: Actor, new: NewContact, scope: str,
         ctx.changed(session, contact.id, "contact.received")
         checkpoint("submit.before_commit")
         return Receipt(contact.id, contact.reference, contact.version)
+
+
+def _partner_referrer_email(session: Session, actor: Actor, new: NewContact) -> NewContact:
+    """The email the front door will write to about the child: one the policy lets this
+    partner give (their own, or their agency's domain for a system), or a person's own
+    when they gave none."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    own = ((user.email or "").strip() if user is not None else "") or None
+    agency = session.get(Agency, actor.agency_id) if actor.agency_id is not None else None
+    refusal = referrer_email_refusal(actor, new.referrer.email, own_email=own,
+                                     agency_domains=(agency.email_domains or []) if agency else [])
+    if refusal:
+        raise ReferrerEmailRefused(refusal)
+    if user is not None and own and not new.referrer.email.strip():
+        return replace(new, referrer=replace(new.referrer, email=own))
+    return new
 
 
 def _keyed(session: Session, scope: str, key: str) -> Contact | None:

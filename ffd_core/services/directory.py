@@ -88,11 +88,13 @@ def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -
             name = clean_name(agency.name, "the agency's name")
             if not name:
                 raise InvalidInput("an agency needs a name")
-            domains = tuple(d.strip().lower().lstrip("@") for d in agency.email_domains)
+            domains = tuple(dict.fromkeys(  # each once, in the order given
+                d.strip().lower().lstrip("@") for d in agency.email_domains))
             bad = [d for d in domains if not DOMAIN.match(d)]
             if bad:
                 raise InvalidInput(f"{name}: {', '.join(bad)} is not an email domain "
                                    "(write it like school.example.sch.uk)")
+            _check_domains_free(session, name, domains)
             code = agency.cin_source_code or CIN_SOURCE_BY_AGENCY_KIND[agency.kind]
             if code not in CIN_SOURCE_CODES:
                 raise InvalidInput(f"{name}: {code!r} is not a CIN referral source code")
@@ -106,6 +108,20 @@ def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -
                       data={"name": name, "kind": agency.kind.value})
             ids.append(row.id)
     return ids
+
+
+def _check_domains_free(session: Session, name: str, domains: tuple[str, ...]) -> None:
+    """A domain names one agency: people who register with an address there join it, so
+    a domain two agencies list would let the wrong one's people in (registration refuses
+    such a domain; this stops it being made)."""
+    for other in session.execute(select(Agency).order_by(Agency.id)).scalars():
+        taken = [d for d in domains if d in {o.lower() for o in other.email_domains or []}]
+        if taken:
+            raise InvalidInput(
+                f"{name}: the email domain {taken[0]} is already listed by {other.name!r}; "
+                "people who register are placed by their domain, so give each agency its own "
+                f"(e.g. a subdomain like team.{taken[0]}), or add {name}'s people with "
+                "`ffd user add` instead of listing the domain")
 
 
 def list_agencies(ctx: Context, actor: Actor) -> list[Agency]:

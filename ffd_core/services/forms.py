@@ -16,8 +16,8 @@ from ffd_core.domain.contact import FormStamp, NewContact, PersonEntry, Referrer
 from ffd_core.domain.vocab import (
     Channel, Consent, ContactKind, LevelOfNeed, Outcome, PersonRole,
 )
-from ffd_core.errors import InvalidInput, NotFound
-from ffd_core.forms import FormDefinition, Submission
+from ffd_core.errors import InvalidInput, NotFound, ReferrerEmailRefused
+from ffd_core.forms import FieldError, FormDefinition, Submission, SubmissionInvalid
 from ffd_core.forms import submit as submit_answers
 from ffd_core.forms.summary import AnswerRow, answer_summary
 from ffd_core.priority import PriorityFacts, suggest_priority
@@ -66,6 +66,11 @@ def _plain(value: Any) -> str:
 # ------------------------------------------------------------------------------ intake
 
 
+# The question whose answer becomes the referrer's email (see contact_from_submission).
+EMAIL_QUESTION = {ContactKind.REQUEST_FOR_INFORMATION: "requester_email",
+                  ContactKind.CAUSE_FOR_CONCERN: "referrer_email"}
+
+
 @dataclass(frozen=True)
 class Intake:
     channel: Channel
@@ -85,7 +90,14 @@ def submit_form(
     today = uk_local(ctx.now()).date()
     submission = submit_answers(definition, answers, today)
     new = contact_from_submission(definition, submission, intake, ctx.now())
-    return contacts.submit(ctx, actor, contacts.with_suggested_priority(ctx, new))
+    try:
+        return contacts.submit(ctx, actor, contacts.with_suggested_priority(ctx, new))
+    except ReferrerEmailRefused as refused:  # the policy's refusal, at the email question
+        question = EMAIL_QUESTION[definition.kind]
+        if not definition.has_question(question):
+            raise
+        section = definition.section_of(question).id
+        raise SubmissionInvalid([FieldError(question, question, section, str(refused))]) from None
 
 
 def contact_from_submission(
@@ -99,13 +111,15 @@ def contact_from_submission(
         children = tuple(_person(p, "person_") for p in a.get("people") or [])
         referrer = Referrer(name=a.get("requester_name", ""), role=a.get("requester_role", ""),
                             agency_name=a.get("requesting_agency", ""),
-                            email=a.get("requester_email", ""), phone=a.get("requester_phone", ""))
+                            email=a.get(EMAIL_QUESTION[definition.kind], ""),
+                            phone=a.get("requester_phone", ""))
         consent, reason, category = Consent.NOT_SOUGHT_RISK, "Request for information", "request_for_information"
     else:
         children = tuple(_person(c, "") for c in a.get("children") or [])
         referrer = Referrer(name=a.get("referrer_name", ""), role=a.get("referrer_role", ""),
                             agency_name=a.get("referrer_agency", ""),
-                            email=a.get("referrer_email", ""), phone=a.get("referrer_phone", ""))
+                            email=a.get(EMAIL_QUESTION[definition.kind], ""),
+                            phone=a.get("referrer_phone", ""))
         consent = Consent(a.get("consent", Consent.NOT_SOUGHT_RISK.value))
         reason = a.get("consent_refused_reason") or a.get("consent_risk_reason")
         category = submission.category or "other"

@@ -1,6 +1,10 @@
 """Partners' accounts on the web endpoint: register with a work email at an approved
 agency's domain, sign in with a password and an emailed one-time code, reset a password.
 
+One person is one mailbox (``mailbox_key``: case and a "+tag" do not make another person)
+when counting emails sent and when asking whether an account exists; mail still goes to
+the address as typed.
+
 Nothing here says whether an email address has an account: registering an address that
 has one, or resetting a password for an address that has none, looks the same on the
 screen (the email itself says what happened). Links and codes are random, single use,
@@ -19,7 +23,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ffd_core.domain.access import Actor
+from ffd_core.domain.access import Actor, AgencyFacts, registration_refusal
+from ffd_core.domain.addresses import mailbox_key
 from ffd_core.domain.text import clean_name
 from ffd_core.domain.vocab import Role
 from ffd_core.errors import AccountDisabled, InvalidInput, PermissionDenied
@@ -33,7 +38,7 @@ REGISTER, SIGN_IN, PASSWORD_RESET = "register", "sign_in", "password_reset"
 LIFETIMES = {REGISTER: timedelta(hours=24), SIGN_IN: timedelta(minutes=10),
              PASSWORD_RESET: timedelta(hours=1)}
 CODE_ATTEMPTS = 5  # wrong codes before a pending sign-in is spent
-SENDS_PER_WINDOW = 5  # emails of one purpose to one address per window: no mail bombing
+SENDS_PER_WINDOW = 5  # emails of one purpose to one mailbox per window: no mail bombing
 SEND_WINDOW = timedelta(minutes=15)
 EMAIL = re.compile(r"^[^@\s]{1,64}@([a-z0-9-]+\.)+[a-z]{2,}$")
 # The anonymous side of the web endpoint, as it appears on the audit trail.
@@ -41,6 +46,8 @@ WEB = Actor(user_id=None, name="web endpoint", role=Role.SYSTEM)
 WRONG_PASSWORD = ("Enter a correct email address and password (after 5 wrong tries an "
                   "account waits 15 minutes)")
 SPENT = "That {what} has expired or has already been used. {again}"
+NOT_APPROVED = ("Enter your work email address: this service is for organisations the front "
+                "door has approved (ask the front door to add yours)")
 
 
 def digest(secret: str) -> str:
@@ -65,15 +72,18 @@ def start_registration(ctx: Context, email: str, name: str) -> None:
         raise InvalidInput("Enter your full name")
     domain = email.rsplit("@", 1)[1]
     with ctx.write() as session:
-        agency = agency_for_domain(session, domain)
-        if agency is None:
-            raise InvalidInput("Enter your work email address: this service is for "
-                               "organisations the front door has approved (ask the front door "
-                               "to add yours)")
-        ctx.audit(session, WEB, "web_register_requested", subject=f"agency:{agency.id}")
+        agency, refusal = registration_agency(session, domain)
+        if refusal:  # listed, but not for registering: audited, answered as an unknown domain
+            ctx.audit(session, WEB, "web_register_refused", data={"domain": domain,
+                                                                   "why": refusal})
+        elif agency is not None:
+            ctx.audit(session, WEB, "web_register_requested", subject=f"agency:{agency.id}")
+    if agency is None:
+        raise InvalidInput(NOT_APPROVED)
+    with ctx.write() as session:
         if _sent_recently(ctx, session, REGISTER, email) >= SENDS_PER_WINDOW:
             return
-        if partner_by_email(session, email) is not None:
+        if partner_by_mailbox(session, email) is not None:
             enqueue_message(ctx, session, f"web:register:known:{secrets.token_hex(8)}", email,
                             "You already have an account",
                             ["Someone asked to register this email address for "
@@ -105,9 +115,10 @@ def complete_registration(ctx: Context, token: str, password: str) -> str:
         row = _live(ctx, session, REGISTER, token, "link", "Register again to get a new link.")
         row.used_at = ctx.now()
         agency = session.get(Agency, row.data.get("agency_id"))
-        if agency is None or not agency.active:
+        if (agency is None or not agency.active
+                or registration_agency(session, row.email.rsplit("@", 1)[1])[0] is not agency):
             raise AccountDisabled("your organisation's access is disabled; ask the front door")
-        if partner_by_email(session, row.email) is not None:
+        if partner_by_mailbox(session, row.email) is not None:
             return row.email  # registered meanwhile (a second link): sign in as usual
         user = User(username=_free_username(session, row.email),
                     display_name=row.data.get("name") or row.email, email=row.email,
@@ -251,19 +262,43 @@ def reset_password(ctx: Context, token: str, password: str) -> None:
 # ------------------------------------------------------------------------------ look-ups
 
 
-def agency_for_domain(session: Session, domain: str) -> Agency | None:
-    """The active agency that approved this email domain (exact match: a subdomain is a
-    different organisation until the front door says otherwise)."""
-    for agency in session.execute(select(Agency).where(Agency.active.is_(True))).scalars():
-        if domain in (agency.email_domains or []):
-            return agency
-    return None
+def registration_agency(session: Session, domain: str) -> tuple[Agency | None, str | None]:
+    """The agency a new account at this email domain joins (exact match: a subdomain is a
+    different organisation until the front door says otherwise), or None and why not (None
+    when no active agency lists it): the access policy's rule."""
+    listing = [a for a in session.execute(select(Agency).where(Agency.active.is_(True))
+                                          .order_by(Agency.id)).scalars()
+               if domain in (agency_domain.lower() for agency_domain in a.email_domains or [])]
+    if not listing:
+        return None, None
+    roles: dict[int, set[Role]] = {a.id: set() for a in listing}
+    for agency_id, role in session.execute(select(User.agency_id, User.role).distinct().where(
+            User.agency_id.in_(list(roles)))):
+        roles[agency_id].add(Role(role))
+    refusal = registration_refusal([AgencyFacts(a.id, a.name, a.kind, frozenset(roles[a.id]))
+                                    for a in listing])
+    return (None, refusal) if refusal else (listing[0], None)
 
 
 def partner_by_email(session: Session, email: str) -> User | None:
     return session.execute(
         select(User).where(func.lower(User.email) == email, User.role == Role.PARTNER.value)
         .order_by(User.active.desc(), User.id)).scalars().first()
+
+
+def partner_by_mailbox(session: Session, email: str) -> User | None:
+    """A partner account at the same mailbox (``tess@`` for ``Tess+2@``): one person, one
+    account."""
+    return next(iter(mailbox_partners(session, email)), None)
+
+
+def mailbox_partners(session: Session, email: str) -> list[User]:
+    """Every partner account at this mailbox (any case or +tag), active ones first: one
+    person, whatever accounts the store holds for them (some predate this rule)."""
+    key = mailbox_key(email)
+    return [u for u in _at_domain(session, select(User).where(
+        User.role == Role.PARTNER.value).order_by(User.active.desc(), User.id), User.email, key)
+        if mailbox_key(u.email or "") == key]
 
 
 def _issue(ctx: Context, session: Session, purpose: str, email: str, user_id: int | None,
@@ -277,9 +312,19 @@ def _issue(ctx: Context, session: Session, purpose: str, email: str, user_id: in
 
 
 def _sent_recently(ctx: Context, session: Session, purpose: str, email: str) -> int:
-    return session.execute(select(func.count(WebToken.id)).where(
-        WebToken.purpose == purpose, WebToken.email == email,
-        WebToken.created_at >= ctx.now() - SEND_WINDOW)).scalar_one()
+    """Emails of one purpose sent to this mailbox (any case or +tag) in the window."""
+    key = mailbox_key(email)
+    return sum(1 for sent in _at_domain(session, select(WebToken.email).where(
+        WebToken.purpose == purpose, WebToken.created_at >= ctx.now() - SEND_WINDOW),
+        WebToken.email, key) if mailbox_key(sent) == key)
+
+
+def _at_domain(session: Session, query, column, key: str):  # noqa: ANN001, ANN202
+    """The rows of ``query`` whose address ``column`` is at the domain of ``key`` (the
+    caller compares mailboxes: the store keeps addresses as typed)."""
+    domain = key.rpartition("@")[2].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return session.execute(
+        query.where(func.lower(column).like(f"%@{domain}", escape="\\"))).scalars()
 
 
 def _live(ctx: Context, session: Session, purpose: str, token: str, what: str,

@@ -71,18 +71,18 @@ SOURCES = [
                 (Channel.IN_PERSON, 1)]),  # members of the public, some anonymous
 ]
 
-AGENCIES = [
+AGENCIES = [  # one email domain each: people who register join the agency by it
     ("Brackenshire Family Front Door", AgencyKind.COUNCIL_SOCIAL_CARE, "brackenshire.gov.example"),
-    ("Brackenshire Early Help Hub", AgencyKind.EARLY_HELP, "brackenshire.gov.example"),
-    ("Brackenshire Housing Options", AgencyKind.HOUSING, "brackenshire.gov.example"),
-    ("Brackenshire Youth Justice Service", AgencyKind.COUNCIL_INTERNAL, "brackenshire.gov.example"),
+    ("Brackenshire Early Help Hub", AgencyKind.EARLY_HELP, "earlyhelp.brackenshire.gov.example"),
+    ("Brackenshire Housing Options", AgencyKind.HOUSING, "housing.brackenshire.gov.example"),
+    ("Brackenshire Youth Justice Service", AgencyKind.COUNCIL_INTERNAL, "yjs.brackenshire.gov.example"),
     ("Brackenshire Constabulary", AgencyKind.POLICE, "brackenshire.police.example"),
     ("Wessex Probation Delivery Unit", AgencyKind.PROBATION, "probation.example"),
     ("Brackenford General Hospital", AgencyKind.HOSPITAL, "bgh.nhs.example"),
     ("St Aldhelm's Children's Hospital", AgencyKind.HOSPITAL, "staldhelms.nhs.example"),
     ("Brackenshire Health Visiting Service", AgencyKind.HEALTH_VISITING, "bhc.nhs.example"),
-    ("Brackenshire School Nursing Team", AgencyKind.SCHOOL_NURSING, "bhc.nhs.example"),
-    ("Thornwick Community Mental Health Team", AgencyKind.OTHER_HEALTH, "bhc.nhs.example"),
+    ("Brackenshire School Nursing Team", AgencyKind.SCHOOL_NURSING, "schoolnursing.bhc.nhs.example"),
+    ("Thornwick Community Mental Health Team", AgencyKind.OTHER_HEALTH, "cmht.bhc.nhs.example"),
     ("Brackenford Medical Centre", AgencyKind.GP_PRACTICE, "brackenfordmc.nhs.example"),
     ("Ashby Marsh Surgery", AgencyKind.GP_PRACTICE, "ashbysurgery.nhs.example"),
     ("Kelsey Bridge Health Centre", AgencyKind.GP_PRACTICE, "kelseyhc.nhs.example"),
@@ -94,7 +94,7 @@ AGENCIES = [
     ("Young Carers Brackenshire", AgencyKind.VOLUNTARY, "youngcarers.org.example"),
     ("Kelsey Bridge Children's Centre", AgencyKind.VOLUNTARY, "kbcc.org.example"),
     ("Fenmoor Foodbank and Family Support", AgencyKind.VOLUNTARY, "fenmoorfood.org.example"),
-    ("Brackenshire Inclusion and Attendance Service", AgencyKind.EDUCATION_SERVICE, "brackenshire.gov.example"),
+    ("Brackenshire Inclusion and Attendance Service", AgencyKind.EDUCATION_SERVICE, "inclusion.brackenshire.gov.example"),
 ]
 SCHOOL_AGENCIES = 27  # plus the county's schools, about 50 agencies in all
 

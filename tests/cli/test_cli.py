@@ -73,6 +73,21 @@ def test_bad_input_is_one_clear_line_and_nonzero(run, tmp_path):
     assert short.exit_code == 2 and "at least 12 characters" in short.output
 
 
+def test_a_domain_another_agency_lists_is_refused_naming_it(run, tmp_path):
+    assert run("agency", "add", "Fenmoor Academy", "--kind", "school",
+               "--domain", "fenmoor.sch.example").exit_code == 0
+    taken = run("agency", "add", "Fenmoor Academy Trust", "--kind", "education_service",
+                "--domain", "FENMOOR.sch.example")
+    assert taken.exit_code == 2 and len(taken.output.strip().splitlines()) == 1
+    assert "fenmoor.sch.example is already listed by 'Fenmoor Academy'" in taken.output
+    assert "ffd user add" in taken.output and "Traceback" not in taken.output
+    csv = tmp_path / "agencies.csv"
+    csv.write_text("name,kind,email_domains\nFenmoor Nursery,early_years,fenmoor.sch.example\n")
+    imported = run("agency", "import", str(csv))
+    assert imported.exit_code == 2 and "already listed by 'Fenmoor Academy'" in imported.output
+    assert "Fenmoor Academy Trust" not in run("agency", "list").output
+
+
 def test_audit_verify_names_first_broken_event(run, ctx, people):
     contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     ok = run("audit", "verify")

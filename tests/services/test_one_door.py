@@ -174,13 +174,17 @@ def test_idempotency_keys_are_the_submitting_agencys_own(ctx, people):
         "pc", "PC Plod", Role.PARTNER, police, PASSWORD, "pc@police.example"))
     pc = directory.actor_by_username(ctx, "pc")
     school = contacts.submit(ctx, people["teacher"], new_contact(ctx.now(), idempotency_key="77"))
-    mine = contacts.submit(ctx, pc, new_contact(ctx.now(), idempotency_key="77"))
+
+    def from_pc(**changes):  # noqa: ANN003, ANN202 - the constable gives their own email
+        new = new_contact(ctx.now(), idempotency_key="77", **changes)
+        return replace(new, referrer=replace(new.referrer, email="pc@police.example"))
+
+    mine = contacts.submit(ctx, pc, from_pc())
     assert not mine.duplicate and mine.reference != school.reference
-    again = contacts.submit(ctx, pc, new_contact(ctx.now(), idempotency_key="77"))
+    again = contacts.submit(ctx, pc, from_pc())
     assert again.duplicate and again.reference == mine.reference
     with pytest.raises(IdempotencyConflict, match="different content"):
-        contacts.submit(ctx, pc, new_contact(ctx.now(), idempotency_key="77",
-                                             children=(child("Other", "Child"),)))
+        contacts.submit(ctx, pc, from_pc(children=(child("Other", "Child"),)))
 
 
 # --- restricted contacts never leak through lists --------------------------------------
@@ -319,5 +323,7 @@ def test_administrators_record_a_push_without_reading_the_contact(ctx, people):
 def test_an_address_the_mail_could_not_go_to_is_refused_while_the_referrer_is_here(ctx, people, address):
     contact = new_contact(ctx.now())
     contact = replace(contact, referrer=replace(contact.referrer, email=address))
-    with pytest.raises(InvalidInput, match="one address"):
+    with pytest.raises(InvalidInput, match="one address"):  # an officer typing in a call
+        contacts.submit(ctx, people["olivia"], contact)
+    with pytest.raises(InvalidInput, match="your own work email"):  # a partner: not theirs
         contacts.submit(ctx, people["teacher"], contact)

@@ -1,23 +1,27 @@
-"""What an independent review found partners could reach, each closed: a request for
+"""What independent reviews found partners could reach, each closed: a request for
 information sent to someone else, contacts an officer typed in for their agency, a
-restricted contact of their agency, text that is too long or not text (both backends)."""
+restricted contact of their agency, text that is too long or not text; registering into an
+agency that is not theirs, second accounts and tagged addresses around the limits, and a
+referrer email that sends the child's news to a third party (both backends)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from ffd_core.domain.contact import Referrer
 from ffd_core.domain.vocab import AgencyKind, Channel, Role
-from ffd_core.errors import InvalidInput, PermissionDenied
+from ffd_core.errors import InvalidInput, PermissionDenied, RateLimited, ReferrerEmailRefused
 from ffd_core.services import (
-    api_keys, contacts, deliveries, directory, ownership, referrer_view, screening,
+    api_keys, child_lookup, contacts, deliveries, directory, ownership, referrer_view, screening,
+    web_accounts,
 )
 from ffd_core.services.context import SYSTEM
-from ffd_core.store.tables import AuditEvent
+from ffd_core.store.tables import Agency, AuditEvent, Contact, OutboxMessage
 from tests.conftest import PASSWORD
 from tests.factories import new_contact
 
@@ -119,3 +123,158 @@ def test_reading_the_outbox_is_audited(ctx, people):
         events = session.execute(select(AuditEvent).where(
             AuditEvent.action == "outbox_listed")).scalars().all()
     assert [e.actor_id for e in events] == [people["sam"].user_id]
+
+
+# --- a second review: accounts, look-ups and the referrer's email ------------------------
+
+
+def _mail_to(ctx, address: str) -> list[str]:  # noqa: ANN001
+    """Subjects of the emails queued for exactly this address."""
+    with ctx.read() as session:
+        rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+    return [r.payload["subject"] for r in rows if r.payload.get("to") == address]
+
+
+def _events(ctx, action: str) -> list[AuditEvent]:  # noqa: ANN001
+    with ctx.read() as session:
+        return session.execute(select(AuditEvent).where(AuditEvent.action == action)
+                               .order_by(AuditEvent.seq)).scalars().all()
+
+
+def test_registration_joins_only_the_one_partner_agency_that_lists_the_domain(ctx, people):
+    # The council's own front door (its kind) is staff: nobody registers into it.
+    with pytest.raises(InvalidInput, match="this service is for organisations") as unknown:
+        web_accounts.start_registration(ctx, "someone@nowhere.example", "Some One")
+    with pytest.raises(InvalidInput) as staff:
+        web_accounts.start_registration(ctx, "new.starter@brackenshire.gov.example", "New Starter")
+    assert str(staff.value) == str(unknown.value)  # nothing to tell the two apart
+    # So is an agency that holds a staff account, whatever its kind.
+    yjs = directory.add_agency(ctx, SYSTEM, directory.AgencyInput(
+        "Youth Justice Service", AgencyKind.COUNCIL_INTERNAL, ("yjs.example",)))
+    directory.add_user(ctx, SYSTEM, directory.UserInput(
+        "yusuf", "Yusuf Worker", Role.SOCIAL_WORKER, yjs, PASSWORD, "yusuf@yjs.example"))
+    with pytest.raises(InvalidInput, match="this service is for organisations"):
+        web_accounts.start_registration(ctx, "colleague@yjs.example", "A Colleague")
+    # A domain two agencies list (a store from before agencies had to differ) joins neither.
+    trust = directory.add_agency(ctx, SYSTEM, directory.AgencyInput(
+        "Hawthorn Learning Trust", AgencyKind.EDUCATION_SERVICE, ("trust.example",)))
+    web_accounts.start_registration(ctx, "nina@hawthorn.sch.example", "Nina Nurse")
+    assert _mail_to(ctx, "nina@hawthorn.sch.example") == ["Confirm your email address"]
+    with ctx.write() as session:  # as an older store may hold it
+        session.get(Agency, trust).email_domains = ["trust.example", "hawthorn.sch.example"]
+    with pytest.raises(InvalidInput, match="this service is for organisations"):
+        web_accounts.start_registration(ctx, "ned@hawthorn.sch.example", "Ned Newman")
+    for address in ("new.starter@brackenshire.gov.example", "colleague@yjs.example",
+                    "ned@hawthorn.sch.example"):
+        assert _mail_to(ctx, address) == []
+    refused = [e.data for e in _events(ctx, "web_register_refused")]
+    assert [r["domain"] for r in refused] == ["brackenshire.gov.example", "yjs.example",
+                                             "hawthorn.sch.example"]
+    assert "staff agency" in refused[0]["why"] and "staff agency" in refused[1]["why"]
+    assert "Hawthorn Learning Trust" in refused[2]["why"] and "Hawthorn Primary" in refused[2]["why"]
+    # Nina's link, sent before the overlap, no longer makes an account either.
+    with ctx.read() as session:
+        [mail] = [m.payload for m in session.execute(select(OutboxMessage)).scalars()
+                  if m.payload.get("to") == "nina@hawthorn.sch.example"]
+    token = re.search(r"/register/confirm/(\S+)", mail["text"]).group(1)
+    with pytest.raises(PermissionDenied, match="ask the front door"):
+        web_accounts.complete_registration(ctx, token, "a long enough password")
+
+
+def test_an_agency_may_not_list_a_domain_another_agency_lists(ctx, tmp_path):
+    with pytest.raises(InvalidInput, match="hawthorn.sch.example is already listed by "
+                                           "'Hawthorn Primary School'.*ffd user add"):
+        directory.add_agency(ctx, SYSTEM, directory.AgencyInput(
+            "Hawthorn Learning Trust", AgencyKind.EDUCATION_SERVICE, ("Hawthorn.sch.example",)))
+    rows = tmp_path / "agencies.csv"
+    rows.write_text("name,kind,email_domains\nElm Tree Surgery,gp_practice,elmtree.example\n"
+                    "Elm Tree Pharmacy,other_health,pharmacy.example elmtree.example\n")
+    with pytest.raises(InvalidInput, match="elmtree.example is already listed by 'Elm Tree Surgery'"):
+        directory.import_agencies(ctx, SYSTEM, rows)
+    assert [a.name for a in directory.list_agencies(ctx, SYSTEM)] == [
+        "Brackenshire Family Front Door", "Hawthorn Primary School"]  # all or nothing
+
+
+def test_one_mailbox_is_one_person_for_accounts_and_the_emails_sent_to_it(ctx, people):
+    # An account at tess@ is the account of Tess+2@ too: the notice goes where it was typed.
+    web_accounts.start_registration(ctx, "Tess+2@Hawthorn.sch.example", "Tess Again")
+    assert _mail_to(ctx, "tess+2@hawthorn.sch.example") == ["You already have an account"]
+    # Five registration emails to one mailbox in 15 minutes, however the address is dressed.
+    for n in range(1, 6):
+        web_accounts.start_registration(ctx, f"nina+{n}@hawthorn.sch.example", "Nina Nurse")
+    web_accounts.start_registration(ctx, "NINA+6@hawthorn.sch.example", "Nina Nurse")
+    web_accounts.start_registration(ctx, "nina@hawthorn.sch.example", "Nina Nurse")
+    assert _mail_to(ctx, "nina+6@hawthorn.sch.example") == _mail_to(ctx, "nina@hawthorn.sch.example") == []
+    # Sign-in codes and reset links count per mailbox too, across accounts an older store holds.
+    directory.add_user(ctx, SYSTEM, directory.UserInput(
+        "tess.old", "Tess Teacher", Role.PARTNER, people["teacher"].agency_id, PASSWORD,
+        "Tess+old@hawthorn.sch.example"))
+    for _ in range(5):
+        web_accounts.start_sign_in(ctx, TESS, PASSWORD)
+    with pytest.raises(PermissionDenied, match="Too many codes"):
+        web_accounts.start_sign_in(ctx, "tess+old@hawthorn.sch.example", PASSWORD)
+    for _ in range(5):
+        web_accounts.request_password_reset(ctx, TESS)
+    web_accounts.request_password_reset(ctx, "tess+old@hawthorn.sch.example")
+    assert _mail_to(ctx, "tess+old@hawthorn.sch.example") == []
+    assert _mail_to(ctx, TESS).count("Reset your password") == 5
+
+
+def _look_up(ctx, actor):  # noqa: ANN001, ANN202
+    return child_lookup.look_up(ctx, actor, given_name="Maisie", family_name="Thompson",
+                                date_of_birth=date(2020, 3, 14), postcode="BK1 2AB",
+                                reason="Deciding whether to refer")
+
+
+def test_look_ups_are_limited_per_mailbox_and_per_agency(ctx, people, clock):
+    ctx.settings = replace(ctx.settings, lookup_per_person_per_hour=3, lookup_per_agency_per_hour=5)
+    school = people["teacher"].agency_id
+    for username, email in (("tess.old", "TESS+old@hawthorn.sch.example"),
+                            ("deputy", "dan@hawthorn.sch.example")):
+        directory.add_user(ctx, SYSTEM, directory.UserInput(
+            username, username.title(), Role.PARTNER, school, PASSWORD, email))
+    tess_old, deputy = (directory.actor_by_username(ctx, u) for u in ("tess.old", "deputy"))
+    for _ in range(3):
+        _look_up(ctx, people["teacher"])
+    with pytest.raises(RateLimited, match="You have looked up 3 children"):
+        _look_up(ctx, tess_old)  # a second account at the same mailbox is the same person
+    _look_up(ctx, deputy)
+    _look_up(ctx, deputy)
+    with pytest.raises(RateLimited, match="Your organisation has looked up 5 children"):
+        _look_up(ctx, deputy)  # the school as a whole has had its hour's share
+    police = directory.add_agency(ctx, SYSTEM, directory.AgencyInput(
+        "Brackenshire Police", AgencyKind.POLICE, ("police.example",)))
+    directory.add_user(ctx, SYSTEM, directory.UserInput(
+        "pc", "PC Plod", Role.PARTNER, police, PASSWORD, "pc@police.example"))
+    _look_up(ctx, directory.actor_by_username(ctx, "pc"))  # another agency: its own share
+    assert [e.data["limit"] for e in _events(ctx, "child_lookup_refused")] == ["person", "agency"]
+    assert len(_events(ctx, "child_lookup")) == 6
+    clock.advance(hours=1, minutes=1)
+    _look_up(ctx, deputy)
+
+
+def test_a_partner_gives_only_their_own_email_and_a_system_only_its_agencys(ctx, people):
+    def sent_by(actor, email: str):  # noqa: ANN001, ANN202
+        new = new_contact(ctx.now())
+        return contacts.submit(ctx, actor, replace(new, referrer=replace(new.referrer, email=email)))
+
+    # The front door would write about the child to this address: not a third party's.
+    with pytest.raises(ReferrerEmailRefused, match="Enter your own work email address"):
+        sent_by(people["teacher"], "kerry.thompson@mail.example")
+    with pytest.raises(ReferrerEmailRefused):
+        sent_by(people["teacher"], "tess+cc@hawthorn.sch.example")  # maybe someone else's box
+    assert _mail_to(ctx, "kerry.thompson@mail.example") == []
+    assert sent_by(people["teacher"], "TESS@hawthorn.sch.example").reference
+    empty = sent_by(people["teacher"], "")  # none given: their own
+    with ctx.read() as session:
+        assert session.get(Contact, empty.contact_id).referrer["email"] == TESS
+    # A partner system writes for its agency: an address at one of the agency's domains.
+    police = directory.add_agency(ctx, SYSTEM, directory.AgencyInput(
+        "Brackenshire Police", AgencyKind.POLICE, ("police.example", "mash.police.example")))
+    system = api_keys.actor_for_key(ctx, api_keys.create_key(ctx, SYSTEM, police, "niche"))
+    assert sent_by(system, "pc.reed@mash.police.example").reference
+    for elsewhere in ("kerry.thompson@mail.example", "pc@police.example.mail.example"):
+        with pytest.raises(ReferrerEmailRefused, match=r"\(mash.police.example, police.example\)"):
+            sent_by(system, elsewhere)
+    # Staff record what a caller gave them.
+    assert sent_by(people["olivia"], "kerry.thompson@mail.example").reference

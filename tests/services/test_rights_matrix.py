@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -166,12 +166,17 @@ def _prepare(ctx: Context) -> Store:
     person = single_view.find_people(ctx, SYSTEM, single_view.PersonQuery(name="Maisie Thompson"))[0]
     ids: dict[tuple[str, str], int] = {}
     documents: dict[str, int] = {}
+    # Each submitter gives their own email (a partner may give no other), and the front door
+    # asks them at it, so "the referrer" may answer.
+    emails = {u.username: u.email for u in directory.list_users(ctx, SYSTEM)}
     for kind, (submitter, owner, restricted) in KINDS.items():
         def received(kind=kind, submitter=submitter, restricted=restricted, action="") -> int:
             extra = {"restricted": True, "restricted_reason": "a colleague's family"} if restricted else {}
             if action == "cmp":
                 return _emailed(ctx, extra)
-            return contacts.submit(ctx, who[submitter], new_contact(ctx.now(), **extra)).contact_id
+            new = new_contact(ctx.now(), **extra)
+            new = replace(new, referrer=replace(new.referrer, email=emails[submitter]))
+            return contacts.submit(ctx, who[submitter], new).contact_id
         for action, state in [("shared", "screening"), *STATES.items()]:
             if state == "received" and kind.startswith(("owner", "restricted_owner")):
                 continue  # nobody owns a contact that nobody has claimed
@@ -182,7 +187,7 @@ def _prepare(ctx: Context) -> Store:
             # A supervisor allocates (an officer could not claim a restricted contact).
             ownership.allocate(ctx, who["sam"], cid, who[owner].user_id)
             if state == "awaiting_information":
-                screening.request_information(ctx, who[owner], cid, recipient="tess@hawthorn.sch.example",
+                screening.request_information(ctx, who[owner], cid, recipient=emails[submitter],
                                               message="Who else lives at home?",
                                               chase_by=ctx.now() + timedelta(days=1))
             elif state == "awaiting_sign_off":
@@ -192,7 +197,8 @@ def _prepare(ctx: Context) -> Store:
         shared = ids[(kind, "shared")]
         documents[kind] = attachments.attach(ctx, who[submitter], shared, "body-map.txt",
                                              b"Bruise on the left cheek.")
-    other = contacts.submit(ctx, who["gp"], new_contact(ctx.now())).contact_id
+    other = contacts.submit(ctx, who["gp"], new_contact(ctx.now(), referrer=Referrer(
+        name="Gp", email=emails["gp"]))).contact_id
     raw = b"From: someone@elsewhere.example\r\nSubject: hello\r\n\r\nA concern.\r\n"
     held = intake.receive(ctx, SYSTEM, intake.Arrival("127.0.0.1", "a@elsewhere.example",
                                                       ("intake@council.example",), raw, len(raw)))

@@ -8,14 +8,18 @@ from typing import Any
 from ffd_core.clock import uk_local
 from ffd_core.domain.vocab import ContactKind
 from ffd_core.forms import FormState
+from ffd_core.services.forms import EMAIL_QUESTION
 from tests.forms.example_answers import complete_answers
-from tests.web.conftest import post
+from tests.web.conftest import TEACHER, post
 
 
-def example(ctx, kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN, **start: Any) -> dict:  # noqa: ANN001
+def example(ctx, kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN, email: str = TEACHER,  # noqa: ANN001
+            **start: Any) -> dict:
+    """Complete answers, giving ``email`` as the referrer's (a partner may give only their
+    own, a partner system only one at its agency's domain)."""
     today = uk_local(ctx.now()).date()
     start = start or ({"category": "neglect"} if kind is ContactKind.CAUSE_FOR_CONCERN else {})
-    return complete_answers(ctx.config.form(kind), today, start)
+    return complete_answers(ctx.config.form(kind), today, start) | {EMAIL_QUESTION[kind]: email}
 
 
 def page_fields(definition, section_id: str, answers: dict) -> dict[str, Any]:  # noqa: ANN001

@@ -43,6 +43,18 @@ def test_only_approved_domains_may_register(client, web_ctx):
     assert emails(web_ctx, "someone@gmail.example") == []
 
 
+def test_the_councils_own_domain_is_answered_like_an_unknown_one(client, web_ctx):
+    response = register(client, web_ctx, "new.starter@brackenshire.gov.example", "New Starter")
+    assert response.text.count("Enter your work email address") == 2
+    assert emails(web_ctx, "new.starter@brackenshire.gov.example") == []
+
+
+def test_a_tagged_or_capitalised_address_is_the_account_it_belongs_to(client, web_ctx):
+    assert "Check your email" in register(client, web_ctx, "Tess+referrals@Hawthorn.sch.example").text
+    [mail] = emails(web_ctx, "tess+referrals@hawthorn.sch.example")  # where it was typed
+    assert mail["subject"] == "You already have an account"
+
+
 def test_a_confirmation_link_works_once_and_expires(client, web_ctx, clock):
     register(client, web_ctx)
     path = last_link(web_ctx, NEW, "/register/confirm/")

@@ -17,6 +17,9 @@ from tests.web.conftest import sign_in
 from tests.web.forms_helpers import example, send_new
 
 
+POLICE = "pc.reed@brackenshire.example"  # at the key's agency's domain (see agency_id)
+
+
 def agency_id(ctx, name="Brackenshire Constabulary", kind=AgencyKind.POLICE):  # noqa: ANN001, ANN201
     existing = {a.name: a.id for a in directory.list_agencies(ctx, SYSTEM)}
     return existing.get(name) or directory.add_agency(ctx, SYSTEM, directory.AgencyInput(
@@ -40,7 +43,7 @@ def test_a_key_is_high_entropy_shown_once_and_stored_as_sha256(web_ctx, key):
 
 
 def test_submit_and_read_back(client, web_ctx, key):
-    body = {"form": "cause_for_concern", "answers": example(web_ctx)}
+    body = {"form": "cause_for_concern", "answers": example(web_ctx, email=POLICE)}
     response = client.post("/api/v1/contacts", json=body, headers=bearer(key))
     assert response.status_code == 201, response.text
     receipt = response.json()
@@ -54,7 +57,7 @@ def test_submit_and_read_back(client, web_ctx, key):
 
 
 def test_every_problem_is_named_by_its_field_path(client, web_ctx, key):
-    answers = example(web_ctx)
+    answers = example(web_ctx, email=POLICE)
     answers["children"][0]["dob"] = "2019-02-31"
     del answers["children"][0]["first_name"]
     response = client.post("/api/v1/contacts", json={"form": "cause_for_concern", "answers": answers},
@@ -65,8 +68,19 @@ def test_every_problem_is_named_by_its_field_path(client, web_ctx, key):
     assert "must be a real date" in fields["children[0].dob"]
 
 
+def test_a_referrer_email_outside_the_agencys_domains_is_a_422_naming_the_field(client, web_ctx, key):
+    answers = example(web_ctx, email="kerry.thompson@mail.example")
+    response = client.post("/api/v1/contacts", json={"form": "cause_for_concern", "answers": answers},
+                           headers=bearer(key))
+    assert response.status_code == 422
+    [problem] = response.json()["errors"]
+    assert problem["field"] == "referrer_email" and "brackenshire.example" in problem["message"]
+    with web_ctx.read() as session:
+        assert session.execute(select(func.count(Contact.id))).scalar_one() == 0
+
+
 def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(client, web_ctx, key):
-    body = {"form": "request_for_information", "answers": example(web_ctx, ContactKind.REQUEST_FOR_INFORMATION)}
+    body = {"form": "request_for_information", "answers": example(web_ctx, ContactKind.REQUEST_FOR_INFORMATION, email=POLICE)}
     headers = bearer(key) | {"Idempotency-Key": "niche-4711"}
     first = client.post("/api/v1/contacts", json=body, headers=headers)
     second = client.post("/api/v1/contacts", json=body, headers=headers)
@@ -81,15 +95,16 @@ def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(client, web_c
 
 def test_idempotency_keys_belong_to_their_agency(client, web_ctx, key):
     other = api_keys.create_key(web_ctx, SYSTEM, agency_id(web_ctx, "Another Council", AgencyKind.OTHER_LOCAL_AUTHORITY), "x")
-    body = {"form": "cause_for_concern", "answers": example(web_ctx)}
+    body = {"form": "cause_for_concern", "answers": example(web_ctx, email=POLICE)}
+    theirs = {"form": "cause_for_concern", "answers": example(web_ctx, email="duty@another.example")}
     a = client.post("/api/v1/contacts", json=body, headers=bearer(key) | {"Idempotency-Key": "1"})
-    b = client.post("/api/v1/contacts", json=body, headers=bearer(other) | {"Idempotency-Key": "1"})
+    b = client.post("/api/v1/contacts", json=theirs, headers=bearer(other) | {"Idempotency-Key": "1"})
     assert a.status_code == b.status_code == 201 and a.json()["reference"] != b.json()["reference"]
 
 
 def test_only_the_submitting_agencys_systems_see_a_contact(client, web_ctx, key):
     other = api_keys.create_key(web_ctx, SYSTEM, agency_id(web_ctx, "Another Council", AgencyKind.OTHER_LOCAL_AUTHORITY), "x")
-    reference = client.post("/api/v1/contacts", json={"form": "cause_for_concern", "answers": example(web_ctx)},
+    reference = client.post("/api/v1/contacts", json={"form": "cause_for_concern", "answers": example(web_ctx, email=POLICE)},
                             headers=bearer(key)).json()["reference"]
     assert client.get(f"/api/v1/contacts/{reference}", headers=bearer(other)).status_code == 404
     assert client.get("/api/v1/contacts/FFD-2026-999999", headers=bearer(key)).status_code == 404
@@ -104,7 +119,7 @@ def test_a_key_never_sees_what_its_agencys_people_sent_on_the_web(client, web_ct
 
 
 def test_missing_wrong_and_revoked_keys_are_refused(client, web_ctx, key):
-    body = {"form": "cause_for_concern", "answers": example(web_ctx)}
+    body = {"form": "cause_for_concern", "answers": example(web_ctx, email=POLICE)}
     assert client.post("/api/v1/contacts", json=body).status_code == 401
     assert client.post("/api/v1/contacts", json=body, headers=bearer(key + "x")).status_code == 401
     prefix = key.split("_")[1]
@@ -118,7 +133,7 @@ def test_a_disabled_agency_stops_its_keys(client, web_ctx, key):
 
     with web_ctx.write() as session:  # no service disables agencies yet: the store, as an admin would
         session.get(Agency, agency_id(web_ctx)).active = False
-    body = {"form": "cause_for_concern", "answers": example(web_ctx)}
+    body = {"form": "cause_for_concern", "answers": example(web_ctx, email=POLICE)}
     assert client.post("/api/v1/contacts", json=body, headers=bearer(key)).status_code == 401
 
 
@@ -129,7 +144,7 @@ def test_malformed_bodies_are_400_not_500(client, key):
 
 
 def test_the_api_needs_no_csrf_token_and_sets_no_cookie(client, web_ctx, key):
-    response = client.post("/api/v1/contacts", json={"form": "cause_for_concern", "answers": example(web_ctx)},
+    response = client.post("/api/v1/contacts", json={"form": "cause_for_concern", "answers": example(web_ctx, email=POLICE)},
                            headers=bearer(key))
     assert response.status_code == 201 and "set-cookie" not in response.headers
 

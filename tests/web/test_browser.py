@@ -188,7 +188,7 @@ def test_a_partners_journey_with_an_accessibility_scan_of_every_page(browser, li
     # A cause for concern: category first, then its pages; save and come back on the way.
     j.press("Start a cause for concern")
     definition = web_ctx.config.form(ContactKind.CAUSE_FOR_CONCERN)
-    answers = example(web_ctx)
+    answers = example(web_ctx, email="nina@hawthorn.sch.example")
     today = uk_local(web_ctx.now()).date()
     pages = [p.section_id for p in FormState(definition, answers, today).pages()]
     j.press("Continue")  # nothing chosen: an error

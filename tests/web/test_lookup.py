@@ -89,4 +89,17 @@ def test_look_ups_are_limited_per_person(client, web_ctx, clock):
         if minute % 9 == 8:  # the per-address limit (10 a minute) counts real minutes
             web_ctx_app_limits_reset(client)
         post(client, "/look-up", CHILD)
-    assert "You have looked up 20 children in the last hour" in post(client, "/look-up", CHILD).text
+    refused = post(client, "/look-up", CHILD)
+    assert refused.status_code == 429 and "You have looked up 20 children in the last hour" in refused.text
+
+
+def test_an_agency_past_its_share_of_look_ups_is_told_so(client, other_client, web_ctx):
+    index(web_ctx)
+    with_settings(web_ctx, lookup_per_agency_per_hour=2)
+    add_partner(web_ctx, "Hawthorn Primary School", AgencyKind.SCHOOL, "deputy", "dan@hawthorn.sch.example")
+    sign_in(client, web_ctx)
+    assert [post(client, "/look-up", CHILD).status_code for _ in range(2)] == [200, 200]
+    sign_in(other_client, web_ctx, "dan@hawthorn.sch.example")
+    refused = post(other_client, "/look-up", CHILD)
+    assert refused.status_code == 429 and "Wendy" not in refused.text
+    assert "Your organisation has looked up 2 children in the last hour" in refused.text

@@ -116,6 +116,21 @@ def test_sending_with_problems_lists_them_with_links_to_their_pages(client, web_
     assert f'href="/drafts/{key}/children?return_to=check#children"' in response.text
 
 
+def test_a_referrer_email_that_is_not_the_partners_own_is_refused_at_its_field(client, web_ctx):
+    sign_in(client, web_ctx)
+    for kind, section, question in ((ContactKind.CAUSE_FOR_CONCERN, "referrer", "referrer_email"),
+                                    (ContactKind.REQUEST_FOR_INFORMATION, "requester", "requester_email")):
+        key = start_draft(client, kind)
+        fill(client, web_ctx, key, example(web_ctx, kind, email="kerry.thompson@mail.example"), kind)
+        response = post(client, f"/drafts/{key}/send")
+        assert response.status_code == 200 and "<title>Error: " in response.text
+        assert "Enter your own work email address" in response.text
+        assert f'href="/drafts/{key}/{section}?return_to=check#{question}"' in response.text
+    assert emails(web_ctx, "kerry.thompson@mail.example") == []
+    with web_ctx.read() as session:
+        assert session.execute(select(func.count(Contact.id))).scalar_one() == 0
+
+
 def test_a_double_send_makes_one_contact(client, web_ctx):
     sign_in(client, web_ctx)
     key = start_draft(client)
