@@ -18,7 +18,7 @@ from ffd_core.domain.vocab import AgencyKind, Channel, Role
 from ffd_core.errors import InvalidInput, PermissionDenied, RateLimited, ReferrerEmailRefused
 from ffd_core.services import (
     api_keys, child_lookup, contacts, deliveries, directory, ownership, referrer_view, screening,
-    web_accounts,
+    web_accounts, web_messages,
 )
 from ffd_core.services.context import SYSTEM
 from ffd_core.store.tables import Agency, AuditEvent, Contact, OutboxMessage
@@ -129,10 +129,12 @@ def test_reading_the_outbox_is_audited(ctx, people):
 
 
 def _mail_to(ctx, address: str) -> list[str]:  # noqa: ANN001
-    """Subjects of the emails queued for exactly this address."""
+    """Subjects of the emails queued for exactly this address (opened with the mail key,
+    as the worker that sends them does)."""
     with ctx.read() as session:
         rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
-    return [r.payload["subject"] for r in rows if r.payload.get("to") == address]
+    return [web_messages.opened(ctx, r.idempotency_key, r.payload)["subject"]
+            for r in rows if r.payload.get("to") == address]
 
 
 def _events(ctx, action: str) -> list[AuditEvent]:  # noqa: ANN001
@@ -174,7 +176,8 @@ def test_registration_joins_only_the_one_partner_agency_that_lists_the_domain(ct
     assert "Hawthorn Learning Trust" in refused[2]["why"] and "Hawthorn Primary" in refused[2]["why"]
     # Nina's link, sent before the overlap, no longer makes an account either.
     with ctx.read() as session:
-        [mail] = [m.payload for m in session.execute(select(OutboxMessage)).scalars()
+        [mail] = [web_messages.opened(ctx, m.idempotency_key, m.payload)
+                  for m in session.execute(select(OutboxMessage)).scalars()
                   if m.payload.get("to") == "nina@hawthorn.sch.example"]
     token = re.search(r"/register/confirm/(\S+)", mail["text"]).group(1)
     with pytest.raises(PermissionDenied, match="ask the front door"):
