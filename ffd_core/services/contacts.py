@@ -15,7 +15,7 @@ from ffd_core.domain.contact import (
     NewContact, PersonEntry, Referrer, as_partner_submission, validate_new_contact,
 )
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, PersonRole, Priority, Role, Status
-from ffd_core.errors import IdempotencyConflict, InvalidInput
+from ffd_core.errors import FFDError, IdempotencyConflict, InvalidInput
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
@@ -165,6 +165,17 @@ def record_call(ctx: Context, officer: Actor, call: TelephoneCall) -> Receipt:
 def categories(ctx: Context, kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN) -> list[tuple[str, str]]:
     """(label, value) of the categories of the council's own form for ``kind``."""
     return [(o.label, o.value) for o in ctx.config.form(kind).categories]
+
+
+def category_label(ctx: Context, category: str | None) -> str:
+    """The council's words for a category (its cause-for-concern form's label), so every
+    screen says "Sexual abuse" rather than the stored code; a code the form no longer
+    offers is shown in words."""
+    try:
+        labels = {value: words for words, value in categories(ctx)}
+    except FFDError:  # no readable form: the code, in words
+        labels = {}
+    return labels.get(category or "", (category or "").replace("_", " "))
 
 
 def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa: ANN001
