@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from ffd_core.clock import uk_local
 from ffd_core.domain.access import Action, Actor
 from ffd_core.domain.contact import (
-    NewContact, PersonEntry, Referrer, as_partner_submission, validate_new_contact,
+    NOT_RECORDED, NewContact, PersonEntry, Referrer, as_partner_submission,
+    new_contact_problems, validate_new_contact,
 )
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, PersonRole, Priority, Role, Status
 from ffd_core.errors import FFDError, IdempotencyConflict, InvalidInput
@@ -145,11 +146,24 @@ class TelephoneCall:
 def record_call(ctx: Context, officer: Actor, call: TelephoneCall) -> Receipt:
     """Record a telephone contact from what the officer typed. The category must be one of
     the council's own (its forms folder); the call came in when the officer says, or now."""
-    categories = {o.value for o in ctx.config.form(ContactKind.CAUSE_FOR_CONCERN).categories}
-    if call.category not in categories:
-        raise InvalidInput(f"{call.category!r} is not a category of this council's form; "
+    problems = call_problems(ctx, call)
+    if problems:
+        raise InvalidInput(NOT_RECORDED + "; ".join(problems))
+    return record_telephone_contact(ctx, officer, _call_contact(ctx, call))
+
+
+def call_problems(ctx: Context, call: TelephoneCall) -> list[str]:
+    """Everything ``record_call`` would refuse in ``call``, all at once and without writing,
+    so the console can show it before asking the officer to confirm."""
+    problems = new_contact_problems(_call_contact(ctx, call), ctx.now())
+    if call.category and call.category not in {value for _label, value in categories(ctx)}:
+        problems.insert(0, f"{call.category!r} is not a category of this council's form; "
                            "choose one from the list")
-    new = NewContact(
+    return problems
+
+
+def _call_contact(ctx: Context, call: TelephoneCall) -> NewContact:
+    return NewContact(
         kind=ContactKind.CAUSE_FOR_CONCERN, channel=Channel.TELEPHONE,
         received_at=call.received_at or ctx.now(), category=call.category,
         children=(PersonEntry(given_name=call.given_name, family_name=call.family_name,
@@ -159,7 +173,6 @@ def record_call(ctx: Context, officer: Actor, call: TelephoneCall) -> Receipt:
         consent=call.consent, consent_reason=call.consent_reason or None,
         answers={"what_happened": call.what_was_said} if call.what_was_said else {},
     )
-    return record_telephone_contact(ctx, officer, new)
 
 
 def categories(ctx: Context, kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN) -> list[tuple[str, str]]:

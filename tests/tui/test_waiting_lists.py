@@ -98,9 +98,13 @@ async def test_an_officer_completes_an_emailed_contact_with_k(ctx, people):
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CompleteDialog)
-        await pilot.press("ctrl+s")  # nothing typed: the service's own checks answer
+        await pilot.press("ctrl+s")  # nothing typed: every problem, before any confirmation
         await settle(pilot)
-        assert "choose whether consent was given" in str(dialog.query_one("#dialog-error", Static).render())
+        said = str(dialog.query_one("#dialog-error", Static).render())
+        assert app.screen is dialog
+        for problem in ("child 1: enter a name", "choose a category",
+                        "say whether consent was given"):
+            assert problem in said
         await type_text(pilot, "Maisie")
         dialog.query_one("#family", Input).value = "Thompson"
         dialog.query_one("#category", Select).value = "neglect"
