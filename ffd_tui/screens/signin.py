@@ -17,6 +17,7 @@ from ffd_tui.plain import plain
 
 
 class SignInScreen(Screen):
+    help_title = "Sign in"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "app.quit", "Quit", id="signin.quit")]
 
     def __init__(self, message: str = "") -> None:
@@ -65,6 +66,7 @@ class SignInScreen(Screen):
 
 class LockScreen(ModalScreen[None]):
     """Covers everything (no personal data shows through) until the password is given."""
+    help_title = "Locked"  # what ? calls this screen
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "app.quit", "Quit", id="lock.quit")]
 

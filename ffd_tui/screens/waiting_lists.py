@@ -151,6 +151,7 @@ class _WaitingList(Writer, Screen):
 
 
 class NeedsPersonScreen(_WaitingList):
+    help_title = "Needs a person"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="needs_person.back"),
         Binding("enter", "open", "Open contact", id="needs_person.open"),
@@ -200,6 +201,7 @@ class NeedsPersonScreen(_WaitingList):
 
 
 class QuarantineScreen(_WaitingList):
+    help_title = "Quarantined email"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="quarantine.back"),
         Binding("enter", "read", "Read", id="quarantine.read"),

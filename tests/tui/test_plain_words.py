@@ -39,3 +39,34 @@ async def test_history_and_answers_show_labels_uk_times_and_names(ctx, people):
     assert "owner: Olivia Officer" in history
     for raw in ("secure_email", "owner_id", "+00:00", "T07:51"):
         assert raw not in history
+
+
+def test_every_console_screen_has_a_title_in_words():
+    from textual.screen import Screen
+
+    from ffd_tui.keymap import console_classes
+    from ffd_tui.screens.dialogs.base import ActionDialog
+
+    screens = [cls for cls in console_classes() if issubclass(cls, Screen)
+               and cls.__module__.startswith("ffd_tui.") and not issubclass(cls, ActionDialog)
+               and not cls.__name__.startswith("_")]
+    assert len(screens) >= 10
+    untitled = [cls.__name__ for cls in screens if not getattr(cls, "help_title", "")]
+    assert untitled == []
+
+
+async def test_help_names_the_screen_in_words(ctx, people):
+    from textual.widgets import Label
+
+    from ffd_tui.screens.help import HelpScreen
+    from ffd_tui.screens.people import PersonSearchScreen
+
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.push_screen(PersonSearchScreen())
+        await settle(pilot)
+        app.action_help()
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert str(app.screen.query_one(".dialog-title", Label).render()) == "Keys — Find a person"

@@ -45,6 +45,7 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
     def __init__(self, title: str, perform: Callable[[Command], Worker]) -> None:
         super().__init__()
         self.title_text = title
+        self.help_title = title  # what ? calls this dialog
         self.perform = perform
         self.pending: Worker | None = None  # the write under way, if any
 
