@@ -70,3 +70,21 @@ async def test_help_names_the_screen_in_words(ctx, people):
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         assert str(app.screen.query_one(".dialog-title", Label).render()) == "Keys — Find a person"
+
+
+def test_every_sortable_column_title_fits_with_its_sort_arrow():
+    from ffd_tui.widgets.queue_columns import SORTABLE
+
+    assert [c.title for c in SORTABLE if len(c.title) + 2 > c.width] == []
+
+
+async def test_the_sorted_time_left_column_keeps_a_readable_header(ctx, people, queue_of_five):
+    from ffd_tui.widgets.queue_columns import QueueHeader
+
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # priority -> due
+        await settle(pilot)
+        header = str(app.screen.query_one(QueueHeader).render())
+        assert "Left ▲" in header and "…" not in header
