@@ -23,6 +23,10 @@ class PermissionDenied(FFDError):
     pass
 
 
+class WrongCredentials(PermissionDenied):
+    """The password (or the username with it) was not right: the caller may say which was typed."""
+
+
 class AccountDisabled(PermissionDenied):
     """The acting account or its agency was disabled: the session ends at once."""
 

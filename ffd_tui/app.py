@@ -338,7 +338,7 @@ class FrontDoorApp(App):
             return
         self.locked = True
         self.clear_notifications()  # toasts name contacts; none may show through the lock
-        self.push_screen(LockScreen())
+        self.push_screen(LockScreen(idle=idle))
         ctx, actor = self.ctx, self.actor
         self.run_store(self, lambda: sessions.lock(ctx, actor, idle=idle), group="lock")
 

@@ -127,6 +127,16 @@ def validate_new_contact(contact: NewContact, now: datetime) -> None:
     """Raise one InvalidInput listing every problem, each saying what to do."""
     if contact.to_complete:
         return _validate_unstructured(contact, now)
+    problems = new_contact_problems(contact, now)
+    if problems:
+        raise InvalidInput(NOT_RECORDED + "; ".join(problems))
+
+
+NOT_RECORDED = "the contact cannot be recorded: "
+
+
+def new_contact_problems(contact: NewContact, now: datetime) -> list[str]:
+    """Every problem with a (structured) new contact, each saying what to do; none: it may go."""
     problems: list[str] = []
     if not contact.children:
         problems.append("add at least one child the contact is about")
@@ -165,8 +175,7 @@ def validate_new_contact(contact: NewContact, now: datetime) -> None:
     if contact.kind is ContactKind.REQUEST_FOR_INFORMATION and contact.anonymous:
         problems.append("a request for information cannot be anonymous")
     problems.extend(_text_problems(contact))
-    if problems:
-        raise InvalidInput("the contact cannot be recorded: " + "; ".join(problems))
+    return problems
 
 
 def _text_problems(contact: NewContact) -> list[str]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ffd_core.domain.access import Action, Actor
-from ffd_core.domain.contact import NewContact, PersonEntry, Referrer, validate_new_contact
+from ffd_core.domain.contact import (
+    NOT_RECORDED, NewContact, PersonEntry, Referrer, new_contact_problems, validate_new_contact,
+)
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, Status
 from ffd_core.errors import InvalidInput
 from ffd_core.services.contact_write import begin, record
@@ -23,7 +25,7 @@ class Completion:
 
     category: str
     children: tuple[PersonEntry, ...]
-    consent: Consent
+    consent: Consent | None  # None: not said yet (refused, with the other problems)
     consent_reason: str | None = None
     household: tuple[PersonEntry, ...] = ()
     kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN
@@ -35,9 +37,9 @@ class Completion:
 def complete(ctx: Context, actor: Actor, contact_id: int, completion: Completion,
              expected_version: int | None = None) -> int:
     """Returns the contact's new version."""
-    if completion.category not in {value for _label, value in categories(ctx, completion.kind)}:
-        raise InvalidInput(f"{completion.category!r} is not a category of this council's form; "
-                           "choose one from the list")
+    problems = completion_problems(ctx, completion)
+    if problems:
+        raise InvalidInput(NOT_RECORDED + "; ".join(problems))
     with ctx.write() as session:
         actor, contact = begin(ctx, session, actor, contact_id, Action.COMPLETE_CONTACT,
                                expected_version)
@@ -69,3 +71,25 @@ def complete(ctx: Context, actor: Actor, contact_id: int, completion: Completion
                data={"kind": new.kind.value, "category": new.category,
                      "children": len(new.children), "consent": new.consent.value})
         return contact.version
+
+
+def completion_problems(ctx: Context, completion: Completion) -> list[str]:
+    """Everything wrong with what the officer typed (child, category, consent, the
+    referrer's role and phone), all at once and without writing, so the console can show it
+    before asking to confirm. ``complete`` asks again, then checks the whole contact with
+    the email's sender as any contact is checked on arrival."""
+    typed = NewContact(
+        kind=completion.kind, channel=Channel.SECURE_EMAIL, received_at=ctx.now(),
+        category=completion.category, children=completion.children,
+        # The sender is the email's (checked when it arrived, and again on write).
+        referrer=Referrer(name=completion.referrer_name or "the email's sender",
+                          role=completion.referrer_role or "",
+                          phone=completion.referrer_phone or ""),
+        consent=completion.consent, consent_reason=completion.consent_reason,
+        household=completion.household)
+    problems = new_contact_problems(typed, ctx.now())
+    if completion.category and completion.category not in {
+            value for _label, value in categories(ctx, completion.kind)}:
+        problems.insert(0, f"{completion.category!r} is not a category of this council's form; "
+                           "choose one from the list")
+    return problems

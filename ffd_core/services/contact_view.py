@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from ffd_core.domain.vocab import PersonRole, Status
 from ffd_core.services.contact_write import begin, facts
 from ffd_core.services.context import Context
 from ffd_core.services import pushes
+from ffd_core.services.contacts import category_label
 from ffd_core.services.deliveries import Delivery, for_contact
 from ffd_core.services.pushes import CaseSystemRecord
 from ffd_core.store.tables import (
@@ -57,7 +59,10 @@ class HistoryItem:
     action: str
     from_status: str | None
     to_status: str | None
-    detail: dict[str, Any]
+    detail: dict[str, Any]  # as recorded on the audit trail
+    # The detail as a person reads it: (words, value) with codes in words, people by name,
+    # times as datetimes (for the screen to show in UK time) and internal ids left out.
+    shown: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class ContactView:
     # Each decided child's way into the case system, with the ids it returned.
     case_system: list[CaseSystemRecord] = field(default_factory=list)
     to_complete: bool = False  # an emailed contact still without its child, category, consent
+    category_label: str = ""  # the council's words for the category (its form's label)
 
 
 def view_contact(ctx: Context, actor: Actor, contact_id: int) -> ContactView:
@@ -189,10 +195,16 @@ def _build(ctx: Context, session, actor: Actor, contact: Contact,  # noqa: ANN00
             links.append(LinkView(other.id, other.reference, other.status, link.reason))
         else:
             hidden_links += 1  # a restricted contact: neither its reference nor why it is linked
+    events = list(session.execute(select(AuditEvent).where(AuditEvent.contact_id == contact.id)
+                                  .order_by(AuditEvent.seq)).scalars())
+    people_named = {e.data.get(key) for e in events if e.data for key in _PEOPLE} - set(names) - {None}
+    if people_named:
+        names = {**names, **dict(session.execute(select(User.id, User.display_name).where(
+            User.id.in_([i for i in people_named if isinstance(i, int)]))).all())}
     history = [
-        HistoryItem(e.seq, e.at, e.actor_name, e.action, e.from_status, e.to_status, dict(e.data or {}))
-        for e in session.execute(select(AuditEvent).where(AuditEvent.contact_id == contact.id)
-                                 .order_by(AuditEvent.seq)).scalars()
+        HistoryItem(e.seq, e.at, e.actor_name, e.action, e.from_status, e.to_status,
+                    dict(e.data or {}), _shown(ctx, dict(e.data or {}), names))
+        for e in events
     ]
     attachments = [
         {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size,
@@ -227,4 +239,35 @@ def _build(ctx: Context, session, actor: Actor, contact: Contact,  # noqa: ANN00
         deliveries=for_contact(session, contact), facts=facts(contact),
         case_system=pushes.for_contact(session, contact),
         to_complete=contact.to_complete,
+        category_label=category_label(ctx, contact.category),
     )
+
+
+# How a history line names what an event recorded (see HistoryItem.shown).
+_PEOPLE = {"owner_id": "owner", "previous_owner_id": "previous owner"}
+_LEFT_OUT = {"message_id", "note_id", "attachment_id", "agency_id", "child", "other"}
+_CODES = {"channel", "kind", "consent", "outcome", "outcomes", "state", "via", "purpose",
+          "level_of_need"}
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _shown(ctx: Context, data: dict[str, Any], names: dict[int, str]) -> tuple[tuple[str, Any], ...]:
+    shown: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if key in _LEFT_OUT or value is None or value in ("", [], {}):
+            continue
+        if key in _PEOPLE:
+            shown.append((_PEOPLE[key], names.get(value, "someone no longer listed")))
+        elif key == "category":
+            shown.append(("category", category_label(ctx, value)))
+        elif key in _CODES:
+            codes = value if isinstance(value, list) else [value]
+            shown.append((key.replace("_", " "), ", ".join(str(c).replace("_", " ") for c in codes)))
+        elif isinstance(value, str) and _INSTANT.match(value):
+            try:
+                shown.append((key.replace("_", " "), datetime.fromisoformat(value)))
+            except ValueError:
+                shown.append((key.replace("_", " "), value))
+        else:
+            shown.append((key.replace("_", " "), value))
+    return tuple(shown)

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from ffd_core.clock import uk_local
 from ffd_core.domain.access import Action, Actor, referrer_email_refusal
 from ffd_core.domain.contact import (
-    NewContact, PersonEntry, Referrer, as_partner_submission, validate_new_contact,
+    NOT_RECORDED, NewContact, PersonEntry, Referrer, as_partner_submission,
+    new_contact_problems, validate_new_contact,
 )
 from ffd_core.domain.vocab import Channel, Consent, ContactKind, PersonRole, Priority, Role, Status
-from ffd_core.errors import IdempotencyConflict, InvalidInput, ReferrerEmailRefused
+from ffd_core.errors import FFDError, IdempotencyConflict, InvalidInput, ReferrerEmailRefused
 from ffd_core.faults import checkpoint
 from ffd_core.services import outbox
 from ffd_core.services.clocks import project_clocks
@@ -162,11 +163,24 @@ class TelephoneCall:
 def record_call(ctx: Context, officer: Actor, call: TelephoneCall) -> Receipt:
     """Record a telephone contact from what the officer typed. The category must be one of
     the council's own (its forms folder); the call came in when the officer says, or now."""
-    categories = {o.value for o in ctx.config.form(ContactKind.CAUSE_FOR_CONCERN).categories}
-    if call.category not in categories:
-        raise InvalidInput(f"{call.category!r} is not a category of this council's form; "
+    problems = call_problems(ctx, call)
+    if problems:
+        raise InvalidInput(NOT_RECORDED + "; ".join(problems))
+    return record_telephone_contact(ctx, officer, _call_contact(ctx, call))
+
+
+def call_problems(ctx: Context, call: TelephoneCall) -> list[str]:
+    """Everything ``record_call`` would refuse in ``call``, all at once and without writing,
+    so the console can show it before asking the officer to confirm."""
+    problems = new_contact_problems(_call_contact(ctx, call), ctx.now())
+    if call.category and call.category not in {value for _label, value in categories(ctx)}:
+        problems.insert(0, f"{call.category!r} is not a category of this council's form; "
                            "choose one from the list")
-    new = NewContact(
+    return problems
+
+
+def _call_contact(ctx: Context, call: TelephoneCall) -> NewContact:
+    return NewContact(
         kind=ContactKind.CAUSE_FOR_CONCERN, channel=Channel.TELEPHONE,
         received_at=call.received_at or ctx.now(), category=call.category,
         children=(PersonEntry(given_name=call.given_name, family_name=call.family_name,
@@ -176,12 +190,22 @@ def record_call(ctx: Context, officer: Actor, call: TelephoneCall) -> Receipt:
         consent=call.consent, consent_reason=call.consent_reason or None,
         answers={"what_happened": call.what_was_said} if call.what_was_said else {},
     )
-    return record_telephone_contact(ctx, officer, new)
 
 
 def categories(ctx: Context, kind: ContactKind = ContactKind.CAUSE_FOR_CONCERN) -> list[tuple[str, str]]:
     """(label, value) of the categories of the council's own form for ``kind``."""
     return [(o.label, o.value) for o in ctx.config.form(kind).categories]
+
+
+def category_label(ctx: Context, category: str | None) -> str:
+    """The council's words for a category (its cause-for-concern form's label), so every
+    screen says "Sexual abuse" rather than the stored code; a code the form no longer
+    offers is shown in words."""
+    try:
+        labels = {value: words for words, value in categories(ctx)}
+    except FFDError:  # no readable form: the code, in words
+        labels = {}
+    return labels.get(category or "", (category or "").replace("_", " "))
 
 
 def _keep_form_snapshot(ctx: Context, session: Session, stamp) -> None:  # noqa: ANN001

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ffd_core.domain.access import Action, Actor, account_refusal
 from ffd_core.domain.text import clean_name
 from ffd_core.domain.vocab import CIN_SOURCE_BY_AGENCY_KIND, CIN_SOURCE_CODES, AgencyKind, Role
-from ffd_core.errors import InvalidInput, NotFound, PermissionDenied
+from ffd_core.errors import InvalidInput, NotFound, PermissionDenied, WrongCredentials
 from ffd_core.services.context import Context
 from ffd_core.store.tables import Agency, User
 
@@ -217,7 +217,7 @@ def authenticate(ctx: Context, username: str, password: str, *,
     means."""
     from ffd_core.services.demo_store import demo_account_refusal
 
-    failure = PermissionDenied("that username and password do not match an active account")
+    failure = WrongCredentials("that username and password do not match an active account")
     refusal = None
     with ctx.write() as session:
         user = session.execute(

@@ -48,8 +48,9 @@ def definition_for(ctx: Context, content_hash: str) -> FormDefinition:
 def answers_for(ctx: Context, view: ContactView) -> list[AnswerRow]:
     """A contact's answers in page order, labelled with the questions it was asked."""
     form_hash = view.form[2]
-    if not form_hash:
-        return [AnswerRow("", "Answers", "", key, key.replace("_", " ").capitalize(), _plain(value))
+    if not form_hash:  # no form recorded (a call, a letter): the category in the council's words
+        return [AnswerRow("", "Answers", "", key, key.replace("_", " ").capitalize(),
+                          contacts.category_label(ctx, value) if key == "category" else _plain(value))
                 for key, value in view.answers.items()]
     return answer_summary(definition_for(ctx, form_hash), view.answers,
                           uk_local(view.received_at).date())

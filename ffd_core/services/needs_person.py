@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ffd_core.domain.access import Action, Actor
 from ffd_core.errors import InvalidInput
@@ -35,11 +35,23 @@ class WaitingChild:
     waiting_since: datetime
 
 
+@dataclass(frozen=True)
+class WaitingPage:
+    rows: list[WaitingChild]  # the oldest ``limit``
+    total: int  # how many wait in all (that this person may see)
+
+
 def waiting(ctx: Context, actor: Actor, limit: int = 500) -> list[WaitingChild]:
     """Oldest first; only contacts the actor may see."""
+    return waiting_page(ctx, actor, limit).rows
+
+
+def waiting_page(ctx: Context, actor: Actor, limit: int = 500) -> WaitingPage:
+    """The oldest ``limit`` waiting children and how many wait in all, read together, so a
+    list can say "500 of 3,012 shown"."""
     with ctx.read() as session:
         actor = ctx.authorize(session, actor, Action.SEE_QUEUE)
-        rows = session.execute(
+        query = (
             select(CaseSystemTransfer, Contact.reference, ContactPerson, Decision.outcome)
             .join(Contact, Contact.id == CaseSystemTransfer.contact_id)
             .join(ContactPerson, ContactPerson.id == CaseSystemTransfer.child_id)
@@ -47,11 +59,15 @@ def waiting(ctx: Context, actor: Actor, limit: int = 500) -> list[WaitingChild]:
                   & (Decision.child_id == CaseSystemTransfer.child_id)
                   & (Decision.clock_period == CaseSystemTransfer.clock_period)
                   & (Decision.state == "final"))
-            .where(CaseSystemTransfer.state == TransferState.NEEDS_PERSON.value, visible_to(actor))
-            .order_by(CaseSystemTransfer.created_at, CaseSystemTransfer.id).limit(limit)).all()
-        return [WaitingChild(t.id, t.contact_id, reference, child.display_name, child.date_of_birth,
-                             child.postcode, child.person_id, t.reason or "", outcome, t.created_at)
-                for t, reference, child, outcome in rows]
+            .where(CaseSystemTransfer.state == TransferState.NEEDS_PERSON.value, visible_to(actor)))
+        rows = session.execute(query.order_by(CaseSystemTransfer.created_at, CaseSystemTransfer.id)
+                               .limit(limit)).all()
+        total = len(rows) if len(rows) < limit else session.execute(
+            select(func.count()).select_from(query.subquery())).scalar_one()
+        return WaitingPage([WaitingChild(t.id, t.contact_id, reference, child.display_name,
+                                         child.date_of_birth, child.postcode, child.person_id,
+                                         t.reason or "", outcome, t.created_at)
+                            for t, reference, child, outcome in rows], total)
 
 
 def link_person(ctx: Context, actor: Actor, transfer_id: int, person_id: str) -> None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from ffd_core.errors import PermissionDenied
+from ffd_core.errors import PermissionDenied, WrongCredentials
 from ffd_core.services.context import Actor, Context
 from ffd_core.services.demo_store import demo_account_refusal
 from ffd_core.services.directory import actor_for, authenticate
@@ -81,7 +81,10 @@ def lock(ctx: Context, actor: Actor, *, idle: bool) -> None:
 def unlock(ctx: Context, actor: Actor, password: str) -> Actor:
     """Back from the lock screen: the same person, with their password (checked and audited
     like a sign-in, throttled the same way)."""
-    again = authenticate(ctx, actor.username, password)
+    try:
+        again = authenticate(ctx, actor.username, password)
+    except WrongCredentials:  # only a password was typed here: say so
+        raise WrongCredentials("that password is not right") from None
     if again.user_id != actor.user_id:
         raise PermissionDenied("only the person who locked the console can unlock it")
     with ctx.write() as session:

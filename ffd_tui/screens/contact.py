@@ -64,6 +64,7 @@ class Loaded:
 
 
 class ContactScreen(ContactActions, Screen):
+    help_title = "Contact"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="contact.back"),
         Binding("c", "claim", "Claim", id="contact.claim"),

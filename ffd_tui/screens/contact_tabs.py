@@ -4,6 +4,7 @@ reading. Presentation only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from rich.console import Group
@@ -40,7 +41,7 @@ def header(v: ContactView, ctx: Context, may_set_priority: bool) -> Text:
     text.append(f"\nreceived {format_uk_datetime(v.received_at)}")
     if v.due_at:
         text.append(f"  due {format_uk_datetime(v.due_at)}")
-    text.append(f"  category: {label(v.category) or '—'}  from: {v.referrer_agency or '—'}")
+    text.append(f"  category: {v.category_label or '—'}  from: {v.referrer_agency or '—'}")
     text.append(f"  consent: {label(v.consent)}")
     text.append(f"  changed {format_uk_datetime(v.changed_at)} by {v.changed_by}", style="dim")
     if may_set_priority:
@@ -75,7 +76,9 @@ def answers(v: ContactView, rows: list[tuple[str, str, str]] | None) -> Group:
     answers.add_column(style="bold", ratio=1)
     answers.add_column(ratio=3)
     if rows is None:  # the form could not be read: the raw answers, plainly
-        rows = [("", label(key).capitalize(), _answer(value)) for key, value in v.answers.items()]
+        rows = [("", label(key).capitalize(),
+                 v.category_label if key == "category" else _answer(value))
+                for key, value in v.answers.items()]
     section = None
     for heading, question, answer in rows:
         if heading and heading != section:
@@ -127,7 +130,8 @@ def history(v: ContactView) -> Table:
         table.add_column(column)
     for h in v.history:
         move = f"{label(h.from_status)} → {label(h.to_status)}" if h.to_status else ""
-        detail = ", ".join(f"{k}: {val}" for k, val in h.detail.items() if val not in (None, ""))
+        detail = ", ".join(f"{words}: {format_uk_datetime(value) if isinstance(value, datetime) else value}"
+                           for words, value in h.shown)
         add_plain_row(table, format_uk_datetime(h.at), h.actor, label(h.action), move, detail)
     return table
 
@@ -160,7 +164,7 @@ def guidance(v: ContactView, suggestion, levels_found) -> Text:
                     f"{' — ' + v.priority_reason if v.priority_reason else ''}\n\n")
     url, levels = levels_found
     if levels:
-        text.append(f"Threshold guidance for {label(v.category)}", style="bold")
+        text.append(f"Threshold guidance for {v.category_label}", style="bold")
         text.append(f"  {url}\n", style="dim")
         for title, indicators in levels:
             text.append(f"{title}\n", style="bold")

@@ -30,12 +30,13 @@ def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
     return [(" ".join(dict.fromkeys(keys)), *described[ident]) for ident, keys in seen.items()]
 
 
-def _title(screen: Screen) -> str:
-    name = screen.__class__.__name__
-    return name.removesuffix("Screen").removesuffix("Dialog") or name
+def help_title(screen: Screen) -> str:
+    """The screen's name in words (every console screen has one; a dialog's is its title)."""
+    return getattr(screen, "help_title", "") or screen.__class__.__name__
 
 
 class HelpScreen(ModalScreen[None]):
+    help_title = "Keys"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
 
     def __init__(self, beneath: Screen) -> None:
@@ -50,7 +51,7 @@ class HelpScreen(ModalScreen[None]):
         for keys, does, ident in key_rows(self.beneath):
             add_plain_row(table, keys, does, ident)
         with Vertical(classes="dialog help"):
-            yield Label(f"Keys — {_title(self.beneath)}",
+            yield Label(f"Keys — {help_title(self.beneath)}",
                         classes="dialog-title")
             with VerticalScroll():
                 yield Static(table)

@@ -60,6 +60,7 @@ ACTION_EDGES: dict[str, str] = {
 
 
 class HoldingScreen(Writer, Screen):
+    help_title = "Holding"  # what ? calls this screen
     @dataclass
     class ContactReady(Message, bubble=False):
         """A contact to open now: taken (take next) or just recorded (a phone call)."""

@@ -34,6 +34,7 @@ LIMIT = 300
 
 
 class OutboxScreen(Writer, Screen):
+    help_title = "Outbox"  # what ? calls this screen
     @dataclass
     class Queued(Message, bubble=False):
         """A dead letter goes out again."""

@@ -36,6 +36,7 @@ from ffd_tui.widgets.counters import CountersStrip
 
 SOURCE_NAMES = {SOCIAL_CARE: "Framework-i", EDUCATION: "Capita ONE"}
 class PersonSearchScreen(Screen):
+    help_title = "Find a person"  # what ? calls this screen
     DEFAULT_CSS = """
     PersonSearchScreen #people-panes { height: 1fr; }
     PersonSearchScreen #people-left { width: 2fr; }

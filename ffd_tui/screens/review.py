@@ -38,6 +38,7 @@ Ref = tuple[str, str]
 
 
 class ReviewScreen(Writer, Screen):
+    help_title = "Possible matches"  # what ? calls this screen
     @dataclass
     class Decided(Message, bubble=False):
         said: str

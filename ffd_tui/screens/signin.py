@@ -17,6 +17,7 @@ from ffd_tui.plain import plain
 
 
 class SignInScreen(Screen):
+    help_title = "Sign in"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "app.quit", "Quit", id="signin.quit")]
 
     def __init__(self, message: str = "") -> None:
@@ -65,14 +66,20 @@ class SignInScreen(Screen):
 
 class LockScreen(ModalScreen[None]):
     """Covers everything (no personal data shows through) until the password is given."""
+    help_title = "Locked"  # what ? calls this screen
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "app.quit", "Quit", id="lock.quit")]
+
+    def __init__(self, idle: bool = True) -> None:
+        super().__init__()
+        self.idle = idle  # locked for want of use, or by the person on purpose
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog signin"):
             yield Label("Locked", classes="dialog-title")
-            yield Static(f"The console locked after {self.app.ctx.settings.idle_lock_minutes} "
-                         f"minutes without use. {self.app.actor.name}, enter your password.")
+            why = (f"The console locked after {self.app.ctx.settings.idle_lock_minutes} minutes "
+                   "without use." if self.idle else "You locked the console.")
+            yield Static(plain(f"{why} {self.app.actor.name}, enter your password."))
             yield Input(id="password", password=True)
             yield Static("", id="lock-error", classes="dialog-error")
             yield Static("[b]Enter[/] unlock    [b]ctrl+q[/] quit", classes="dialog-keys")

@@ -23,6 +23,7 @@ LIST_LIMIT = 30
 
 
 class SupervisorScreen(Screen):
+    help_title = "Supervisor"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="supervisor.back"),
         Binding("v", "sign_off", "Sign-off queue", id="supervisor.sign_off"),

@@ -74,7 +74,8 @@ class _WaitingList(Writer, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.app.may(self.rights[action]) if action in self.rights else True
 
-    def load(self) -> list[Any]:
+    def load(self) -> Any:
+        """The rows (a list), or a page of them that says how many there are in all."""
         raise NotImplementedError
 
     def parts(self, row: Any) -> tuple[str, str, str]:
@@ -95,9 +96,12 @@ class _WaitingList(Writer, Screen):
     def action_reload(self) -> None:
         self.app.run_store(self, self.load, done=self._loaded, group="list-load", exclusive=True)
 
-    def _loaded(self, rows: list[Any]) -> None:
-        self.rows = rows
-        self.query_one("#list-title", Static).update(Text(f"{self.title_text} ({len(rows)})",
+    def _loaded(self, loaded: Any) -> None:
+        rows = self.rows = list(getattr(loaded, "rows", loaded))
+        total = getattr(loaded, "total", len(rows))  # from the service: more may wait than shown
+        count = (f"{len(rows):,} of {total:,} shown, oldest first" if total > len(rows)
+                 else f"{total:,}")
+        self.query_one("#list-title", Static).update(Text(f"{self.title_text} ({count})",
                                                           style="bold"))
         listing = self.query_one("#list", OptionList)
         highlighted = listing.highlighted
@@ -147,6 +151,7 @@ class _WaitingList(Writer, Screen):
 
 
 class NeedsPersonScreen(_WaitingList):
+    help_title = "Needs a person"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="needs_person.back"),
         Binding("enter", "open", "Open contact", id="needs_person.open"),
@@ -158,9 +163,10 @@ class NeedsPersonScreen(_WaitingList):
     empty = "No child is waiting for a person"
     changes = ("contact.case_system",)
     rights = {"link": Action.LINK_CHILD, "new_person": Action.CONFIRM_NEW_PERSON}
+    limit = 500  # rows shown; the title says how many wait in all
 
-    def load(self) -> list[needs_person.WaitingChild]:
-        return needs_person.waiting(self.app.ctx, self.app.actor)
+    def load(self) -> needs_person.WaitingPage:
+        return needs_person.waiting_page(self.app.ctx, self.app.actor, limit=self.limit)
 
     def parts(self, row: needs_person.WaitingChild) -> tuple[str, str, str]:
         return f"{row.reference:<16}", f"{row.child}  {row.outcome.replace('_', ' ')}", row.reason
@@ -195,6 +201,7 @@ class NeedsPersonScreen(_WaitingList):
 
 
 class QuarantineScreen(_WaitingList):
+    help_title = "Quarantined email"  # what ? calls this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="quarantine.back"),
         Binding("enter", "read", "Read", id="quarantine.read"),

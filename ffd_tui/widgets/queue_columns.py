@@ -27,7 +27,7 @@ COLUMNS = (
     Column("mark", "", 2, None),
     Column("reference", "Reference", 15, "reference"),
     Column("received", "Received", 16, "received"),
-    Column("left", "Time left", 9, "due"),
+    Column("left", "Left", 9, "due"),  # "Time left" and a sort arrow would not fit
     Column("priority", "P", 3, "priority"),
     Column("category", "Category", 18, "category"),
     Column("child", "Child", 18, "child"),

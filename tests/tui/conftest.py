@@ -107,3 +107,13 @@ def row_of(ctx, actor, contact_id: int):
 
     page = queue.holding_area(ctx, actor, queue.View.ALL, limit=500)
     return next(r for r in page.rows if r.id == contact_id)
+
+
+def screen_text(app) -> str:  # noqa: ANN001
+    """Every character on the screen now, as one string (from the SVG screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    parts = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
+    return "".join(html.unescape(re.sub("<[^>]+>", "", p)).replace("\xa0", " ") for p in parts)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, TextArea
 
-from ffd_core.services import contacts, ownership
+from ffd_core.services import contacts, ownership, queue
 from ffd_core.services.context import SYSTEM
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.dialogs import DecideDialog, RequestInformationDialog
@@ -286,3 +286,21 @@ async def test_two_children_decided_child_by_child(ctx, people):
         ctx, olivia, receipt.contact_id)
     assert {(d.child, d.outcome) for d in view.decisions} == {
         ("Amy Hill", "early_help"), ("Ben Hill", "no_further_action")}
+
+
+async def test_the_telephone_dialog_shows_every_problem_before_asking_to_confirm(ctx, people):
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#dob", Input).value = "31/02/2018"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog  # no "Record ...? y yes" for a call that cannot be recorded
+        said = str(dialog.query_one("#dialog-error").render())
+        for problem in ("write the date of birth as dd/mm/yyyy", "child 1: enter a name",
+                        "choose a category", "enter the referrer's name"):
+            assert problem in said
+        assert queue.holding_area(ctx, people["olivia"], queue.View.ALL).total == 0

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from ffd_core.errors import ConfigurationError, PermissionDenied
 from ffd_core.services import sessions
+from ffd_core.services.directory import LOCKOUT_FAILURES
 from ffd_tui.keymap import binding_ids, check_keymap
 from ffd_tui.screens.contact import ContactScreen
 from ffd_tui.screens.help import HelpScreen, key_rows
@@ -15,7 +16,7 @@ from ffd_tui.screens.holding import HoldingScreen
 from ffd_tui.screens.signin import LockScreen, SignInScreen
 from ffd_tui.tokens import MemoryTokens
 from tests.conftest import PASSWORD
-from tests.tui.conftest import SIZE, make_app, settle, type_text, until
+from tests.tui.conftest import SIZE, make_app, screen_text, settle, type_text, until
 
 pytestmark = pytest.mark.anyio
 
@@ -59,6 +60,7 @@ async def test_idle_lock_hides_everything_until_the_password(ctx, people, clock,
         await settle(pilot)
         clock.advance(minutes=ctx.settings.idle_lock_minutes + 1)
         await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        assert "locked after" in screen_text(app)
         await pilot.press("t", "question_mark", "ctrl+p")  # nothing gets through the lock
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
@@ -134,3 +136,31 @@ async def test_a_partner_cannot_open_the_console(ctx, people):
         assert isinstance(app.screen, SignInScreen) and app.actor is None
         assert not any(isinstance(s, HoldingScreen) for s in app.screen_stack)
         assert "web endpoint" in str(app.screen.query_one("#signin-error").render())
+
+
+async def test_a_lock_by_hand_says_so_and_a_wrong_password_is_called_that(ctx, people,
+                                                                          queue_of_five):
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, LockScreen))
+        said = screen_text(app)
+        assert "You locked the console" in said and "without use" not in said
+        await type_text(pilot, "not it")
+        await pilot.press("enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#lock-error", Static).render())
+        assert error == "that password is not right"
+        await type_text(pilot, PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.locked
+
+
+def test_unlock_keeps_the_sign_in_throttle(ctx, people):
+    for _attempt in range(LOCKOUT_FAILURES):
+        with pytest.raises(PermissionDenied, match="password is not right"):
+            sessions.unlock(ctx, people["olivia"], "not it")
+    with pytest.raises(PermissionDenied, match="too many failed sign-ins"):
+        sessions.unlock(ctx, people["olivia"], PASSWORD)

@@ -5,6 +5,7 @@ from those who may not use them."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from textual.widgets import Input, Static
@@ -98,9 +99,13 @@ async def test_an_officer_completes_an_emailed_contact_with_k(ctx, people):
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CompleteDialog)
-        await pilot.press("ctrl+s")  # nothing typed: the service's own checks answer
+        await pilot.press("ctrl+s")  # nothing typed: every problem, before any confirmation
         await settle(pilot)
-        assert "choose whether consent was given" in str(dialog.query_one("#dialog-error", Static).render())
+        said = str(dialog.query_one("#dialog-error", Static).render())
+        assert app.screen is dialog
+        for problem in ("child 1: enter a name", "choose a category",
+                        "say whether consent was given"):
+            assert problem in said
         await type_text(pilot, "Maisie")
         dialog.query_one("#family", Input).value = "Thompson"
         dialog.query_one("#category", Select).value = "neglect"
@@ -111,3 +116,20 @@ async def test_an_officer_completes_an_emailed_contact_with_k(ctx, people):
         await settle(pilot)
         assert app.screen is screen and not screen.view.to_complete
         assert [c.name for c in screen.view.children] == ["Maisie Thompson"]
+
+
+async def test_the_needs_a_person_title_says_how_many_wait_not_the_limit(ctx, people, monkeypatch):
+    for minutes in (30, 20, 10):
+        receipt = contacts.submit(ctx, people["teacher"], new_contact(
+            ctx.now() - timedelta(minutes=minutes)))
+        ownership.claim(ctx, people["olivia"], receipt.contact_id)
+        decisions.decide(ctx, people["olivia"], receipt.contact_id, same_for_all=REFER)
+    page = needs_person.waiting_page(ctx, people["olivia"], limit=2)
+    assert (len(page.rows), page.total) == (2, 3)
+    monkeypatch.setattr(NeedsPersonScreen, "limit", 2)
+    app = make_app(ctx, people["olivia"])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(pilot, "N")
+        title = str(app.screen.query_one("#list-title", Static).render())
+        assert title.endswith("(2 of 3 shown, oldest first)")
+        assert len(app.screen.rows) == 2

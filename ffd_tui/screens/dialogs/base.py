@@ -45,6 +45,7 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
     def __init__(self, title: str, perform: Callable[[Command], Worker]) -> None:
         super().__init__()
         self.title_text = title
+        self.help_title = title  # what ? calls this dialog
         self.perform = perform
         self.pending: Worker | None = None  # the write under way, if any
 
@@ -90,6 +91,14 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
         """A question to answer y to before the command goes, or None."""
         return None
 
+    def problems(self, command: Command) -> list[str]:
+        """Everything the service would refuse in ``command``, from its check-only function
+        (nothing is written), so every problem shows at once and before any confirmation.
+        None by default: the write itself checks."""
+        return []
+
+    problems_heading: ClassVar[str] = "this cannot be recorded: "
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -104,6 +113,13 @@ class ActionDialog(ModalScreen[None], Generic[Command]):
     def action_submit(self) -> None:
         command = self.read(self.command) if self.pending is None else None
         if command is None:
+            return
+        problems = self.read(lambda: self.problems(command))
+        if problems is None:
+            return
+        if problems:
+            self.show_error(self.problems_heading + "; ".join(problems))
+            self.app.bell()
             return
         question = self.confirm_question(command)
         if question is None:

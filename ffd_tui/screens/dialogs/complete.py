@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from ffd_core.domain.contact import PersonEntry
 from ffd_core.domain.vocab import Consent
-from ffd_core.errors import InvalidInput
+from ffd_core.services import completion
 from ffd_core.services.completion import Completion
 from ffd_tui.screens.dialogs.fields import CONSENT, FormDialog, column, date_of_birth
 
@@ -18,6 +18,7 @@ from ffd_tui.screens.dialogs.fields import CONSENT, FormDialog, column, date_of_
 class CompleteDialog(FormDialog[Completion]):
     first_field = "#given"
     submit_words = "complete (then [b]y[/])"
+    problems_heading = "the contact cannot be completed: "
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="fields"):
@@ -37,17 +38,19 @@ class CompleteDialog(FormDialog[Completion]):
     def _text(self, ident: str) -> str:
         return self.query_one(f"#{ident}", Input).value.strip()
 
-    def command(self) -> Completion:
+    def read_fields(self) -> Completion:
         category, consent = (self.query_one(f"#{i}", Select).value for i in ("category", "consent"))
-        if not isinstance(consent, str):
-            raise InvalidInput("choose whether consent was given")
         child = PersonEntry(given_name=self._text("given"), family_name=self._text("family"),
-                            date_of_birth=date_of_birth(self._text("dob")),
+                            date_of_birth=self.typed(date_of_birth, self._text("dob")),
                             postcode=self._text("postcode") or None)
         return Completion(
             category=category if isinstance(category, str) else "", children=(child,),
-            consent=Consent(consent), consent_reason=self._text("consent_reason") or None,
+            consent=Consent(consent) if isinstance(consent, str) else None,
+            consent_reason=self._text("consent_reason") or None,
             referrer_role=self._text("role") or None, referrer_phone=self._text("phone") or None)
+
+    def check(self, command: Completion) -> list[str]:
+        return completion.completion_problems(self.app.ctx, command)
 
     def confirm_question(self, command: Completion) -> str:
         return f"Complete the contact about {command.children[0].display_name}?"

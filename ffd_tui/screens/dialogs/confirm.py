@@ -15,6 +15,7 @@ from ffd_tui.plain import plain
 
 class ConfirmDialog(ModalScreen[bool]):
     """y / Enter to go ahead, n / Esc to back out."""
+    help_title = "Confirm"  # what ? calls this screen
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),

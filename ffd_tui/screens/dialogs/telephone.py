@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -11,6 +12,7 @@ from textual.widgets import Input, Label, Select, TextArea
 from ffd_core.clock import UK, as_utc
 from ffd_core.domain.vocab import Consent
 from ffd_core.errors import InvalidInput
+from ffd_core.services import contacts
 from ffd_core.services.contacts import TelephoneCall
 from ffd_tui.screens.dialogs.fields import CONSENT, FormDialog, column, date_of_birth
 
@@ -42,8 +44,8 @@ class TelephoneDialog(FormDialog[TelephoneCall]):
     def _text(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
-    def command(self) -> TelephoneCall:
-        dob = date_of_birth(self._text("dob"))
+    def read_fields(self) -> TelephoneCall:
+        dob = self.typed(date_of_birth, self._text("dob"))
         category = self.query_one("#category", Select).value
         return TelephoneCall(
             category=category if isinstance(category, str) else "",
@@ -53,8 +55,12 @@ class TelephoneDialog(FormDialog[TelephoneCall]):
             consent=Consent(self.query_one("#consent", Select).value),
             consent_reason=self._text("consent_reason"),
             what_was_said=self.query_one("#said", TextArea).text.strip(),
-            received_at=_earlier_today(self._text("received"), self.app.ctx.now()),
+            received_at=self.typed(partial(_earlier_today, now=self.app.ctx.now()),
+                                   self._text("received")),
         )
+
+    def check(self, command: TelephoneCall) -> list[str]:
+        return contacts.call_problems(self.app.ctx, command)
 
     def confirm_question(self, command: TelephoneCall) -> str:
         child = f"{command.given_name} {command.family_name}".strip() or "a child"
