@@ -57,14 +57,14 @@ def answers_for(ctx: Context, view: ContactView) -> list[AnswerRow]:
 
 
 def _unstamped(definitions: list[FormDefinition], answers: Mapping[str, Any]) -> list[AnswerRow]:
-    """Answers recorded without a form (a telephone call, an email, the demo's history):
-    labelled by the current forms (the contact's own kind first) where a key is one of
-    their questions, so a choice reads "Sexual abuse", never "sexual_abuse"."""
+    """Answers recorded without a form (a telephone call, an email, the demo's history): a
+    choice is labelled by the current forms (the contact's own kind first), so it reads
+    "Sexual abuse", never "sexual_abuse"; typed text keeps its short name."""
     rows = []
     for key, value in answers.items():
         question = next((d.question(key) for d in definitions
                          if d.has_question(key) and not d.section_of(key).repeat), None)
-        if question is not None:
+        if question is not None and question.options:
             rows.append(AnswerRow("", "Answers", "", key, question.label, display(question, value)))
         else:
             rows.append(AnswerRow("", "Answers", "", key, key.replace("_", " ").capitalize(),
