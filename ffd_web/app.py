@@ -27,6 +27,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Receive, Scope, Send
 
 from ffd_core.errors import FFDError, NotFound, PermissionDenied
 from ffd_core.services.context import Context
@@ -34,7 +35,7 @@ from ffd_core.settings import data_dir
 from ffd_web import accounts, api, lookup, referrals, referral_forms
 from ffd_web.inputs import refuse_malformed
 from ffd_web.limits import STORES
-from ffd_web.rendering import page, template_engine
+from ffd_web.rendering import SERVICE, page, template_engine
 from ffd_web.security import SignInRequired, security_headers, sign_in_url
 from ffd_web.sessions import SessionConfig
 
@@ -45,7 +46,7 @@ log = logging.getLogger("ffd_web")
 
 @get("/", include_in_schema=False)
 async def start(request: Request) -> Template:
-    return page(request, "start.html", title="Family Front Door")
+    return page(request, "start.html", title=SERVICE)
 
 
 @get("/accessibility", include_in_schema=False)
@@ -88,7 +89,7 @@ def create_app(ctx: Context, *, base_url: str, secure: bool | None = None,
     stores["sessions"] = session_store or FileStore(_private(data_dir() / "web-sessions"),
                                                     create_directories=True)
 
-    app = Litestar(
+    app = WebApp(
         route_handlers=[start, accessibility, privacy, cookies, accounts.router,
                         *referral_forms.routers(ctx.settings), *referrals.routers(ctx.settings),
                         lookup.router, api.router,
@@ -116,6 +117,26 @@ def create_app(ctx: Context, *, base_url: str, secure: bool | None = None,
     app.state.ctx = ctx
     app.state.cookie_names = (session_cookie, csrf_cookie)
     return app
+
+
+class WebApp(Litestar):
+    """The app, answering HEAD wherever it answers GET (link checkers, uptime monitors and
+    proxies ask with HEAD; Litestar routes HEAD only to handlers declared for it). A HEAD
+    request runs as the GET it stands for, with the same status and headers (Content-Length
+    included) and no body."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await super().__call__(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await super().__call__({**scope, "method": "GET"}, receive, headers_only)
 
 
 def _derived_secret(ctx: Context, label: bytes) -> str:

@@ -17,11 +17,11 @@ from litestar.response import Redirect, Response, Template
 from ffd_core.clock import uk_local
 from ffd_core.domain.access import Actor
 from ffd_core.domain.vocab import ContactKind
-from ffd_core.errors import InvalidInput, NotFound
+from ffd_core.errors import InvalidInput
 from ffd_core.forms import FormState, SubmissionInvalid, answers_from_fields, validate
 from ffd_core.services import drafts, referrer_view
 from ffd_web.documents import download
-from ffd_web.rendering import page
+from ffd_web.rendering import SERVICE, page
 from ffd_web.security import ctx_of, current_partner
 
 MB = 1024 * 1024
@@ -33,7 +33,7 @@ async def home(request: Request, partner: NamedDependency[Actor]) -> Template:
     ctx = ctx_of(request)
     referrals = await sync_to_thread(referrer_view.my_referrals, ctx, partner, 0, 200)
     rows = await sync_to_thread(drafts.list_drafts, ctx, partner)
-    return page(request, "home.html", title="Family Front Door", draft_count=len(rows),
+    return page(request, "home.html", title=SERVICE, draft_count=len(rows),
                 waiting=sum(1 for r in referrals.rows if r.waiting_for_you))
 
 
@@ -43,7 +43,8 @@ async def new_draft(request: Request, partner: NamedDependency[Actor]) -> Redire
     try:
         kind = ContactKind(form.get("kind"))
     except ValueError:
-        raise NotFound("There is no such form") from None
+        raise InvalidInput("Say which form to start: a cause for concern or a request for "
+                           "information. Go back to your home page and choose one.") from None
     key = await sync_to_thread(drafts.start, ctx_of(request), partner, kind)
     return Redirect(f"/drafts/{key}")
 

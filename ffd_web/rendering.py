@@ -15,6 +15,7 @@ from ffd_core.clock import uk_local
 from ffd_web.security import ctx_of, session_data
 
 TEMPLATES = Path(__file__).parent / "templates"
+SERVICE = "Family Front Door"
 
 
 def template_engine() -> JinjaTemplateEngine:
@@ -31,7 +32,8 @@ def page(request: Request, name: str, *, status: int = 200, title: str = "",
     ctx = ctx_of(request)
     session = session_data(request)
     return Template(template_name=name, status_code=status, context={
-        "title": ("Error: " if errors else "") + title,
+        "title": ("Error: " if errors else "") + page_title(title, ctx.config.council.name),
+        "service": SERVICE,
         "heading": title,
         "errors": errors or [],
         "error_for": {field: message for field, message in errors or []},
@@ -42,6 +44,12 @@ def page(request: Request, name: str, *, status: int = 200, title: str = "",
         "idle_seconds": ctx.settings.web_idle_minutes * 60,
         **context,
     })
+
+
+def page_title(title: str, council: str) -> str:
+    """"<page> – <service> – <council>", as GOV.UK titles pages; a page named after the
+    service (the start and home pages) is not named twice."""
+    return " – ".join(dict.fromkeys(part for part in (title, SERVICE, council) if part))
 
 
 def long_date(value: date | datetime | None) -> str:

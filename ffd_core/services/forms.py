@@ -19,7 +19,7 @@ from ffd_core.domain.vocab import (
 from ffd_core.errors import InvalidInput, NotFound, ReferrerEmailRefused
 from ffd_core.forms import FieldError, FormDefinition, Submission, SubmissionInvalid
 from ffd_core.forms import submit as submit_answers
-from ffd_core.forms.summary import AnswerRow, answer_summary
+from ffd_core.forms.summary import AnswerRow, answer_summary, display
 from ffd_core.priority import PriorityFacts, suggest_priority
 from ffd_core.priority.facts import police_involved
 from ffd_core.services import contacts
@@ -48,12 +48,28 @@ def definition_for(ctx: Context, content_hash: str) -> FormDefinition:
 def answers_for(ctx: Context, view: ContactView) -> list[AnswerRow]:
     """A contact's answers in page order, labelled with the questions it was asked."""
     form_hash = view.form[2]
-    if not form_hash:  # no form recorded (a call, a letter): the category in the council's words
-        return [AnswerRow("", "Answers", "", key, key.replace("_", " ").capitalize(),
-                          contacts.category_label(ctx, value) if key == "category" else _plain(value))
-                for key, value in view.answers.items()]
+    if not form_hash:
+        own = ctx.config.form(ContactKind(view.kind))
+        return _unstamped([own, *(d for d in ctx.config.forms.values() if d is not own)],
+                          view.answers)
     return answer_summary(definition_for(ctx, form_hash), view.answers,
                           uk_local(view.received_at).date())
+
+
+def _unstamped(definitions: list[FormDefinition], answers: Mapping[str, Any]) -> list[AnswerRow]:
+    """Answers recorded without a form (a telephone call, an email, the demo's history): a
+    choice is labelled by the current forms (the contact's own kind first), so it reads
+    "Sexual abuse", never "sexual_abuse"; typed text keeps its short name."""
+    rows = []
+    for key, value in answers.items():
+        question = next((d.question(key) for d in definitions
+                         if d.has_question(key) and not d.section_of(key).repeat), None)
+        if question is not None and question.options:
+            rows.append(AnswerRow("", "Answers", "", key, question.label, display(question, value)))
+        else:
+            rows.append(AnswerRow("", "Answers", "", key, key.replace("_", " ").capitalize(),
+                                  _plain(value)))
+    return rows
 
 
 def _plain(value: Any) -> str:

@@ -1,7 +1,8 @@
 """The referrer's view: a separate read model for partners.
 
 What they submitted (with the form version they used), the messages between them and the
-front door, the status in a referrer's words and, once final, the outcome for each child.
+front door (with when each email to them was sent, the acknowledgement included), the status
+in a referrer's words and, once final, the outcome for each child.
 Never internal notes, the audit history, decisions' rationale, who owns it, its priority
 or other contacts. Every view is audited like a staff view.
 """
@@ -22,8 +23,9 @@ from ffd_core.domain.vocab import MessageKind, MessageState, Outcome, PersonRole
 from ffd_core.services.attachments import by_referrer_side, from_referrer_side
 from ffd_core.services.contact_write import begin
 from ffd_core.services.context import Context
+from ffd_core.services.outbox import EMAIL, DeliveryState, purpose_of
 from ffd_core.services.visibility import visible_to
-from ffd_core.store.tables import Attachment, Contact, Decision, Message
+from ffd_core.store.tables import Attachment, Contact, Decision, Message, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class ReferrerMessage:
     kind: str
     body: str
     chase_by: datetime | None
+    emailed_at: datetime | None = None  # when the email carrying it to the referrer was sent
+
+    @property
+    def about(self) -> str:
+        """What it is, in words: "Acknowledgement", "Request for information", "Outcome"."""
+        return MessageKind(self.kind).label.capitalize()
 
 
 @dataclass(frozen=True)
@@ -71,8 +79,10 @@ def referrer_view(ctx: Context, actor: Actor, contact_id: int) -> ReferrerView:
         outcomes = (_final_outcomes(session, contact)
                     if state.status is ReferrerStatus.DECIDED else {})
         email = (contact.referrer or {}).get("email")
+        emails = _emails_sent_to(session, contact, email)
         messages = [
-            ReferrerMessage(m.created_at, m.direction == "out", m.kind, m.body, m.chase_by)
+            ReferrerMessage(m.created_at, m.direction == "out", m.kind, m.body, m.chase_by,
+                            emails.get(f"message:{m.id}"))
             for m in session.execute(
                 select(Message).where(Message.contact_id == contact.id,
                                       Message.state == MessageState.CURRENT.value)
@@ -80,6 +90,10 @@ def referrer_view(ctx: Context, actor: Actor, contact_id: int) -> ReferrerView:
             if (addressed_to_referrer(m.recipient, email) if m.direction == "out"
                 else by_referrer_side(session, m.author_id, contact.referrer_agency_id))
         ]
+        if "ack" in emails:  # an email of its own, never a message on the thread
+            messages.append(ReferrerMessage(emails["ack"], True, MessageKind.ACKNOWLEDGEMENT.value,
+                                            ACKNOWLEDGED, None, emails["ack"]))
+        messages.sort(key=lambda m: m.at)
         attachments = [
             {"id": a.id, "filename": a.filename, "media_type": a.media_type, "size": a.size}
             for a in session.execute(select(Attachment).where(
@@ -96,6 +110,28 @@ def referrer_view(ctx: Context, actor: Actor, contact_id: int) -> ReferrerView:
             messages=messages, attachments=attachments,
             may_reply=asked, version=contact.version,
         )
+
+
+ACKNOWLEDGED = ("We emailed you to say we have your referral, with its reference number and "
+                "what happens next.")
+
+
+def _emails_sent_to(session, contact: Contact, email: str | None) -> dict[str, datetime]:  # noqa: ANN001
+    """When each email about this contact that went to the referrer was sent: the
+    acknowledgement as "ack", one carrying a message as "message:<id>". Emails to anyone
+    else (someone asked about the same child) are not the referrer's to see."""
+    sent: dict[str, datetime] = {}
+    for row in session.execute(select(OutboxMessage).where(
+            OutboxMessage.contact_id == contact.id, OutboxMessage.kind == EMAIL,
+            OutboxMessage.state == DeliveryState.SENT.value)).scalars():
+        payload = row.payload or {}
+        if row.delivered_at is None or not addressed_to_referrer(payload.get("to"), email):
+            continue
+        if purpose_of(row.idempotency_key) == "ack":
+            sent["ack"] = row.delivered_at
+        elif payload.get("message_id") is not None:
+            sent[f"message:{payload['message_id']}"] = row.delivered_at
+    return sent
 
 
 def waiting_for_referrer(session, contact: Contact) -> bool:  # noqa: ANN001

@@ -74,6 +74,7 @@ def browser():  # noqa: ANN201
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(60)
+    driver.set_window_size(320, 900)  # headless Chromium widens --window-size to its minimum
     yield driver
     driver.quit()
 
@@ -237,3 +238,60 @@ def test_a_partners_journey_with_an_accessibility_scan_of_every_page(browser, li
     assert "You have signed out" in j.text
     assert len(j.scanned) >= 20, sorted(j.scanned)
     assert not j.violations, "\n".join(j.violations)
+
+
+# Every word in a table cell that the browser lays out on more than one line (as
+# "Refe renc e" when cells may break anywhere); words are what lies between spaces.
+BROKEN_WORDS = """
+const broken = [];
+for (const cell of document.querySelectorAll('main th, main td')) {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('.visually-hidden')) continue;
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                             .map(r => Math.round(r.bottom / 4)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+}
+return broken;
+"""
+
+
+def test_tables_never_break_a_word_on_a_320px_screen(browser, live_server, web_ctx, client):
+    from selenium.webdriver.common.by import By
+
+    from tests.conftest import PASSWORD
+    from tests.web.conftest import TEACHER, sign_in
+    from tests.web.forms_helpers import send_new, start_draft
+
+    sign_in(client, web_ctx)  # the referrals and drafts to list, made as the teacher would
+    reference = send_new(client, web_ctx)
+    send_new(client, web_ctx, ContactKind.REQUEST_FOR_INFORMATION)
+    start_draft(client)
+    start_draft(client, ContactKind.REQUEST_FOR_INFORMATION)
+    j = Journey(browser, live_server, "")
+    browser.get(live_server + "/sign-in")
+    j.type("email", TEACHER)
+    j.type("password", PASSWORD)
+    browser.find_element(By.XPATH, '//button[normalize-space()="Continue"]').click()
+    browser.find_element(By.NAME, "code").send_keys(last_code(web_ctx, TEACHER))
+    browser.find_element(By.XPATH, '//button[normalize-space()="Sign in"]').click()
+    assert "Signed in as" in j.text
+    assert browser.execute_script("return window.innerWidth") <= 320
+    for path in ("/submissions", "/drafts", f"/submissions/{reference}", "/cookies"):
+        browser.get(live_server + path)
+        assert browser.find_elements(By.CSS_SELECTOR, "main td"), path
+        assert browser.execute_script(BROKEN_WORDS) == [], path
+        # The page itself never scrolls sideways; a wide table scrolls in its own region,
+        # which a keyboard can reach and a screen reader names.
+        assert browser.execute_script("return document.documentElement.scrollWidth "
+                                      "<= document.documentElement.clientWidth"), path
+        for region in browser.find_elements(By.CSS_SELECTOR, ".table-container"):
+            assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
+            label = browser.find_element(By.ID, region.get_attribute("aria-labelledby"))
+            assert label.get_attribute("textContent").strip(), path

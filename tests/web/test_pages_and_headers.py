@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar.stores.memory import MemoryStore
 from litestar.testing import TestClient
 
@@ -78,3 +80,41 @@ def test_the_emergency_number_on_the_pages_is_the_one_in_the_emails(client, web_
     number = web_ctx.config.council.edt_phone
     assert number in client.get("/").text
     assert number in web_ctx.config.urgent_help_text
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+
+
+def test_every_title_names_the_page_the_service_and_the_council_once(client, web_ctx):
+    service, council = "Family Front Door", "Brackenshire County Council"
+    assert _title(client.get("/").text) == f"{service} – {council}"
+    assert _title(client.get("/privacy").text) == f"Privacy notice – {service} – {council}"
+    sign_in(client, web_ctx)
+    assert _title(client.get("/home").text) == f"{service} – {council}"
+    for path in [*PUBLIC[1:], "/submissions", "/drafts", "/look-up", "/no-such-page"]:
+        title = _title(client.get(path).text)
+        assert title.count(service) == 1 and title.endswith(f" – {service} – {council}"), (path, title)
+
+
+def test_head_is_answered_wherever_get_is(client, web_ctx):
+    for path in [*PUBLIC, "/static/app.css"]:
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"], path
+    assert client.head("/no-such-page").status_code == 404
+    assert client.head("/home").status_code in (302, 303)  # signed out: to sign in, as GET is
+    sign_in(client, web_ctx)
+    for path in ["/home", "/submissions", "/drafts", "/look-up"]:
+        head = client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head.headers["cache-control"] == "no-store", path
+
+
+def test_starting_a_draft_without_saying_which_form_is_a_bad_request(client, web_ctx):
+    sign_in(client, web_ctx)
+    for data in ({}, {"kind": "no_such_form"}):
+        response = post(client, "/drafts/new", data)
+        assert response.status_code == 400, data
+        assert "Say which form to start" in response.text
+    assert post(client, "/drafts/new", {"kind": "cause_for_concern"}).status_code in (302, 303)

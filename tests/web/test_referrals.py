@@ -9,9 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ffd_core.domain.vocab import AgencyKind
-from ffd_core.services import ownership, screening
+from ffd_core.domain.access import SYSTEM
+from ffd_core.domain.decisions import ChildDecision
+from ffd_core.domain.vocab import AgencyKind, LevelOfNeed, Outcome
+from ffd_core.services import contacts, decisions, outbox, ownership, screening
 from ffd_core.store.tables import Attachment, Change, Contact
+from ffd_web.rendering import date_time
+from tests.factories import new_contact
 from tests.web.conftest import add_partner, csrf, post, sign_in
 from tests.web.forms_helpers import send_new, start_draft
 
@@ -147,3 +151,58 @@ def test_download_names_are_safe(name):
     plain = header.split('filename="')[1].split('"')[0]
     assert "/" not in plain and "\r" not in header and "\n" not in header and "\u202e" not in plain
     assert plain.endswith(".txt")
+
+
+def _deliver_emails(ctx) -> None:  # noqa: ANN001
+    """What the outbox worker does once the mail server accepts each email."""
+    for item in outbox.claim(ctx, SYSTEM, "test-worker", [outbox.EMAIL], 100):
+        outbox.record_sent(ctx, SYSTEM, "test-worker", item)
+
+
+def test_answers_recorded_without_a_form_show_the_forms_labels(client, web_ctx, people):
+    receipt = contacts.submit(web_ctx, people["teacher"], new_contact(
+        web_ctx.now(), category="sexual_abuse",
+        answers={"category": "sexual_abuse", "what_happened": "She told her teacher."}))
+    sign_in(client, web_ctx)
+    page = client.get(f"/submissions/{receipt.reference}").text
+    assert "Sexual abuse" in page and "sexual_abuse" not in page
+    assert "What is your main worry about the child or children?" in page
+    assert "What happened" in page and "She told her teacher." in page  # typed text: its short name
+
+
+def test_the_emails_sent_to_the_referrer_are_on_their_page_with_when_they_went(client, web_ctx, people):
+    sign_in(client, web_ctx)
+    reference = send_new(client, web_ctx)
+    assert "No messages yet" in client.get(f"/submissions/{reference}").text  # queued, not sent
+    _deliver_emails(web_ctx)
+    page = client.get(f"/submissions/{reference}").text
+    assert "No messages yet" not in page and "Acknowledgement" in page
+    assert "We emailed you to say we have your referral" in page
+    sent = date_time(web_ctx.now())
+    assert f"emailed to you {sent}" in page
+    contact = _contact(web_ctx, reference)
+    version = ownership.claim(web_ctx, people["olivia"], contact.id)
+    web_ctx.clock.advance(hours=2)
+    decisions.decide(web_ctx, people["olivia"], contact.id, expected_version=version,
+                     same_for_all=ChildDecision(Outcome.SOCIAL_CARE_REFERRAL, "Unexplained injury.",
+                                                level_of_need=LevelOfNeed.ACUTE, primary_need="N1"))
+    _deliver_emails(web_ctx)
+    sign_in(client, web_ctx)  # the two hours signed the teacher out
+    page = client.get(f"/submissions/{reference}").text
+    assert "Decided" in page and "Outcome" in page
+    assert page.count("emailed to you") == 2 and f"emailed to you {date_time(web_ctx.now())}" in page
+    assert page.index("Acknowledgement") < page.index("Outcome</strong>")  # in the order sent
+
+
+def test_emails_to_someone_else_about_the_child_are_not_the_referrers(client, web_ctx, people):
+    sign_in(client, web_ctx)
+    reference = send_new(client, web_ctx)
+    contact = _contact(web_ctx, reference)
+    ownership.claim(web_ctx, people["olivia"], contact.id)
+    screening.request_information(web_ctx, people["olivia"], contact.id,
+                                  recipient="hv@bhc.nhs.example", message="Seen lately?",
+                                  chase_by=web_ctx.now() + timedelta(days=1))
+    _deliver_emails(web_ctx)
+    page = client.get(f"/submissions/{reference}").text
+    assert "Acknowledgement" in page  # theirs
+    assert "Seen lately?" not in page and page.count("emailed to you") == 1
