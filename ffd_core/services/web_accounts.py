@@ -257,6 +257,14 @@ def reset_password(ctx: Context, token: str, password: str) -> None:
         user.password_hash = directory.HASHER.hash(password)
         ctx.audit(session, directory.actor_for(user), "web_password_reset",
                   subject=f"user:{user.id}")
+        # Told at the account's own address, so a reset someone else made is noticed.
+        enqueue_message(ctx, session, f"web:password-changed:{digest(token)[:32]}", user.email,
+                        "Your password was changed",
+                        ["The password for your Family Front Door account was changed just "
+                         "now, and every other session of it was ended.",
+                         "If you did not change it, contact the front door at once, then "
+                         "reset your password again."],
+                        web_link(ctx, "/password-reset"))
 
 
 # ------------------------------------------------------------------------------ look-ups

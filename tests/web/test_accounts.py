@@ -182,6 +182,8 @@ def test_password_reset_link_works_once_and_ends_other_sessions(client, other_cl
     assert "has been changed" in post(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).text
     assert post(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 400
     assert other_client.get("/home").status_code == 302  # signed out everywhere
+    [told] = [m for m in emails(web_ctx, TEACHER) if m["subject"] == "Your password was changed"]
+    assert "If you did not change it, contact the front door" in told["text"]
     sign_in(client, web_ctx, TEACHER, NEW_PASSWORD)
     assert client.get("/home").status_code == 200
 
