@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ffd_core.domain.access import Action, Actor, ContactFacts
-from ffd_core.domain.vocab import PersonRole, Status
+from ffd_core.domain.vocab import PersonRole, Priority, Status
 from ffd_core.services.contact_write import begin, facts
 from ffd_core.services.context import Context
 from ffd_core.services import pushes
@@ -260,6 +260,9 @@ def _shown(ctx: Context, data: dict[str, Any], names: dict[int, str]) -> tuple[t
             shown.append((_PEOPLE[key], names.get(value, "someone no longer listed")))
         elif key == "category":
             shown.append(("category", category_label(ctx, value)))
+        elif (key == "priority" or key == "previous" and "priority" in data) \
+                and value in set(Priority):  # "previous" on a priority change is one too
+            shown.append((key, f"P{value} ({Priority(value).label})"))
         elif key in _CODES:
             codes = value if isinstance(value, list) else [value]
             shown.append((key.replace("_", " "), ", ".join(str(c).replace("_", " ") for c in codes)))

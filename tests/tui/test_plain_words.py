@@ -88,3 +88,16 @@ async def test_the_sorted_time_left_column_keeps_a_readable_header(ctx, people, 
         await settle(pilot)
         header = str(app.screen.query_one(QueueHeader).render())
         assert "Left ▲" in header and "…" not in header
+
+
+def test_a_priority_change_reads_as_priorities_not_numbers(ctx, people):
+    from ffd_core.services import screening
+    from ffd_core.services.contact_view import view_contact
+
+    receipt = contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
+    ownership.claim(ctx, people["olivia"], receipt.contact_id)
+    screening.set_priority(ctx, people["olivia"], receipt.contact_id, 1, "police on scene")
+    [changed] = [h for h in view_contact(ctx, people["olivia"], receipt.contact_id).history
+                 if h.detail.get("reason") == "police on scene"]
+    shown = dict(changed.shown)
+    assert shown["priority"] == "P1 (immediate)" and shown["previous"].startswith("P")
