@@ -4,12 +4,10 @@ in-process against a real store; `ffd worker --once` pushing to the sandbox case
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from ffd_cli.main import cli
 from ffd_core.services import intake
 from ffd_core.services.context import SYSTEM
-from tests.conftest import AUDIT_KEY
+from tests.cli.runner import ffd_with_config
 from tests.connectors.case_system_world import Sandbox, case_people, decided_referrals
 from tests.connectors.mail_world import INTAKE, an_email, intake_settings
 
@@ -21,17 +19,8 @@ def settings(settings):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def run(database_url, monkeypatch, tmp_path, settings):  # noqa: ANN001, ANN201
-    config = tmp_path / "ffd.toml"
-    config.write_text(f'blob_dir = "{settings.blob_dir}"\n')
-    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
-    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
-    monkeypatch.setenv("FFD_CONFIG", str(config))
-    runner = CliRunner()
-
-    def invoke(*args: str):  # noqa: ANN202
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return ffd_with_config(monkeypatch, database_url, tmp_path / "ffd.toml",
+                           f'blob_dir = "{settings.blob_dir}"\n')
 
 
 def held(ctx, sender: str) -> int:  # noqa: ANN001

@@ -4,29 +4,19 @@ and a real SMTP server on loopback."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from ffd_cli.main import cli
 from ffd_core.services import contacts, web_accounts
-from tests.conftest import AUDIT_KEY, PASSWORD
+from tests.cli.runner import ffd_with_config
+from tests.conftest import PASSWORD
 from tests.connectors.smtp_server import smtp_server  # noqa: F401 - a fixture
 from tests.factories import new_contact
 
 
 @pytest.fixture
 def run(database_url, monkeypatch, tmp_path, smtp_server):  # noqa: ANN001, ANN201
-    config = tmp_path / "ffd.toml"
-    config.write_text(f'smtp_host = "127.0.0.1"\nsmtp_port = {smtp_server.port}\n'
-                      'smtp_security = "none"\n')
-    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
-    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
-    monkeypatch.setenv("FFD_CONFIG", str(config))
-    runner = CliRunner()
-
-    def invoke(*args: str):  # noqa: ANN202
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return ffd_with_config(monkeypatch, database_url, tmp_path / "ffd.toml",
+                           f'smtp_host = "127.0.0.1"\nsmtp_port = {smtp_server.port}\n'
+                           'smtp_security = "none"\n')
 
 
 def test_a_pass_sends_a_bounce_is_listed_and_a_retry_sends_it(run, ctx, people, smtp_server):

@@ -1,0 +1,25 @@
+"""`ffd` run in-process against a test store, with a config file of the test's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from ffd_cli.main import cli
+from tests.conftest import AUDIT_KEY
+
+
+def ffd_with_config(monkeypatch, database_url: str, config: Path,  # noqa: ANN001
+                    text: str) -> Callable[..., Result]:
+    config.write_text(text)
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    monkeypatch.setenv("FFD_CONFIG", str(config))
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
