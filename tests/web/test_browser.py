@@ -94,7 +94,7 @@ class Journey:
     def scan(self) -> None:
         path = re.sub(r"/[A-Za-z0-9_-]{20,}", "/{key}", self.driver.current_url.replace(self.base, ""))
         path = re.sub(r"FFD-\d{4}-\d{6}", "{reference}", path).split("?")[0]
-        if path in self.scanned:
+        if path in self.scanned or not self.axe:  # a journey given no axe only drives
             return
         self.scanned.add(path)
         self.driver.execute_script(self.axe)
@@ -278,9 +278,9 @@ def test_tables_never_break_a_word_on_a_320px_screen(browser, live_server, web_c
     browser.get(live_server + "/sign-in")
     j.type("email", TEACHER)
     j.type("password", PASSWORD)
-    browser.find_element(By.XPATH, '//button[normalize-space()="Continue"]').click()
-    browser.find_element(By.NAME, "code").send_keys(last_code(web_ctx, TEACHER))
-    browser.find_element(By.XPATH, '//button[normalize-space()="Sign in"]').click()
+    j.press("Continue")  # each waits for the next page: the code field is on the next one
+    j.type("code", last_code(web_ctx, TEACHER))
+    j.press("Sign in")
     assert "Signed in as" in j.text
     assert browser.execute_script("return window.innerWidth") <= 320
     for path in ("/submissions", "/drafts", f"/submissions/{reference}", "/cookies"):
