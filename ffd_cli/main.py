@@ -381,6 +381,26 @@ def agency_list(ctx: click.Context) -> None:
     console.print(table)
 
 
+@agency.command("domains")
+@click.argument("agency_name", metavar="AGENCY")
+@click.option("--add", "adding", multiple=True, metavar="DOMAIN", help="Approve this email domain (repeatable).")
+@click.option("--remove", "removing", multiple=True, metavar="DOMAIN", help="Stop approving it (repeatable).")
+@click.pass_context
+def agency_domains(ctx: click.Context, agency_name: str, adding: tuple[str, ...], removing: tuple[str, ...]) -> None:
+    """Show or change the email domains an agency's people register from (name or id).
+
+    Accounts already made keep their agency; registration follows the new list.
+    """
+    context = open_context(settings_from(ctx))
+    agency_id = _agency_id(context, agency_name)
+    if adding or removing:
+        domains = directory.change_agency_domains(context, cli_actor(), agency_id, add=adding, remove=removing)
+    else:
+        domains = tuple(next(a for a in directory.list_agencies(context, cli_actor()) if a.id == agency_id)
+                        .email_domains or ())
+    console.print(f"{agency_name}: {' '.join(domains) or 'no email domains'}", markup=False)
+
+
 @agency.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context

@@ -88,12 +88,7 @@ def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -
             name = clean_name(agency.name, "the agency's name")
             if not name:
                 raise InvalidInput("an agency needs a name")
-            domains = tuple(dict.fromkeys(  # each once, in the order given
-                d.strip().lower().lstrip("@") for d in agency.email_domains))
-            bad = [d for d in domains if not DOMAIN.match(d)]
-            if bad:
-                raise InvalidInput(f"{name}: {', '.join(bad)} is not an email domain "
-                                   "(write it like school.example.sch.uk)")
+            domains = _clean_domains(name, agency.email_domains)
             _check_domains_free(session, name, domains)
             code = agency.cin_source_code or CIN_SOURCE_BY_AGENCY_KIND[agency.kind]
             if code not in CIN_SOURCE_CODES:
@@ -110,11 +105,47 @@ def _add_agencies(ctx: Context, actor: Actor, agencies: Iterable[AgencyInput]) -
     return ids
 
 
-def _check_domains_free(session: Session, name: str, domains: tuple[str, ...]) -> None:
+def change_agency_domains(ctx: Context, actor: Actor, agency_id: int, *, add: Iterable[str] = (),
+                          remove: Iterable[str] = ()) -> tuple[str, ...]:
+    """Add and remove an agency's approved email domains (a school moving to a new domain);
+    the domains it lists afterwards. Accounts already made keep their agency; who may
+    register from now on follows the new list."""
+    with ctx.write() as session:
+        actor = ctx.authorize(session, actor, Action.ADMINISTER)
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise NotFound(f"no agency {agency_id}; see `ffd agency list`")
+        adding, removing = _clean_domains(agency.name, add), _clean_domains(agency.name, remove)
+        current = [d.lower() for d in agency.email_domains or []]
+        absent = [d for d in removing if d not in current]
+        if absent:
+            raise InvalidInput(f"{agency.name} does not list {absent[0]}; it lists "
+                               f"{', '.join(current) or 'no domains'}")
+        _check_domains_free(session, agency.name, tuple(d for d in adding if d not in current), agency.id)
+        domains = [d for d in current if d not in removing]
+        domains += [d for d in adding if d not in domains]
+        agency.email_domains = domains
+        ctx.audit(session, actor, "agency_domains_change", subject=f"agency:{agency.id}",
+                  data={"added": list(adding), "removed": list(removing), "domains": domains})
+        return tuple(domains)
+
+
+def _clean_domains(name: str, domains: Iterable[str]) -> tuple[str, ...]:
+    """Lower case, without a leading @, each once in the order given; refused unless each is
+    a domain."""
+    cleaned = tuple(dict.fromkeys(d.strip().lower().lstrip("@") for d in domains))
+    bad = [d for d in cleaned if not DOMAIN.match(d)]
+    if bad:
+        raise InvalidInput(f"{name}: {', '.join(bad)} is not an email domain "
+                           "(write it like school.example.sch.uk)")
+    return cleaned
+
+
+def _check_domains_free(session: Session, name: str, domains: tuple[str, ...], agency_id: int | None = None) -> None:
     """A domain names one agency: people who register with an address there join it, so
     a domain two agencies list would let the wrong one's people in (registration refuses
     such a domain; this stops it being made)."""
-    for other in session.execute(select(Agency).order_by(Agency.id)).scalars():
+    for other in session.execute(select(Agency).where(Agency.id != agency_id).order_by(Agency.id)).scalars():
         taken = [d for d in domains if d in {o.lower() for o in other.email_domains or []}]
         if taken:
             raise InvalidInput(

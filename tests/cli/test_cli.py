@@ -88,6 +88,20 @@ def test_a_domain_another_agency_lists_is_refused_naming_it(run, tmp_path):
     assert "Fenmoor Academy Trust" not in run("agency", "list").output
 
 
+def test_agency_domains_shows_and_changes_an_agencys_domains(run):
+    assert run("agency", "add", "Fenmoor Academy", "--kind", "school",
+               "--domain", "fenmoor.sch.example").exit_code == 0
+    assert run("agency", "domains", "fenmoor academy").output.strip() == "fenmoor academy: fenmoor.sch.example"
+    moved = run("agency", "domains", "Fenmoor Academy", "--add", "fenmoor.academy.example",
+                "--remove", "fenmoor.sch.example")
+    assert moved.exit_code == 0 and moved.output.strip() == "Fenmoor Academy: fenmoor.academy.example"
+    assert run("agency", "domains", "Fenmoor Academy").output.strip() == "Fenmoor Academy: fenmoor.academy.example"
+    unknown = run("agency", "domains", "Nowhere School", "--add", "nowhere.example")
+    assert unknown.exit_code == 2 and "no agency 'Nowhere School'; see `ffd agency list`" in unknown.output
+    absent = run("agency", "domains", "Fenmoor Academy", "--remove", "fenmoor.sch.example")
+    assert absent.exit_code == 2 and "does not list fenmoor.sch.example" in absent.output
+
+
 def test_audit_verify_names_first_broken_event(run, ctx, people):
     contacts.submit(ctx, people["teacher"], new_contact(ctx.now()))
     ok = run("audit", "verify")

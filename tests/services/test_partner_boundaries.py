@@ -198,6 +198,39 @@ def test_an_agency_may_not_list_a_domain_another_agency_lists(ctx, tmp_path):
         "Brackenshire Family Front Door", "Hawthorn Primary School"]  # all or nothing
 
 
+def test_an_agency_that_moves_domain_registers_from_the_new_one_only(ctx, people):
+    school = next(a.id for a in directory.list_agencies(ctx, SYSTEM) if a.name == "Hawthorn Primary School")
+    domains = directory.change_agency_domains(ctx, SYSTEM, school, add=["@Hawthorn.Academy.example"],
+                                              remove=["hawthorn.sch.example"])
+    assert domains == ("hawthorn.academy.example",)
+    with pytest.raises(InvalidInput, match="organisations the front door has approved"):
+        web_accounts.start_registration(ctx, "nina@hawthorn.sch.example", "Nina Nurse")
+    web_accounts.start_registration(ctx, "ned@hawthorn.academy.example", "Ned Newman")
+    assert _mail_to(ctx, "nina@hawthorn.sch.example") == []
+    assert _mail_to(ctx, "ned@hawthorn.academy.example") == ["Confirm your email address"]
+    [change] = _events(ctx, "agency_domains_change")
+    assert change.subject == f"agency:{school}" and change.data == {
+        "added": ["hawthorn.academy.example"], "removed": ["hawthorn.sch.example"],
+        "domains": ["hawthorn.academy.example"]}
+
+
+def test_changing_domains_is_refused_whole_when_any_part_is_wrong(ctx, people):
+    school = next(a.id for a in directory.list_agencies(ctx, SYSTEM) if a.name == "Hawthorn Primary School")
+    front_door = next(a.id for a in directory.list_agencies(ctx, SYSTEM) if a.name != "Hawthorn Primary School")
+    directory.change_agency_domains(ctx, SYSTEM, front_door, add=["trust.example"])
+    for add, remove, why in ((["trust.example"], [], "trust.example is already listed by"),
+                             (["not a domain"], ["hawthorn.sch.example"], "is not an email domain"),
+                             ([], ["elsewhere.example"], "does not list elsewhere.example")):
+        with pytest.raises(InvalidInput, match=why):
+            directory.change_agency_domains(ctx, SYSTEM, school, add=add, remove=remove)
+    for not_allowed in (people["olivia"], people["wendy"], people["teacher"]):
+        with pytest.raises(PermissionDenied):
+            directory.change_agency_domains(ctx, not_allowed, school, add=["new.example"])
+    assert [a.email_domains for a in directory.list_agencies(ctx, SYSTEM) if a.id == school] == [
+        ["hawthorn.sch.example"]]
+    assert len(_events(ctx, "agency_domains_change")) == 1  # the front door's, only
+
+
 def test_one_mailbox_is_one_person_for_accounts_and_the_emails_sent_to_it(ctx, people):
     # An account at tess@ is the account of Tess+2@ too: the notice goes where it was typed.
     web_accounts.start_registration(ctx, "Tess+2@Hawthorn.sch.example", "Tess Again")
