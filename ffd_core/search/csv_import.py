@@ -16,10 +16,13 @@ Every name a record carries can be mapped (``preferred_given_name``, ``preferred
 (``address_line1``, ``address_line2``, ``town``, ``postcode``).
 
 Reading never loses the file for one bad row, and never drops a child silently: a row is
-skipped only when it has no id or no name (or repeats an id: the later row is kept), and
-every other problem (a date that does not parse, an NHS number failing its check digit, a
-date of birth in the future, an over-long field) keeps the record without, or with, that
-value and says so. Each problem is a :class:`RowIssue` (line, field, value, reason).
+skipped only when it has no id or no name, an id too long to store, or a quote never closed
+(the lines after it are read again as rows), or repeats an id (the later row is kept); every
+other problem (a date that does not parse, an NHS number failing its check digit, a date of
+birth in the future, an over-long field, a control character) keeps the record without, or
+with, that value and says so. Each problem is a :class:`RowIssue` (line, field, value,
+reason), the line being where the row starts. A file that cannot be read as one table (empty,
+a column named twice, not a regular file) is refused whole, in one line.
 
 Bundled mappings for the two source systems' standard exports live in ``data/mappings``.
 """
@@ -29,9 +32,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,7 +46,7 @@ from ffd_core.forms.errors import ConfigError, ConfigInvalid
 from ffd_core.forms.yaml_source import load_yaml, parse_yaml, plain
 from ffd_core.search.addresses import is_postcode, normal_postcode
 from ffd_core.search.compare import PLACEHOLDER_FORENAMES
-from ffd_core.search.identifiers import is_valid_nhs_number, is_valid_upn
+from ffd_core.search.identifiers import ascii_digits, is_valid_nhs_number, is_valid_upn
 from ffd_core.search.index_store import field_width
 from ffd_core.search.names import compact
 from ffd_core.search.records import LIST_FIELDS, SourceRecord
@@ -51,8 +56,10 @@ OPTIONAL = ("middle_name", "preferred_given_name", "preferred_family_name", "kno
             "previous_family_names", "date_of_birth", "gender", "ethnicity", "address_line1",
             "address_line2", "town", "postcode", "previous_postcodes", "nhs_number", "upn", "school",
             "year_group", "updated_at")
-GENDERS = {"m": "male", "male": "male", "1": "male", "f": "female", "female": "female", "2": "female",
-           "u": "unknown", "unknown": "unknown", "0": "unknown", "9": "unknown"}
+GENDERS = {"m": "male", "male": "male", "1": "male", "boy": "male",
+           "f": "female", "female": "female", "2": "female", "girl": "female",
+           "u": "unknown", "unknown": "unknown", "0": "unknown", "9": "unknown", "x": "unknown",
+           "not known": "unknown", "not stated": "unknown", "not specified": "unknown"}
 
 
 @dataclass(frozen=True)
@@ -130,11 +137,29 @@ def _mapping(data, filename: str, errors: list[ConfigError]) -> ColumnMapping:
                              f'e.g. {name}: "{example}"')
                  for name, example in (("date_format", "%d/%m/%Y"), ("list_separator", ";"))
                  if data.get(name) is not None and not isinstance(data[name], str)]
+    problems += [ConfigError(filename, None, f"{name} must be one column name, not {data[name]!r}",
+                             f"e.g. {name}: COLUMN")
+                 for name in REQUIRED + OPTIONAL if data.get(name) and not isinstance(data[name], str)]
+    details = data.get("details") or []
+    if not isinstance(details, list) or not all(isinstance(column, str) and column for column in details):
+        problems.append(ConfigError(filename, None, f"details must be a list of column names, not {details!r}",
+                                    "e.g. details: [ALLOCATED_WORKER, TEAM]"))
+    if isinstance(data.get("date_format"), str) and not _reads_dates(data["date_format"]):
+        problems.append(ConfigError(filename, None, f"date_format {data['date_format']!r} does not read back "
+                                    "a day, month and year", 'e.g. date_format: "%d/%m/%Y"'))
     if problems:
         raise ConfigInvalid(problems)
-    columns = {k: str(v) for k, v in data.items() if k in REQUIRED + OPTIONAL and v}
-    return ColumnMapping(columns, data.get("date_format"), tuple(data.get("details") or ()),
-                         data.get("list_separator") or ";")
+    columns = {k: v for k, v in data.items() if k in REQUIRED + OPTIONAL and v}
+    return ColumnMapping(columns, data.get("date_format"), tuple(details), data.get("list_separator") or ";")
+
+
+def _reads_dates(date_format: str) -> bool:
+    """True when a date written with the format reads back as that date (%Q or %Y alone do not)."""
+    sample = date(2015, 3, 14)
+    try:
+        return datetime.strptime(sample.strftime(date_format), date_format).date() == sample
+    except ValueError:
+        return False
 
 
 # The csv module refuses a field past 131,072 characters and loses the file; read any
@@ -149,35 +174,125 @@ def read_csv(path: Path, source: str, mapping: ColumnMapping, *, encoding: str |
              today: date | None = None) -> CsvRead:
     """Every row as a record (a bad value dropped with a warning); a row without an id or a
     name is skipped; each problem with its line, column, value and reason."""
-    size = path.stat().st_size
-    if size > LARGEST_FILE:
-        raise InvalidInput(f"{path.name} is {size / 2**30:.1f} GiB; at most {LARGEST_FILE / 2**30:.0f} GiB is read "
-                           "at once: split the export (e.g. by year of birth) and import each part")
-    text = decode(path.read_bytes(), encoding, path.name)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in [*mapping.columns.values(), *mapping.details] if c not in (reader.fieldnames or [])]
+    # Physical lines as the csv module sees them (\n, \r\n or \r), so rows keep their line numbers.
+    records = _physical_records(io.StringIO(decode(_read_bytes(path), encoding, path.name), newline="").readlines())
+    header_line, header = _header(records, path.name)
+    missing = [c for c in dict.fromkeys([*mapping.columns.values(), *mapping.details]) if c not in header]
     if missing:
-        raise ConfigInvalid([ConfigError(str(path), 1, f"the CSV has no column {c!r}") for c in missing])
+        named = ", ".join(map(repr, missing[:5])) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise InvalidInput(f"{path.name} has no column {named}, which the mapping names "
+                           f"(its header on line {header_line} has {len(header)} columns, e.g. "
+                           f"{', '.join(map(repr, header[:5]))}); give the right --source or --map")
     rows = _Rows(source, mapping, today or date.today())
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:  # a broken quote: lose the row, not the file
-            rows.issues.append(RowIssue(reader.line_num, "row", "", f"not readable as CSV ({error})", SKIPPED))
+    for record in records:
+        if record.problem is not None:
+            rows.issues.append(RowIssue(record.first, "row", "", record.problem, record.outcome))
+        if record.cells is None:
             continue
-        rows.add(reader.line_num, row)
+        if record.last > record.first:
+            rows.issues.append(RowIssue(record.first, "row", "", f"lines {record.first}-{record.last} were read as "
+                                        "one row (a quoted value over several lines): check the quotes"))
+        if len(record.cells) != len(header):
+            rows.issues.append(RowIssue(record.first, "row", "", f"{len(record.cells)} cells where the header has "
+                                        f"{len(header)}" + ("; the cells past the last column were ignored (an "
+                                                            "unquoted comma?)" if len(record.cells) > len(header)
+                                                            else "; the missing cells were read as empty")))
+        rows.add(record.first, dict(zip(header, record.cells)))
     return CsvRead(list(rows.by_id.values()), sorted(rows.issues, key=lambda i: i.line))
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, from a regular file of at most LARGEST_FILE bytes (not a device or pipe)."""
+    try:
+        if not path.is_file():
+            raise InvalidInput(f"{path.name} is not a regular file; save the export as a file and import that")
+        size = path.stat().st_size
+        if size <= LARGEST_FILE:
+            with path.open("rb") as handle:
+                data = handle.read(LARGEST_FILE + 1)  # the file may grow after the size was read
+            size = len(data)
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror or error}") from None
+    if size > LARGEST_FILE:
+        raise InvalidInput(f"{path.name} is {size / 2**30:.1f} GiB; at most {LARGEST_FILE / 2**30:.0f} GiB is read "
+                           "at once: split the export (e.g. by year of birth) and import each part")
+    return data
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One CSV record and the physical lines it took (the header is line 1)."""
+
+    first: int
+    last: int
+    cells: list[str] | None  # None: the lines could not be read as a row
+    problem: str | None = None
+    outcome: str = KEPT
+
+
+def _physical_records(lines: list[str]) -> Iterator[_Record]:
+    """Each record with its first and last physical line; a blank line is no record.
+
+    Parsed strictly, so that a quote never closed is found rather than swallowing the rest
+    of the file into one cell: its row is skipped and the lines after its first are read
+    again as rows. A quote out of place within one line is read leniently, with a warning.
+    """
+    start = 0  # index of the line the reader began at
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), strict=True)
+        while True:
+            first = start + reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                last = start + reader.line_num
+                if last == first:
+                    cells = next(csv.reader([lines[first - 1]]))
+                    yield _Record(first, last, cells, f"a quote out of place ({error}); read as "
+                                  f"{len(cells)} cells: check the quotes")
+                    continue
+                reason = (f"a quote opened on line {first} is never closed" if "end of data" in str(error)
+                          else f"lines {first}-{last} are not readable as CSV ({error})")
+                yield _Record(first, first, None, reason + f"; lines from {first + 1} read again as rows", SKIPPED)
+                start = first  # the next line after this row's first
+                break
+            if cells:
+                yield _Record(first, start + reader.line_num, cells)
+
+
+def _header(records: Iterator[_Record], name: str) -> tuple[int, list[str]]:
+    for record in records:
+        if record.cells is None or record.problem:
+            raise InvalidInput(f"{name}: the header row on line {record.first} is not readable as CSV "
+                               f"({record.problem}); fix its quotes")
+        header = record.cells
+        seen: dict[str, int] = {}
+        for position, column in enumerate(header, start=1):
+            if column and column in seen:
+                raise InvalidInput(f"{name}: column {column!r} is in the header twice (columns {seen[column]} "
+                                   f"and {position}); rename or remove one and import again")
+            seen.setdefault(column, position)
+        return record.first, header
+    raise InvalidInput(f"{name} is empty: no header row; export the file again with its column names")
+
+
 def decode(data: bytes, encoding: str | None, name: str) -> str:
-    """The file's text: the encoding given, else what its byte-order mark says, else UTF-8."""
+    """The file's text: the encoding given, else what its byte-order mark says, else UTF-8;
+    a leading byte-order mark is never part of the first column's name."""
     if encoding:
         try:
-            codec = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
-            raise InvalidInput(f"unknown encoding {encoding!r}; try utf-8, cp1252 or latin-1") from None
+            info = None
+        # rot13, base64, zlib... are codecs Python knows, but not text encodings: decoding refuses them
+        if info is None or not getattr(info, "_is_text_encoding", True):
+            raise InvalidInput(f"{'unknown encoding' if info is None else 'not a text encoding:'} {encoding!r}; "
+                               "try utf-8, cp1252 or latin-1")
+        codec = info.name
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+        codec = "utf-32"
     elif data.startswith(codecs.BOM_UTF8):
         codec = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -189,7 +304,7 @@ def decode(data: bytes, encoding: str | None, name: str) -> str:
     else:
         codec = "utf-8"
     try:
-        return data.decode(codec)
+        return data.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise InvalidInput(
@@ -248,25 +363,49 @@ class _Cells:
     def __init__(self, row: Mapping[str, str | None], line: int, mapping: ColumnMapping,
                  issues: list[RowIssue]) -> None:
         self.row, self.line, self.mapping, self.issues = row, line, mapping, issues
+        self._raw: dict[str, str | None] = {}
 
     def column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
 
     def raw(self, name: str) -> str | None:
-        column = self.mapping.columns.get(name)
-        value = self.row.get(column) if column else None
-        return (value or "").strip() or None
+        if name not in self._raw:  # once: a value is cleaned, and warned about, once
+            column = self.mapping.columns.get(name)
+            value = clean(self.row.get(column) if column else None, column or name, self.line, self.issues)
+            self._raw[name] = (value or "").strip() or None
+        return self._raw[name]
 
     def note(self, name: str, value: str, reason: str, outcome: str = KEPT) -> None:
         self.issues.append(RowIssue(self.line, self.column(name), value, reason, outcome))
 
+    def width(self, name: str) -> int | None:
+        return field_width(name) if name not in LIST_FIELDS else field_width("given_name")
+
     def fits(self, name: str, value: str, skip_row: bool = False) -> bool:
-        width = field_width(name) if name not in LIST_FIELDS else field_width("given_name")
+        width = self.width(name)
         if width and len(value) > width:
             self.note(name, value[:200], f"{len(value):,} characters long; at most {width} fit"
                       + ("" if skip_row else "; kept the record without it"), SKIPPED if skip_row else KEPT)
             return False
         return True
+
+
+# Removed from every value: C0 and C1 controls (NUL fails PostgreSQL; ESC moves a terminal's
+# cursor) and the bidi overrides and isolates that make a name read other than it is stored.
+# A details column may keep tab and line breaks (a note over several lines).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_NOTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(value: str | None, column: str, line: int, issues: list[RowIssue], *, multiline: bool = False) -> str | None:
+    """The value without control or bidi-override characters, with a warning when it had any."""
+    unsafe = _UNSAFE_IN_NOTES if multiline else _UNSAFE
+    if not value or not unsafe.search(value):
+        return value
+    shown = unsafe.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), value)
+    issues.append(RowIssue(line, column, shown[:200], "held control or text-direction characters (shown escaped); "
+                           "kept the value without them"))
+    return unsafe.sub("", value)
 
 
 def _record(row: Mapping[str, str | None], line: int, source: str, mapping: ColumnMapping, today: date,
@@ -278,8 +417,13 @@ def _record(row: Mapping[str, str | None], line: int, source: str, mapping: Colu
         if not raw:
             cells.note(name, "", "empty: a record needs an id, a forename and a surname", SKIPPED)
             return None
-        if not cells.fits(name, raw, skip_row=True):
-            return None
+        width = cells.width(name)
+        if name == "source_id":
+            if not cells.fits(name, raw, skip_row=True):  # a cut id could be another child's
+                return None
+        elif width and len(raw) > width:
+            cells.note(name, raw[:200], f"{len(raw):,} characters long; kept the first {width}")
+            raw = raw[:width].strip()
         values[name] = raw
     for name in OPTIONAL:
         raw = cells.raw(name)
@@ -294,7 +438,7 @@ def _record(row: Mapping[str, str | None], line: int, source: str, mapping: Colu
                    "date of birth is in the future; kept as written (an unborn child's due date?)")
     details = {}
     for column in mapping.details:
-        value = row.get(column) or None
+        value = clean(row.get(column), column, line, issues, multiline=True) or None
         if value and len(value) > LONGEST_DETAIL:
             issues.append(RowIssue(line, column, value[:200], f"{len(value):,} characters long; "
                                    f"kept the first {LONGEST_DETAIL:,}"))
@@ -327,11 +471,13 @@ def _date_of_birth(raw: str, name: str, cells: _Cells, today: date) -> date | No
 def _updated_at(raw: str, name: str, cells: _Cells, today: date) -> datetime | None:
     try:
         when = datetime.fromisoformat(raw)
+        # A time written without a zone is the export's local time, as the council's systems keep it.
+        return (when.replace(tzinfo=EXPORT_ZONE) if when.tzinfo is None else when).astimezone(UTC)
     except ValueError:
         cells.note(name, raw, "not a date and time (ISO 8601); kept the record without it")
-        return None
-    # A time written without a zone is the export's local time, as the council's systems keep it.
-    return when.replace(tzinfo=EXPORT_ZONE) if when.tzinfo is None else when
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first instant a datetime holds
+        cells.note(name, raw, "outside the years 1 to 9999 in UTC; kept the record without it")
+    return None
 
 
 YEAR_GROUPS = {"n1": -2, "n2": -1, "r": 0, "reception": 0}
@@ -340,7 +486,7 @@ YEAR_GROUPS = {"n1": -2, "n2": -1, "r": 0, "reception": 0}
 def _year_group(raw: str, name: str, cells: _Cells, today: date) -> int | None:
     text = raw.lower().removeprefix("year").removeprefix("y").strip()
     group = YEAR_GROUPS.get(raw.lower().strip())
-    if group is None and text.lstrip("-").isdigit() and len(text) <= 3:
+    if group is None and re.fullmatch("-?[0-9]{1,3}", text):
         group = int(text)
     if group is None or not -2 <= group <= 14:
         cells.note(name, raw, "not a year group (N1, N2, R, 1 to 14); kept the record without it")
@@ -349,7 +495,11 @@ def _year_group(raw: str, name: str, cells: _Cells, today: date) -> int | None:
 
 
 def _gender(raw: str, name: str, cells: _Cells, today: date) -> str:
-    return GENDERS.get(raw.lower(), "unknown")
+    gender = GENDERS.get(" ".join(raw.lower().split()))
+    if gender is None:
+        cells.note(name, raw, "not a gender this import reads (M, F, male, female, boy, girl, U, not known); "
+                   "kept as unknown")
+    return gender or "unknown"
 
 
 def _postcode(raw: str, name: str, cells: _Cells, today: date) -> str | None:
@@ -364,8 +514,8 @@ def _previous_postcodes(raw: str, name: str, cells: _Cells, today: date) -> tupl
 
 
 def _nhs_number(raw: str, name: str, cells: _Cells, today: date) -> str | None:
-    digits = "".join(raw.replace("-", " ").split())
-    if len(digits) != 10 or not digits.isdigit():
+    digits = ascii_digits("".join(raw.replace("-", " ").split()))
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         cells.note(name, raw, "an NHS number is 10 digits; kept the record without it")
         return None
     if not is_valid_nhs_number(digits):
@@ -374,7 +524,7 @@ def _nhs_number(raw: str, name: str, cells: _Cells, today: date) -> str | None:
 
 
 def _upn(raw: str, name: str, cells: _Cells, today: date) -> str | None:
-    value = "".join(raw.upper().split())
+    value = ascii_digits("".join(raw.upper().split()))
     if not is_valid_upn(value):
         cells.note(name, raw, "not a valid UPN (a check letter and 12 digits)"
                    + ("; kept as written" if len(value) <= 13 else "; kept the record without it"))

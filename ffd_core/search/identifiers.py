@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def ascii_digits(value: str) -> str:
+    """The value with every Unicode decimal digit (Arabic-Indic, full-width...) as 0-9, so it
+    is stored and matched as typed elsewhere; superscripts and the like are left, and fail."""
+    return "".join(ch if ch.isascii() else str(unicodedata.decimal(ch, ch)) for ch in value)
+
+
+def _digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """Modulus 11 check digit of an NHS number, or None when no valid digit exists."""
@@ -13,8 +25,8 @@ def nhs_check_digit(first_nine: str) -> int | None:
 
 
 def is_valid_nhs_number(value: str | None) -> bool:
-    digits = (value or "").replace(" ", "")
-    return len(digits) == 10 and digits.isdigit() and nhs_check_digit(digits[:9]) == int(digits[9])
+    digits = ascii_digits((value or "").replace(" ", ""))
+    return len(digits) == 10 and _digits(digits) and nhs_check_digit(digits[:9]) == int(digits[9])
 
 
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: no I, O or S
@@ -27,5 +39,5 @@ def upn_check_letter(twelve: str) -> str:
 
 
 def is_valid_upn(value: str | None) -> bool:
-    value = (value or "").upper()
-    return len(value) == 13 and value[1:].isdigit() and upn_check_letter(value[1:]) == value[0]
+    value = ascii_digits((value or "").upper())
+    return len(value) == 13 and _digits(value[1:]) and upn_check_letter(value[1:]) == value[0]

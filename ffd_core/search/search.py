@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ffd_core.errors import InvalidInput
 from ffd_core.search.addresses import home, is_postcode, partial_postcode
 from ffd_core.search.compare import Profile, compare, profile, reasons
-from ffd_core.search.identifiers import is_valid_nhs_number
+from ffd_core.search.identifiers import ascii_digits, is_valid_nhs_number
 from ffd_core.search.index_store import MATCHING_COLUMNS, matching_record, to_record
 from ffd_core.search.model import DEFAULT_MODEL, MatchModel
 from ffd_core.search.names import compact, normalise
@@ -154,7 +154,7 @@ def _split_name(query: PersonQuery) -> tuple[str, str]:
 def query_profile(query: PersonQuery) -> tuple[Profile, PartialDate]:
     given, family = _split_name(query)
     when = parse_date(query.date_of_birth)
-    nhs = (query.nhs_number or "").replace(" ", "")
+    nhs = ascii_digits((query.nhs_number or "").replace(" ", ""))
     full_postcode = query.postcode if query.postcode and is_postcode(query.postcode) else None
     record = SourceRecord(
         source="query", source_id="query", given_name=given, family_name=family,

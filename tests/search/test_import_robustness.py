@@ -70,17 +70,19 @@ def test_the_crash_cases_of_the_last_release_cost_one_value_not_the_file(tmp_pat
         "2,Zofia,Nowak,10/04/2014,,12345678901234567890,,,,\n"  # 20-digit year group
         f"3,Leo,Shaw,11/05/2013,,,,,{huge},\n"  # an address of 131,073 characters
         f"4,Ivy,Hart,12/06/2012,,,,,,{huge}\n"  # a note of 131,073 characters
-        f"5,{huge},Long,13/07/2011,,,,,,\n"  # a forename no store could hold: skipped, named
+        f"5,{huge},Long,13/07/2011,,,,,,\n"  # a forename no store could hold: cut, the child kept
+        f"{'9' * 81},Ann,Id,13/07/2011,,,,,,\n"  # an id cut short could be another child's: skipped
     ))
     by_id = {r.source_id: r for r in result.records}
-    assert sorted(by_id) == ["1", "2", "3", "4"]
+    assert sorted(by_id) == ["1", "2", "3", "4", "5"]
     assert by_id["1"].updated_at == datetime(2026, 11, 20, 9, 15, tzinfo=UTC)  # GMT in November
     assert by_id["2"].year_group is None and by_id["3"].address_line1 is None
     assert len(by_id["4"].details["note"]) == 2000
-    assert [(i.line, i.field) for i in result.warnings] == [(3, "YEAR"), (4, "ADDRESS"), (5, "NOTE")]
+    assert (by_id["5"].given_name, by_id["5"].family_name) == ("x" * 120, "Long")
+    assert [(i.line, i.field) for i in result.warnings] == [(3, "YEAR"), (4, "ADDRESS"), (5, "NOTE"), (6, "FIRST")]
+    assert "kept the first 120" in result.warnings[-1].reason and len(result.warnings[-1].value) <= 200
     [skipped] = result.rejected
-    assert (skipped.line, skipped.field) == (6, "FIRST") and "131,073 characters" in skipped.reason
-    assert len(skipped.value) <= 200
+    assert (skipped.line, skipped.field) == (7, "ID") and "81 characters" in skipped.reason
 
 
 def test_identifiers_dates_and_repeats_are_reported(tmp_path, mapping):
