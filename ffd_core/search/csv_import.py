@@ -46,7 +46,7 @@ from ffd_core.forms.errors import ConfigError, ConfigInvalid
 from ffd_core.forms.yaml_source import load_yaml, parse_yaml, plain
 from ffd_core.search.addresses import is_postcode, normal_postcode
 from ffd_core.search.compare import PLACEHOLDER_FORENAMES
-from ffd_core.search.identifiers import ascii_digits, is_valid_nhs_number, is_valid_upn
+from ffd_core.search.identifiers import ascii_digits, is_placeholder_nhs_number, is_valid_nhs_number, is_valid_upn
 from ffd_core.search.index_store import field_width
 from ffd_core.search.names import compact
 from ffd_core.search.records import LIST_FIELDS, SourceRecord
@@ -436,6 +436,10 @@ def _record(row: Mapping[str, str | None], line: int, source: str, mapping: Colu
             compact(values["given_name"]) not in PLACEHOLDER_FORENAMES:
         cells.note("date_of_birth", cells.raw("date_of_birth") or "",
                    "date of birth is in the future; kept as written (an unborn child's due date?)")
+    elif "date_of_birth" in values and (age := _age(values["date_of_birth"], today)) > OLDEST_AGE:
+        cells.note("date_of_birth", cells.raw("date_of_birth") or "",
+                   f"date of birth makes them {age} years old; kept as written (a parent's date, or the year "
+                   "mistyped?)")
     details = {}
     for column in mapping.details:
         value = clean(row.get(column), column, line, issues, multiline=True) or None
@@ -445,6 +449,14 @@ def _record(row: Mapping[str, str | None], line: int, source: str, mapping: Colu
             value = value[:LONGEST_DETAIL]
         details[column.lower()] = value
     return SourceRecord(source=source, details=details, **values)
+
+
+# The index is of children and young people: care leavers are supported to 25.
+OLDEST_AGE = 25
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _text(raw: str, name: str, cells: _Cells, today: date) -> str | None:
@@ -517,6 +529,9 @@ def _nhs_number(raw: str, name: str, cells: _Cells, today: date) -> str | None:
     digits = ascii_digits("".join(raw.replace("-", " ").split()))
     if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         cells.note(name, raw, "an NHS number is 10 digits; kept the record without it")
+        return None
+    if is_placeholder_nhs_number(digits):
+        cells.note(name, raw, "a placeholder, not an NHS number (one digit ten times); kept the record without it")
         return None
     if not is_valid_nhs_number(digits):
         cells.note(name, raw, "fails the NHS number check digit (mistyped?); kept, but not used to match")

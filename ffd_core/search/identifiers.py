@@ -24,9 +24,16 @@ def nhs_check_digit(first_nine: str) -> int | None:
     return None if check == 10 else check
 
 
+def is_placeholder_nhs_number(digits: str) -> bool:
+    """0000000000, 1111111111...: one digit ten times passes the check digit, but is what a
+    system writes for "not known", shared by every child it was given to."""
+    return len(digits) == 10 and len(set(digits)) == 1
+
+
 def is_valid_nhs_number(value: str | None) -> bool:
     digits = ascii_digits((value or "").replace(" ", ""))
-    return len(digits) == 10 and _digits(digits) and nhs_check_digit(digits[:9]) == int(digits[9])
+    return (len(digits) == 10 and _digits(digits) and not is_placeholder_nhs_number(digits)
+            and nhs_check_digit(digits[:9]) == int(digits[9]))
 
 
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: no I, O or S

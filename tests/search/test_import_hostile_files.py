@@ -229,3 +229,23 @@ def test_the_cli_exits_3_for_an_unclosed_quote_and_2_for_a_refused_file(ctx, dat
     assert result.exit_code == 2 and "is in the header twice" in result.output
     result = CliRunner().invoke(cli, [*command[:-1], "--encoding", "rot13", str(path)])
     assert result.exit_code == 2 and "not a text encoding" in result.output
+
+
+def test_placeholder_nhs_numbers_and_a_parents_birth_date_are_named(tmp_path):
+    mapping_file = tmp_path / "dated.yaml"
+    mapping_file.write_text('source_id: ID\ngiven_name: FIRST\nfamily_name: LAST\ndate_of_birth: DOB\n'
+                            'nhs_number: NHS\ndate_format: "%d/%m/%Y"\n')
+    rows = [("1", "0000000000", "14/03/2015"), ("2", "1111111111", "14/03/2015"), ("3", NHS, "14/03/0215"),
+            ("4", NHS, "01/01/1990"), ("5", NHS, "01/01/2005")]
+    text = "ID,FIRST,LAST,DOB,NHS\n" + "".join(f"{i},Ann,Smith,{born},{nhs}\n" for i, nhs, born in rows)
+    path = tmp_path / "dated.csv"
+    path.write_text(text)
+    result = read_csv(path, SOCIAL_CARE, load_mapping(mapping_file), today=TODAY)
+    assert len(result.records) == 5  # every child kept
+    assert [r.nhs_number for r in result.records] == [None, None, NHS, NHS, NHS]
+    assert not is_valid_nhs_number("0000000000") and not is_valid_nhs_number("1111111111")
+    named = {(w.line, w.field): w.reason for w in result.warnings}
+    assert set(named) == {(2, "NHS"), (3, "NHS"), (4, "DOB"), (5, "DOB")}  # named by the file's columns
+    assert "a placeholder, not an NHS number" in named[(2, "NHS")]
+    assert "makes them 1811 years old" in named[(4, "DOB")]
+    assert "makes them 36 years old" in named[(5, "DOB")]  # line 6 (born 2005) is 21: no warning
