@@ -516,9 +516,11 @@ def _gender(raw: str, name: str, cells: _Cells, today: date) -> str:
 
 def _postcode(raw: str, name: str, cells: _Cells, today: date) -> str | None:
     value = normal_postcode(raw)
+    if not cells.fits(name, value):  # one warning: too long to keep at all
+        return None
     if not is_postcode(value):
         cells.note(name, raw, "not a UK postcode; kept as written")
-    return value if cells.fits(name, value) else None
+    return value
 
 
 def _previous_postcodes(raw: str, name: str, cells: _Cells, today: date) -> tuple[str, ...]:

@@ -249,3 +249,15 @@ def test_placeholder_nhs_numbers_and_a_parents_birth_date_are_named(tmp_path):
     assert "a placeholder, not an NHS number" in named[(2, "NHS")]
     assert "makes them 1811 years old" in named[(4, "DOB")]
     assert "makes them 36 years old" in named[(5, "DOB")]  # line 6 (born 2005) is 21: no warning
+
+
+def test_a_postcode_too_long_to_keep_gets_one_warning_that_says_so(tmp_path):
+    mapping_file = tmp_path / "pc.yaml"
+    mapping_file.write_text("source_id: ID\ngiven_name: FIRST\nfamily_name: LAST\npostcode: POSTCODE\n")
+    path = tmp_path / "pc.csv"
+    path.write_text("ID,FIRST,LAST,POSTCODE\n1,Ann,Smith," + "BK11 4TF " * 5 + "\n2,Bob,Smith,zz9\n")
+    result = read_csv(path, SOCIAL_CARE, load_mapping(mapping_file), today=TODAY)
+    assert [r.postcode for r in result.records] == [None, "ZZ9"]
+    first, second = result.warnings
+    assert first.line == 2 and "kept the record without it" in first.reason and "kept as written" not in first.reason
+    assert second.line == 3 and "not a UK postcode; kept as written" in second.reason
