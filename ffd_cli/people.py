@@ -16,7 +16,7 @@ from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
 from ffd_core.services import person_index, single_view
 from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery, parse_age
-from ffd_tui.plain import add_plain_row
+from ffd_tui.plain import add_plain_row, plain
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
 SHOWN_ISSUES = 20
@@ -185,11 +185,11 @@ def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
                        ("UPN", lambda r: r.upn or "")]:
         add_plain_row(table, label, *["\n".join(get(r) for r in columns[s]) for s in SOURCES])
     console.print(table)
-    console.print(f"Open to social care: {'yes' if view.open_to_social_care else 'no'}"
-                  + (f" ({', '.join(view.open_episodes)})" if view.open_episodes else ""))
+    console.print(plain(f"Open to social care: {'yes' if view.open_to_social_care else 'no'}"
+                        + (f" ({', '.join(view.open_episodes)})" if view.open_episodes else "")))
     for worker in view.who_to_contact:
-        console.print(f"Who to contact: {worker['worker']}, {worker.get('team') or ''} "
-                      f"{worker.get('phone') or ''} {worker.get('email') or ''}", markup=False)
+        console.print(plain(f"Who to contact: {worker['worker']}, {worker.get('team') or ''} "
+                            f"{worker.get('phone') or ''} {worker.get('email') or ''}"))
 
 
 @people.command("review")
