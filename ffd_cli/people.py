@@ -45,7 +45,8 @@ def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Pat
     mapping = person_index.column_mapping(source, mapping_file)
     with progress_bars() as report:
         result = person_index.import_csv(context, cli_actor(), file, source=source, mapping=mapping,
-                                         encoding=encoding, report=report_file, progress=report)
+                                         encoding=encoding, report=report_file, mapping_file=mapping_file,
+                                         progress=report)
     console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}; "
                   f"{len(result.rejected)} rows skipped, {len(result.warnings)} warnings.")
     shown = sorted([*result.rejected, *result.warnings], key=lambda issue: issue.line)

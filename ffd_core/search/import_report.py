@@ -14,10 +14,11 @@ COLUMNS = ("line", "field", "value", "reason", "outcome")
 LONGEST_VALUE = 200  # a 131,072-character cell is named, not copied
 
 
-def write_report(path: Path, issues: Iterable[RowIssue]) -> int:
-    """Write the issues to ``path`` (replacing it atomically); returns how many rows."""
+def write_report(path: Path, issues: Iterable[RowIssue], *, keep: Iterable[Path]) -> int:
+    """Write the issues to ``path`` (replacing it atomically, never a file in ``keep``);
+    returns how many rows."""
     return write_csv(path, COLUMNS, (
         (issue.line, issue.field,
          issue.value if len(issue.value) <= LONGEST_VALUE else issue.value[:LONGEST_VALUE] + "...",
          issue.reason, issue.outcome)
-        for issue in issues))
+        for issue in issues), keep=keep)
