@@ -16,7 +16,9 @@ from ffd_core.domain.access import Action, Actor
 from ffd_core.exports import check_target, store_files, write_csv
 from ffd_core.search.csv_import import ColumnMapping, RowIssue, bundled_mapping, load_mapping, read_csv
 from ffd_core.search.import_report import write_report
-from ffd_core.search.index_store import UpsertCounts, key_scheme, load_records, refile_all_keys, upsert_records
+from ffd_core.search.index_store import (
+    OlderRecord, UpsertCounts, key_scheme, load_records, refile_all_keys, upsert_records,
+)
 from ffd_core.search.link_store import (
     link_rows, load_decisions, reapply_decisions_since, save_pairs, save_people,
 )
@@ -46,7 +48,7 @@ def import_records(ctx: Context, actor: Actor, records: Sequence[SourceRecord], 
         _bulk(session, len(records) > BULK)
         counts = upsert_records(session, records, ctx.now(), progress)
         ctx.audit(session, actor, "people_import", subject="person_index",
-                  data={"inserted": counts.inserted, "updated": counts.updated})
+                  data={"inserted": counts.inserted, "updated": counts.updated, "older": len(counts.older)})
         return counts
 
 
@@ -62,6 +64,7 @@ class CsvImportReport:
     rejected: tuple[RowIssue, ...]  # rows skipped (no id or name, a repeated id)
     warnings: tuple[RowIssue, ...] = ()  # records kept without (or with) a doubtful value
     report_rows: int | None = None  # rows written to the report file, when one was asked for
+    older: tuple[OlderRecord, ...] = ()  # records older than the stored version: not applied
 
 
 def import_csv(ctx: Context, actor: Actor, path: Path, *, source: str, mapping: ColumnMapping,
@@ -79,8 +82,11 @@ def import_csv(ctx: Context, actor: Actor, path: Path, *, source: str, mapping: 
     # The report first: an officer has it even if the import then fails.
     written = write_report(report, read.issues, keep=keep) if report is not None else None
     counts = import_records(ctx, actor, read.records, progress=progress)
+    if report is not None and counts.older:  # known only now: the report names them too
+        written = write_report(report, read.issues, keep=keep, older=counts.older,
+                               id_column=mapping.columns["source_id"])
     return CsvImportReport(counts.inserted, counts.updated, tuple(read.rejected), tuple(read.warnings),
-                           written)
+                           written, counts.older)
 
 
 def sync(ctx: Context, actor: Actor, base_url: str, source: str, *, token: str | None,
