@@ -16,7 +16,7 @@ from ffd_core.errors import InvalidInput, NotFound
 from ffd_core.secrets import get_secret
 from ffd_core.services import person_index, single_view
 from ffd_core.services.single_view import EDUCATION, SOCIAL_CARE, PersonQuery, parse_age
-from ffd_tui.plain import add_plain_row
+from ffd_tui.plain import add_plain_row, plain, visible
 
 SOURCES = [SOCIAL_CARE, EDUCATION]
 SHOWN_ISSUES = 20
@@ -45,15 +45,20 @@ def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Pat
     mapping = person_index.column_mapping(source, mapping_file)
     with progress_bars() as report:
         result = person_index.import_csv(context, cli_actor(), file, source=source, mapping=mapping,
-                                         encoding=encoding, report=report_file, progress=report)
-    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name}; "
+                                         encoding=encoding, report=report_file, mapping_file=mapping_file,
+                                         progress=report)
+    older = f" {len(result.older)} older than the stored version, not applied;" if result.older else ""
+    console.print(f"{result.inserted} new and {result.updated} updated records from {file.name};{older} "
                   f"{len(result.rejected)} rows skipped, {len(result.warnings)} warnings.")
-    shown = sorted([*result.rejected, *result.warnings], key=lambda issue: issue.line)
-    for issue in shown[:SHOWN_ISSUES]:
-        label = "[red]skipped[/]" if issue.skipped else "[yellow]warning[/]"
-        console.print(f"{label} line {issue.line}: {escape(issue.message)}")
+    shown = [(f"{'[red]skipped[/]' if issue.skipped else '[yellow]warning[/]'} line {issue.line}", issue.message)
+             for issue in sorted([*result.rejected, *result.warnings], key=lambda issue: issue.line)]
+    shown += [(f"[yellow]not applied[/] {escape(visible(':'.join(record.ref)))}", record.reason)
+              for record in result.older]
+    for label, message in shown[:SHOWN_ISSUES]:
+        console.print(f"{label}: {escape(visible(message))}")  # data: no markup, no terminal control
     if report_file is not None:
-        console.print(f"All {result.report_rows} written to {report_file}.")
+        console.print(f"All {result.report_rows} written to {escape(str(report_file))}." if result.report_rows
+                      else f"Nothing to report; {escape(str(report_file))} holds the header only.")
     elif len(shown) > SHOWN_ISSUES:
         console.print(f"… and {len(shown) - SHOWN_ISSUES} more; give --report FILE to have them all.")
     console.print("Run `ffd people relink` to group the records into people.")
@@ -185,11 +190,11 @@ def people_show(ctx: click.Context, person_id: str, reason: str) -> None:
                        ("UPN", lambda r: r.upn or "")]:
         add_plain_row(table, label, *["\n".join(get(r) for r in columns[s]) for s in SOURCES])
     console.print(table)
-    console.print(f"Open to social care: {'yes' if view.open_to_social_care else 'no'}"
-                  + (f" ({', '.join(view.open_episodes)})" if view.open_episodes else ""))
+    console.print(plain(f"Open to social care: {'yes' if view.open_to_social_care else 'no'}"
+                        + (f" ({', '.join(view.open_episodes)})" if view.open_episodes else "")))
     for worker in view.who_to_contact:
-        console.print(f"Who to contact: {worker['worker']}, {worker.get('team') or ''} "
-                      f"{worker.get('phone') or ''} {worker.get('email') or ''}", markup=False)
+        console.print(plain(f"Who to contact: {worker['worker']}, {worker.get('team') or ''} "
+                            f"{worker.get('phone') or ''} {worker.get('email') or ''}"))
 
 
 @people.command("review")

@@ -10,6 +10,10 @@ and drill-down lists): safe by construction, so no export has to remember.
 - Atomic: rows go to a temporary file in the same folder, which is flushed to disk and then
   renamed over the target, so a crash or a full disk never leaves half a file under the
   name people open, and an existing file is replaced whole or not at all.
+- Never over what it must keep: each caller names the files the export must not replace
+  (the store and SQLite's companion files, from :func:`store_files`, and the command's own
+  input files), so a slip of the path cannot swap the county's store or the council's
+  source export for a CSV. ``-`` is refused rather than written as a file of that name.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ffd_core.errors import FFDError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -44,10 +51,24 @@ def cell(value: Any) -> str:
     return text
 
 
-def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def store_files(engine: Engine) -> tuple[Path, ...]:
+    """The files that hold the store: a SQLite database and its companions (PostgreSQL: none)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return ()
+    return (Path(database), *(Path(database + suffix) for suffix in SQLITE_COMPANIONS))
+
+
+def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              keep: Iterable[str | Path]) -> int:
     """Write ``header`` and ``rows`` to ``path`` (0600, atomically); returns the rows written.
-    Raises ExportFailed, saying what to do, when the file cannot be written."""
+    ``keep``: files the export must never replace (the store's, the command's inputs).
+    Raises ExportFailed, saying what to do, when the file cannot or must not be written."""
     target = Path(path)
+    check_target(target, keep)
     folder = _folder_for(target)
     try:
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
@@ -71,6 +92,25 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[A
         raise
     _sync_folder(folder)
     return written
+
+
+def check_target(target: Path, keep: Iterable[str | Path]) -> None:
+    """Raise ExportFailed if ``target`` must not be written (write_csv checks it too; a
+    caller asks early to refuse before doing other work)."""
+    if str(target) == "-":
+        raise ExportFailed("'-' is not written to the screen: give a file name for the CSV, e.g. export.csv")
+    for kept in map(Path, keep):
+        if _same_file(target, kept):
+            raise ExportFailed(f"will not write {target}: that would replace {kept}, which is the store or "
+                               "a file this command reads; give another file name")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file, however named (a link, ``..``); or, before one exists, the same path."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): a -wal file SQLite may create any time
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _folder_for(target: Path) -> Path:

@@ -5,6 +5,11 @@ actions. A partner's answer, a child's name or a reason typed by anyone is data:
 a string it could hide words from an officer ("[dad hits mum]" vanishes), crash the
 console ("Maisie[/x]") or plant a clickable action. Everything from the store is wrapped
 here before it reaches a table, a Static or a notification.
+
+Nor is it read as terminal control: a name holding ESC[2K ESC[1A could erase and rewrite
+the line above it, and a right-to-left override (U+202E) reorders what follows. Control
+characters (but new line and tab) and bidi overrides and isolates are shown as escapes,
+\\x1b or \\u202e, so an officer sees they are there and the screen shows what is stored.
 """
 
 from __future__ import annotations
@@ -15,11 +20,22 @@ from rich.table import Table
 from rich.text import Text
 
 
+_KEPT = "\n\t"
+_CONTROLS = [c for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in _KEPT]
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_VISIBLE = {c: f"\\x{c:02x}" for c in _CONTROLS} | {c: f"\\u{c:04x}" for c in _BIDI}
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that would steer the terminal written as an escape."""
+    return text.translate(_VISIBLE)
+
+
 def plain(value: Any, style: str = "") -> Text:
     """``value`` as literal text (a Text passes through unchanged)."""
     if isinstance(value, Text):
         return value
-    return Text("" if value is None else str(value), style=style)
+    return Text("" if value is None else visible(str(value)), style=style)
 
 
 def add_plain_row(table: Table, *cells: Any) -> None:

@@ -9,15 +9,20 @@ from pathlib import Path
 
 from ffd_core.exports import write_csv
 from ffd_core.search.csv_import import RowIssue
+from ffd_core.search.index_store import OlderRecord
 
 COLUMNS = ("line", "field", "value", "reason", "outcome")
 LONGEST_VALUE = 200  # a 131,072-character cell is named, not copied
+NOT_APPLIED = "record not applied"
 
 
-def write_report(path: Path, issues: Iterable[RowIssue]) -> int:
-    """Write the issues to ``path`` (replacing it atomically); returns how many rows."""
-    return write_csv(path, COLUMNS, (
-        (issue.line, issue.field,
-         issue.value if len(issue.value) <= LONGEST_VALUE else issue.value[:LONGEST_VALUE] + "...",
-         issue.reason, issue.outcome)
-        for issue in issues))
+def write_report(path: Path, issues: Iterable[RowIssue], *, keep: Iterable[Path],
+                 older: Iterable[OlderRecord] = (), id_column: str = "") -> int:
+    """Write the issues, then the records older than the stored version (by id: the store
+    does not know their line), to ``path`` (replacing it atomically, never a file in
+    ``keep``); returns how many rows."""
+    rows = [(issue.line, issue.field,
+             issue.value if len(issue.value) <= LONGEST_VALUE else issue.value[:LONGEST_VALUE] + "...",
+             issue.reason, issue.outcome) for issue in issues]
+    rows += [("", id_column, record.ref[1], record.reason, NOT_APPLIED) for record in older]
+    return write_csv(path, COLUMNS, rows, keep=keep)

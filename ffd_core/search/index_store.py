@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ffd_core.clock import format_uk_datetime
 from ffd_core.errors import InvalidInput
 from ffd_core.search.compare import profile
 from ffd_core.search.names import normalise
@@ -32,9 +33,24 @@ RECORD_FIELDS = ("source", "source_id", "given_name", "middle_name", "family_nam
 
 
 @dataclass(frozen=True)
+class OlderRecord:
+    """A record not applied: the store holds a version the source changed later."""
+
+    ref: tuple[str, str]
+    updated_at: datetime  # when the source last changed the version offered
+    stored_updated_at: datetime  # ... and the version kept
+
+    @property
+    def reason(self) -> str:
+        return (f"last updated {format_uk_datetime(self.updated_at)}, before the stored version "
+                f"({format_uk_datetime(self.stored_updated_at)}): not applied")
+
+
+@dataclass(frozen=True)
 class UpsertCounts:
     inserted: int
     updated: int
+    older: tuple[OlderRecord, ...] = ()  # offered, but older than the stored version: not applied
 
 
 def too_wide(record: SourceRecord) -> str | None:
@@ -130,6 +146,9 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
                    progress: Progress | None = None) -> UpsertCounts:
     """Insert new records and overwrite known ones by ``(source, source_id)``; refile their keys.
 
+    A record older than the stored version (both with ``updated_at``) is not applied but
+    returned in ``older``: importing last year's export must not undo this year's changes.
+    Without ``updated_at`` on either side there is no telling, and the record is applied.
     Idempotent: writing the same records twice changes nothing but ``synced_at``.
     """
     for record in records:
@@ -138,20 +157,28 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
             raise InvalidInput(f"source record {record.source}:{record.source_id}: {problem}")
     _ensure_state(session)
     inserted = updated = 0
+    older: list[OlderRecord] = []
     for start in range(0, len(records), BATCH):
         batch = _last_per_ref(records[start:start + BATCH])
         refs = list(batch)
-        existing = _ids_of(session, refs)
+        existing = _stored(session, refs)
         new = [batch[ref] for ref in refs if ref not in existing]
-        known = [(existing[ref], batch[ref]) for ref in refs if ref in existing]
+        known: list[tuple[int, SourceRecord]] = []
+        for ref in refs:
+            if ref in existing:
+                record_id, stored_at = existing[ref]
+                if _older(batch[ref].updated_at, stored_at):
+                    older.append(OlderRecord(ref, batch[ref].updated_at, stored_at))
+                else:
+                    known.append((record_id, batch[ref]))
         ids: list[int] = []
         if new:
             # A plain executemany, then one look-up of the new ids: much faster than
             # RETURNING row by row, and the same on SQLite and PostgreSQL.
             session.connection().execute(insert(SourceRecordRow.__table__),
                                          [record_values(r, synced_at) for r in new])
-            new_ids = _ids_of(session, [r.ref for r in new])
-            ids = [new_ids[r.ref] for r in new]
+            new_ids = _stored(session, [r.ref for r in new])
+            ids = [new_ids[r.ref][0] for r in new]
         if known:
             session.execute(delete(SearchKey).where(SearchKey.record_id.in_([i for i, _ in known])))
             session.execute(update(SourceRecordRow),
@@ -166,7 +193,11 @@ def upsert_records(session: Session, records: Sequence[SourceRecord], synced_at:
         updated += len(known)
         if progress:
             progress(min(start + BATCH, len(records)), len(records), "writing source records")
-    return UpsertCounts(inserted, updated)
+    return UpsertCounts(inserted, updated, tuple(older))
+
+
+def _older(offered: datetime | None, stored: datetime | None) -> bool:
+    return offered is not None and stored is not None and offered < stored
 
 
 def _ensure_state(session: Session) -> None:
@@ -208,17 +239,19 @@ def refile_all_keys(session: Session, refiled_at: datetime, progress: Progress |
     return done
 
 
-def _ids_of(session: Session, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _stored(session: Session, refs: Sequence[tuple[str, str]]
+            ) -> dict[tuple[str, str], tuple[int, datetime | None]]:
+    """Row id and last-updated time of each stored record among ``refs``."""
     by_source: dict[str, list[str]] = {}
     for source, source_id in refs:
         by_source.setdefault(source, []).append(source_id)
-    found: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], tuple[int, datetime | None]] = {}
     for source, source_ids in by_source.items():
         rows = session.execute(
-            select(SourceRecordRow.source_id, SourceRecordRow.id)
+            select(SourceRecordRow.source_id, SourceRecordRow.id, SourceRecordRow.updated_at)
             .where(SourceRecordRow.source == source, SourceRecordRow.source_id.in_(source_ids))
         )
-        found.update(((source, source_id), record_id) for source_id, record_id in rows)
+        found.update(((source, source_id), (record_id, updated_at)) for source_id, record_id, updated_at in rows)
     return found
 
 

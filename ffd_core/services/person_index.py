@@ -13,9 +13,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ffd_core.domain.access import Action, Actor
+from ffd_core.exports import check_target, store_files, write_csv
 from ffd_core.search.csv_import import ColumnMapping, RowIssue, bundled_mapping, load_mapping, read_csv
 from ffd_core.search.import_report import write_report
-from ffd_core.search.index_store import UpsertCounts, key_scheme, load_records, refile_all_keys, upsert_records
+from ffd_core.search.index_store import (
+    OlderRecord, UpsertCounts, key_scheme, load_records, refile_all_keys, upsert_records,
+)
 from ffd_core.search.link_store import (
     link_rows, load_decisions, reapply_decisions_since, save_pairs, save_people,
 )
@@ -45,7 +48,7 @@ def import_records(ctx: Context, actor: Actor, records: Sequence[SourceRecord], 
         _bulk(session, len(records) > BULK)
         counts = upsert_records(session, records, ctx.now(), progress)
         ctx.audit(session, actor, "people_import", subject="person_index",
-                  data={"inserted": counts.inserted, "updated": counts.updated})
+                  data={"inserted": counts.inserted, "updated": counts.updated, "older": len(counts.older)})
         return counts
 
 
@@ -61,21 +64,29 @@ class CsvImportReport:
     rejected: tuple[RowIssue, ...]  # rows skipped (no id or name, a repeated id)
     warnings: tuple[RowIssue, ...] = ()  # records kept without (or with) a doubtful value
     report_rows: int | None = None  # rows written to the report file, when one was asked for
+    older: tuple[OlderRecord, ...] = ()  # records older than the stored version: not applied
 
 
 def import_csv(ctx: Context, actor: Actor, path: Path, *, source: str, mapping: ColumnMapping,
-               encoding: str | None = None, report: Path | None = None,
+               encoding: str | None = None, report: Path | None = None, mapping_file: Path | None = None,
                progress: Progress = no_progress) -> CsvImportReport:
     """``ffd people import --source NAME --map MAPPING FILE.csv``: every child in, each
-    skipped or warned row listed (and written to ``report``, a CSV, when given)."""
+    skipped or warned row listed (and written to ``report``, a CSV, when given; never over
+    the store, the CSV or the ``mapping_file`` it came from)."""
     with ctx.read() as session:
         ctx.authorize(session, actor, Action.MAINTAIN_INDEX)
+    keep = (*store_files(ctx.engine), path, *([mapping_file] if mapping_file else []))
+    if report is not None:
+        check_target(report, keep)  # before a county's file is read
     read = read_csv(path, source, mapping, encoding=encoding, today=ctx.now().date())
     # The report first: an officer has it even if the import then fails.
-    written = write_report(report, read.issues) if report is not None else None
+    written = write_report(report, read.issues, keep=keep) if report is not None else None
     counts = import_records(ctx, actor, read.records, progress=progress)
+    if report is not None and counts.older:  # known only now: the report names them too
+        written = write_report(report, read.issues, keep=keep, older=counts.older,
+                               id_column=mapping.columns["source_id"])
     return CsvImportReport(counts.inserted, counts.updated, tuple(read.rejected), tuple(read.warnings),
-                           written)
+                           written, counts.older)
 
 
 def sync(ctx: Context, actor: Actor, base_url: str, source: str, *, token: str | None,
@@ -163,12 +174,12 @@ def relink(ctx: Context, actor: Actor, *, thresholds: Thresholds = DEFAULT_THRES
 def export_links(ctx: Context, actor: Actor, path: Path, *, progress: Progress = no_progress) -> int:
     """Write source, source id, person id, score for every record (to check against truth).
     The export is audited: who took the county's linkage away, and where to."""
+    keep = store_files(ctx.engine)
+    check_target(path, keep)  # a refused file is not an export on the audit trail
     with ctx.write() as session:
         actor = ctx.authorize(session, actor, Action.EXPORT)
         ctx.audit(session, actor, "people_links_export", subject="person_index",
                   data={"file": str(path)})
-    from ffd_core.exports import write_csv  # the one writer: formulas defused, 0600, atomic
-
     with ctx.read() as session:
         total, rows = link_rows(session)
 
@@ -178,6 +189,6 @@ def export_links(ctx: Context, actor: Actor, path: Path, *, progress: Progress =
                 if count % 50_000 == 0:
                     progress(count, total, "exporting links")
 
-        written = write_csv(path, ["source", "source_id", "person_id", "score"], lines())
+        written = write_csv(path, ["source", "source_id", "person_id", "score"], lines(), keep=keep)
         progress(written, total, "exported links")
         return written

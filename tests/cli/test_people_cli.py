@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from ffd_cli.main import cli
-from ffd_core.services import single_view
+from ffd_core.search.records import SOCIAL_CARE, SourceRecord
+from ffd_core.services import person_index, single_view
 from ffd_core.services.context import SYSTEM
 from ffd_core.synthetic.demo_people import load_demo_people
 from ffd_core.search.search_keys import KEY_SCHEME
@@ -67,3 +68,26 @@ def test_a_stale_index_is_reported_and_reindexed(ctx, database_url, monkeypatch)
     reindexed = run.invoke(cli, ["people", "reindex"])
     assert reindexed.exit_code == 0 and "re-filed" in reindexed.output
     assert "reindex" not in run.invoke(cli, ["db", "status"]).output
+
+
+TERMINAL_CONTROL = "\x1b[2K\x1b[1A\x07\x9b\u202e\u2066"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_control_in_data_is_shown_escaped_never_sent_to_the_terminal(ctx, database_url, monkeypatch):
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    person_index.import_records(ctx, SYSTEM, [SourceRecord(
+        SOCIAL_CARE, "1", "Amy", f"Smith{TERMINAL_CONTROL}", date_of_birth=date(2015, 3, 9), postcode="BK2 3AB",
+        details={"allocated_worker": f"Sam{TERMINAL_CONTROL}", "team": "North"})])
+    person_index.relink(ctx, SYSTEM)
+    run = CliRunner(env={"COLUMNS": "250"})  # no cell wrapped
+    found = run.invoke(cli, ["people", "search", "Amy Smith", "--dob", "09/03/2015"])
+    assert found.exit_code == 0, found.output
+    person_id = found.output.split("│")[1].strip()
+    shown = run.invoke(cli, ["people", "show", person_id, "--reason", "screening a contact"])
+    assert shown.exit_code == 0, shown.output
+    for output in (found.output, shown.output):
+        assert not any(c in output for c in "\x1b\x07\x9b\u202e\u2066"), repr(output)
+        assert "Smith\\x1b[2K\\x1b[1A\\x07\\x9b\\u202e\\u2066" in output
+    assert "Who to contact: Sam\\x1b[2K" in shown.output

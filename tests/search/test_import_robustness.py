@@ -190,3 +190,34 @@ def test_search_refuses_a_postcode_or_date_it_cannot_read_in_one_line(ctx):
         single_view.find_people(ctx, SYSTEM, PersonQuery(name="Amara", postcode="12345"))
     with pytest.raises(InvalidInput, match="not a date"):
         single_view.find_people(ctx, SYSTEM, PersonQuery(name="Amara", date_of_birth="31/31/20x5"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_cli_says_what_was_older_than_the_store_and_when_there_is_nothing_to_report(
+        ctx, database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    mapping_path = tmp_path / "map.yaml"
+    mapping_path.write_text("source_id: PERSON_ID\ngiven_name: FORENAME\nfamily_name: SURNAME\nupdated_at: UPDATED\n")
+    newer, older = tmp_path / "2024.csv", tmp_path / "2019.csv"
+    newer.write_text("PERSON_ID,FORENAME,SURNAME,UPDATED\n1,Amara,Okafor,2024-06-01T09:00:00+00:00\n")
+    older.write_text("PERSON_ID,FORENAME,SURNAME,UPDATED\n1,Amara,Oldname,2019-01-01T09:00:00+00:00\n")
+    report = tmp_path / "report.csv"
+
+    def ffd(path):  # noqa: ANN001, ANN202
+        return CliRunner(env={"COLUMNS": "300"}).invoke(cli, [  # one line each: nothing wrapped
+            "people", "import", "--source", SOCIAL_CARE, "--map", str(mapping_path), "--report", str(report),
+            str(path)])
+
+    first = ffd(newer)
+    assert first.exit_code == 0, first.output
+    assert "Nothing to report; " in first.output and "holds the header only" in first.output
+    assert "All 0" not in first.output
+    assert [r for r in csv.reader(report.open(encoding="utf-8"))] == [["line", "field", "value", "reason", "outcome"]]
+    second = ffd(older)
+    assert second.exit_code == 0, second.output
+    assert "0 new and 0 updated records from 2019.csv; 1 older than the stored version, not applied;" in second.output
+    assert "not applied framework_i:1: last updated 01/01/2019 09:00, before the stored version" in second.output
+    assert "All 1 written to" in second.output
+    with Session(ctx.engine) as session:
+        assert session.execute(select(SourceRecordRow.family_name)).scalar_one() == "Okafor"
