@@ -23,3 +23,12 @@ def ffd_with_config(monkeypatch, database_url: str, config: Path,  # noqa: ANN00
         return runner.invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+def wide_output(monkeypatch, width: int = 300) -> None:  # noqa: ANN001
+    """Results and notices printed this wide for the test, so nothing wraps. COLUMNS cannot
+    do it: pytest-xdist sets COLUMNS=80 in its workers before ffd's consoles are made, and rich
+    keeps the width a console was made with."""
+    from ffd_cli.progress import console, notices
+    for printer in (console, notices):
+        monkeypatch.setattr(printer, "_width", width)

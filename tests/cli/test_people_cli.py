@@ -17,6 +17,7 @@ from ffd_core.synthetic.demo_people import load_demo_people
 from ffd_core.search.search_keys import KEY_SCHEME
 from ffd_core.store.people_tables import PersonIndexState
 from ffd_core.store.tables import AuditEvent
+from tests.cli.runner import wide_output
 from tests.conftest import AUDIT_KEY
 
 
@@ -81,7 +82,8 @@ def test_terminal_control_in_data_is_shown_escaped_never_sent_to_the_terminal(ct
         SOCIAL_CARE, "1", "Amy", f"Smith{TERMINAL_CONTROL}", date_of_birth=date(2015, 3, 9), postcode="BK2 3AB",
         details={"allocated_worker": f"Sam{TERMINAL_CONTROL}", "team": "North"})])
     person_index.relink(ctx, SYSTEM)
-    run = CliRunner(env={"COLUMNS": "250"})  # no cell wrapped
+    wide_output(monkeypatch)  # no cell wrapped
+    run = CliRunner()
     found = run.invoke(cli, ["people", "search", "Amy Smith", "--dob", "09/03/2015"])
     assert found.exit_code == 0, found.output
     person_id = found.output.split("│")[1].strip()

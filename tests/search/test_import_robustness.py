@@ -20,6 +20,7 @@ from ffd_core.search.records import SOCIAL_CARE
 from ffd_core.services import person_index
 from ffd_core.services.context import SYSTEM
 from ffd_core.store.people_tables import SourceRecordRow
+from tests.cli.runner import wide_output
 from tests.conftest import AUDIT_KEY
 
 TODAY = date(2026, 11, 26)
@@ -203,9 +204,10 @@ def test_the_cli_says_what_was_older_than_the_store_and_when_there_is_nothing_to
     newer.write_text("PERSON_ID,FORENAME,SURNAME,UPDATED\n1,Amara,Okafor,2024-06-01T09:00:00+00:00\n")
     older.write_text("PERSON_ID,FORENAME,SURNAME,UPDATED\n1,Amara,Oldname,2019-01-01T09:00:00+00:00\n")
     report = tmp_path / "report.csv"
+    wide_output(monkeypatch)  # one line each: nothing wrapped
 
     def ffd(path):  # noqa: ANN001, ANN202
-        return CliRunner(env={"COLUMNS": "300"}).invoke(cli, [  # one line each: nothing wrapped
+        return CliRunner().invoke(cli, [
             "people", "import", "--source", SOCIAL_CARE, "--map", str(mapping_path), "--report", str(report),
             str(path)])
 
