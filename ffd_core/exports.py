@@ -101,8 +101,8 @@ def check_target(target: Path, keep: Iterable[str | Path]) -> None:
         raise ExportFailed("'-' is not written to the screen: give a file name for the CSV, e.g. export.csv")
     for kept in map(Path, keep):
         if _same_file(target, kept):
-            raise ExportFailed(f"will not write {target}: that would replace {kept}, which is the store or "
-                               "a file this command reads; give another file name")
+            raise ExportFailed(f"will not write {target}: it is {kept}, which is the store or a file this "
+                               "command reads; give another file name")
 
 
 def _same_file(a: Path, b: Path) -> bool:

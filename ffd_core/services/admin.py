@@ -14,6 +14,7 @@ from ffd_core import audit
 from ffd_core.audit_checkpoint import Checkpoint, append_checkpoint, checkpoint_of, read_checkpoints
 from ffd_core.audit_keys import Rotation, rotate, verification_keys
 from ffd_core.domain.access import Action, Actor
+from ffd_core.exports import check_target, store_files
 from ffd_core.services.context import Context, database_url_with_secret
 from ffd_core.settings import Settings
 from ffd_core.store import migrate
@@ -95,6 +96,7 @@ def audit_checkpoint(ctx: Context, actor: Actor, file: Path | None) -> Checkpoin
         ctx.authorize(session, actor, Action.OPERATE_STORE)
         checkpoint = checkpoint_of(audit.tip(session, ctx.audit_key), ctx.now())
     if file is not None:
+        check_target(file, store_files(ctx.engine))  # appending to the database would corrupt it
         append_checkpoint(file, checkpoint)
     return checkpoint
 

@@ -66,6 +66,18 @@ def test_checkpoint_then_a_cut_trail_is_refused_in_one_line(run, ctx, tmp_path):
     assert len(verdict) == 1 and "the head rewound?" in verdict[0]
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_checkpoint_is_never_appended_to_the_store_itself(run, database_url):
+    store = database_url.removeprefix("sqlite:///")
+    before = open(store, "rb").read()
+    for target in (store, store + "-wal"):
+        refused = run("audit", "checkpoint", target)
+        assert refused.exit_code == 2 and "which is the store" in refused.output, refused.output
+        assert len(refused.output.strip().splitlines()) == 1
+    assert open(store, "rb").read() == before
+    assert "intact" in run("audit", "verify").output
+
+
 def test_a_wrong_key_is_refused_at_the_command_line(run, monkeypatch):
     monkeypatch.setenv("FFD_AUDIT_KEY", "wrong")
     write = run("agency", "add", "Fenmoor Academy", "--kind", "school")
