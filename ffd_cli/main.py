@@ -393,12 +393,10 @@ def agency_domains(ctx: click.Context, agency_name: str, adding: tuple[str, ...]
     """
     context = open_context(settings_from(ctx))
     agency_id = _agency_id(context, agency_name)
-    if adding or removing:
-        domains = directory.change_agency_domains(context, cli_actor(), agency_id, add=adding, remove=removing)
-    else:
-        domains = tuple(next(a for a in directory.list_agencies(context, cli_actor()) if a.id == agency_id)
-                        .email_domains or ())
-    console.print(f"{agency_name}: {' '.join(domains) or 'no email domains'}", markup=False)
+    agency = next(a for a in directory.list_agencies(context, cli_actor()) if a.id == agency_id)
+    domains = (directory.change_agency_domains(context, cli_actor(), agency_id, add=adding, remove=removing)
+               if adding or removing else tuple(agency.email_domains or ()))
+    console.print(f"{agency.name}: {' '.join(domains) or 'no email domains'}", markup=False)
 
 
 @agency.command("import")

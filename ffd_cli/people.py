@@ -49,7 +49,7 @@ def people_import(ctx: click.Context, file: Path, source: str, mapping_file: Pat
                                          progress=report)
     older = f" {len(result.older)} older than the stored version, not applied;" if result.older else ""
     console.print(f"{result.inserted} new and {result.updated} updated records from {file.name};{older} "
-                  f"{len(result.rejected)} rows skipped, {len(result.warnings)} warnings.")
+                  f"{_count(len(result.rejected), 'row')} skipped, {_count(len(result.warnings), 'warning')}.")
     shown = [(f"{'[red]skipped[/]' if issue.skipped else '[yellow]warning[/]'} line {issue.line}", issue.message)
              for issue in sorted([*result.rejected, *result.warnings], key=lambda issue: issue.line)]
     shown += [(f"[yellow]not applied[/] {escape(visible(':'.join(record.ref)))}", record.reason)
@@ -251,3 +251,7 @@ def people_confirm(ctx: click.Context, record_a: str, record_b: str, reason: str
 def people_split(ctx: click.Context, record_a: str, record_b: str, reason: str) -> None:
     """Split two records (SOURCE:ID): they are different children."""
     _decide(ctx, record_a, record_b, reason, same=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -91,7 +91,7 @@ def test_a_domain_another_agency_lists_is_refused_naming_it(run, tmp_path):
 def test_agency_domains_shows_and_changes_an_agencys_domains(run):
     assert run("agency", "add", "Fenmoor Academy", "--kind", "school",
                "--domain", "fenmoor.sch.example").exit_code == 0
-    assert run("agency", "domains", "fenmoor academy").output.strip() == "fenmoor academy: fenmoor.sch.example"
+    assert run("agency", "domains", "fenmoor academy").output.strip() == "Fenmoor Academy: fenmoor.sch.example"
     moved = run("agency", "domains", "Fenmoor Academy", "--add", "fenmoor.academy.example",
                 "--remove", "fenmoor.sch.example")
     assert moved.exit_code == 0 and moved.output.strip() == "Fenmoor Academy: fenmoor.academy.example"

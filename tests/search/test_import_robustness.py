@@ -156,7 +156,7 @@ def test_the_cli_writes_a_safe_report_and_exits_3_when_rows_were_skipped(ctx, da
     result = CliRunner().invoke(cli, ["people", "import", "--source", SOCIAL_CARE, "--map", str(mapping_path),
                                       "--report", str(report), str(path)])
     assert result.exit_code == 3, result.output
-    assert "2 new and 0 updated" in result.output and "1 rows skipped, 1 warnings" in result.output
+    assert "2 new and 0 updated" in result.output and "1 row skipped, 1 warning." in result.output
     assert stat.S_IMODE(os.stat(report).st_mode) == 0o600
     rows = list(csv.reader(report.open(encoding="utf-8")))
     assert rows[0] == ["line", "field", "value", "reason", "outcome"]
