@@ -99,8 +99,10 @@ def people_sync(ctx: click.Context, source: str, url: str) -> None:
     with progress_bars() as report:
         result = person_index.sync(context, cli_actor(), url, source,
                                    token=get_secret("sync-token"), progress=report)
-    console.print(f"{result.records} records in {result.pages} pages from {source}"
+    console.print(f"{_count(result.records, 'record')} in {_count(result.pages, 'page')} from {source}"
                   + (" (resumed after an earlier failure)" if result.resumed else "")
+                  + (f"; {_count(result.older, 'record')} older than the stored version, not applied"
+                     if result.older else "")
                   + ". Run `ffd people relink` to regroup them.")
 
 

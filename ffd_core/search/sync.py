@@ -40,6 +40,7 @@ class SyncReport:
     records: int
     resumed: bool  # this run continued one that had failed part-way
     changed_since: datetime | None  # where the next run will start
+    older: int = 0  # fetched, but older than the stored version (an import was newer): not applied
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None
         seen = cursor.records_seen if cursor and page_token else 0
     resumed = page_token is not None
     tokens = PageTokens(page_token)
-    pages = 0
+    pages = older = 0
     try:
         while True:
             params: dict[str, str | int] = {"page_size": page_size}
@@ -87,7 +88,7 @@ def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None
             pages += 1
             with Session(writer) as session, session.begin():
                 now = clock.now()
-                upsert_records(session, page.records, now)
+                older += len(upsert_records(session, page.records, now).older)
                 cursor = session.get(SyncCursor, source) or SyncCursor(source=source)
                 session.add(cursor)
                 cursor.updated_at = now
@@ -100,7 +101,7 @@ def sync_source(engine: Engine, base_url: str, source: str, *, token: str | None
                     cursor.changed_since = run_as_of
             progress(seen, seen + (1 if page_token else 0), f"syncing {source}")
             if not page_token:
-                return SyncReport(source, pages, seen, resumed, run_as_of)
+                return SyncReport(source, pages, seen, resumed, run_as_of, older)
     finally:
         if own_client:
             client.close()

@@ -9,6 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from click.testing import CliRunner
+
+from ffd_cli.main import cli
 from ffd_core.forms.errors import ConfigInvalid
 from ffd_core.services import person_index
 from ffd_core.services.context import SYSTEM
@@ -19,6 +22,8 @@ from ffd_core.search.sync import SyncFailed, sync_source
 from ffd_core.store.people_tables import SourceRecordRow, SyncCursor
 from ffd_core.synthetic.population import build_population
 from ffd_core.synthetic.sources import build_sources
+from tests.cli.runner import wide_output
+from tests.conftest import AUDIT_KEY
 
 AS_OF = date(2026, 11, 26)
 SERVER_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -168,6 +173,20 @@ def test_sync_leaves_a_record_newer_than_the_one_it_fetches(ctx, extract, tmp_pa
     person_index.import_records(ctx, SYSTEM, [newer])
     with serve(sandbox_app({SOCIAL_CARE: records}, clock=lambda: SERVER_NOW)) as url:
         report = sync_source(ctx.engine, url, SOCIAL_CARE)
-    assert report.records == len(records)
+    assert (report.records, report.older) == (len(records), 1)
     assert stored_name(ctx.engine, newer.source_id)[0] == "Renamed"
     assert len(stored(ctx.engine, SOCIAL_CARE)) == len(records)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_ffd_people_sync_says_what_it_left_because_the_store_was_newer(ctx, extract, database_url, monkeypatch):
+    monkeypatch.setenv("FFD_DATABASE_URL", database_url)
+    monkeypatch.setenv("FFD_AUDIT_KEY", AUDIT_KEY.decode())
+    wide_output(monkeypatch)
+    records = list(extract.of(SOCIAL_CARE))[:3]
+    person_index.import_records(ctx, SYSTEM, [replace(records[1], updated_at=SERVER_NOW + timedelta(days=1))])
+    with serve(sandbox_app({SOCIAL_CARE: records}, clock=lambda: SERVER_NOW)) as url:
+        result = CliRunner().invoke(cli, ["people", "sync", "--source", SOCIAL_CARE, "--url", url])
+    assert result.exit_code == 0, result.output
+    assert f"3 records in 1 page from {SOCIAL_CARE}; 1 record older than the stored version, not applied." \
+        in result.output
