@@ -19,16 +19,13 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-
-_KEPT = "\n\t"
-_CONTROLS = [c for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in _KEPT]
-_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_VISIBLE = {c: f"\\x{c:02x}" for c in _CONTROLS} | {c: f"\\u{c:04x}" for c in _BIDI}
+from ffd_core.domain.text import escaped
 
 
 def visible(text: str) -> str:
-    """``text`` with every character that would steer the terminal written as an escape."""
-    return text.translate(_VISIBLE)
+    """``text`` with every character that would steer the terminal written as an escape
+    (new lines and tabs are layout, and kept)."""
+    return escaped(text, "\n\t")
 
 
 def plain(value: Any, style: str = "") -> Text:

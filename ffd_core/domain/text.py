@@ -11,7 +11,9 @@ than what the person typed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import cache
 
 from ffd_core.errors import InvalidInput
 
@@ -74,3 +76,27 @@ def _checked(text: str, what: str, *, allowed: set[str], again: str) -> str:
 def _described(char: str, position: int) -> str:
     name = unicodedata.name(char, "a control character").lower()
     return f"U+{ord(char):04X} ({name}) at character {position}"
+
+
+# What steers a terminal or reorders text, in data that comes from elsewhere (an import, the
+# store): C0 and C1 controls (ESC moves the cursor; NUL cannot be stored by PostgreSQL) and
+# the bidi overrides and isolates. Imports remove them; the console shows them as escapes.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+
+
+@cache
+def steering(kept: str = "") -> re.Pattern[str]:
+    """The steering characters but those in ``kept`` (e.g. line breaks in free text)."""
+    controls = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in kept)
+    return re.compile(f"[{re.escape(controls)}{_BIDI_CONTROLS}]")
+
+
+def escaped(text: str, kept: str = "") -> str:
+    """``text`` with each steering character (but those in ``kept``) written as an escape,
+    \\x1b or \\u202e, so a reader sees it is there and the terminal is not steered by it."""
+    return steering(kept).sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -44,6 +44,8 @@ from zoneinfo import ZoneInfo
 from ffd_core.errors import InvalidInput
 from ffd_core.forms.errors import ConfigError, ConfigInvalid
 from ffd_core.forms.yaml_source import load_yaml, parse_yaml, plain
+from ffd_core.domain.text import escaped, steering
+from ffd_core.forms.dates import age_in_years
 from ffd_core.search.addresses import is_postcode, normal_postcode
 from ffd_core.search.compare import PLACEHOLDER_FORENAMES
 from ffd_core.search.identifiers import ascii_digits, is_placeholder_nhs_number, is_valid_nhs_number, is_valid_upn
@@ -390,21 +392,19 @@ class _Cells:
         return True
 
 
-# Removed from every value: C0 and C1 controls (NUL fails PostgreSQL; ESC moves a terminal's
-# cursor) and the bidi overrides and isolates that make a name read other than it is stored.
-# A details column may keep tab and line breaks (a note over several lines).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_IN_NOTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Removed from every value (see ffd_core.domain.text.steering); a details column may keep
+# tab and line breaks (a note over several lines).
+_LINES = "\t\n\r"
 
 
 def clean(value: str | None, column: str, line: int, issues: list[RowIssue], *, multiline: bool = False) -> str | None:
     """The value without control or bidi-override characters, with a warning when it had any."""
-    unsafe = _UNSAFE_IN_NOTES if multiline else _UNSAFE
+    kept = _LINES if multiline else ""
+    unsafe = steering(kept)
     if not value or not unsafe.search(value):
         return value
-    shown = unsafe.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), value)
-    issues.append(RowIssue(line, column, shown[:200], "held control or text-direction characters (shown escaped); "
-                           "kept the value without them"))
+    issues.append(RowIssue(line, column, escaped(value, kept)[:200], "held control or text-direction characters "
+                           "(shown escaped); kept the value without them"))
     return unsafe.sub("", value)
 
 
@@ -436,7 +436,7 @@ def _record(row: Mapping[str, str | None], line: int, source: str, mapping: Colu
             compact(values["given_name"]) not in PLACEHOLDER_FORENAMES:
         cells.note("date_of_birth", cells.raw("date_of_birth") or "",
                    "date of birth is in the future; kept as written (an unborn child's due date?)")
-    elif "date_of_birth" in values and (age := _age(values["date_of_birth"], today)) > OLDEST_AGE:
+    elif "date_of_birth" in values and (age := age_in_years(values["date_of_birth"], today)) > OLDEST_AGE:
         cells.note("date_of_birth", cells.raw("date_of_birth") or "",
                    f"date of birth makes them {age} years old; kept as written (a parent's date, or the year "
                    "mistyped?)")
@@ -453,10 +453,6 @@ def _record(row: Mapping[str, str | None], line: int, source: str, mapping: Colu
 
 # The index is of children and young people: care leavers are supported to 25.
 OLDEST_AGE = 25
-
-
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _text(raw: str, name: str, cells: _Cells, today: date) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy import TextClause, or_, select, text
 from sqlalchemy.orm import Session
 
 from ffd_core.errors import InvalidInput
+from ffd_core.forms.dates import age_in_years
 from ffd_core.search.addresses import home, is_postcode, partial_postcode
 from ffd_core.search.compare import Profile, compare, profile, reasons
 from ffd_core.search.identifiers import ascii_digits, is_valid_nhs_number
@@ -198,7 +199,7 @@ class _Wanted:
         """Born inside the typed age range: about what a year of birth is worth."""
         if born is None or self.query.age_from is None:
             return 0.0, None
-        age = self.today.year - born.year - ((self.today.month, self.today.day) < (born.month, born.day))
+        age = age_in_years(born, self.today)
         low, high = self.query.age_from, self.query.age_to if self.query.age_to is not None else self.query.age_from
         if low <= age <= high:
             return AGE_BONUS, "age as given"
