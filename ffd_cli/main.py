@@ -392,9 +392,8 @@ def agency_domains(ctx: click.Context, agency_name: str, adding: tuple[str, ...]
     Accounts already made keep their agency; registration follows the new list.
     """
     context = open_context(settings_from(ctx))
-    agency_id = _agency_id(context, agency_name)
-    agency = next(a for a in directory.list_agencies(context, cli_actor()) if a.id == agency_id)
-    domains = (directory.change_agency_domains(context, cli_actor(), agency_id, add=adding, remove=removing)
+    agency = _agency(context, agency_name)
+    domains = (directory.change_agency_domains(context, cli_actor(), agency.id, add=adding, remove=removing)
                if adding or removing else tuple(agency.email_domains or ()))
     console.print(f"{agency.name}: {' '.join(domains) or 'no email domains'}", markup=False)
 
@@ -441,10 +440,13 @@ def user_add(ctx: click.Context, username: str, name: str, role: str, agency_nam
 
 
 def _agency_id(context, name_or_id: str) -> int:  # noqa: ANN001
-    agencies = directory.list_agencies(context, cli_actor())
-    for row in agencies:
+    return _agency(context, name_or_id).id
+
+
+def _agency(context, name_or_id: str):  # noqa: ANN001, ANN202
+    for row in directory.list_agencies(context, cli_actor()):
         if str(row.id) == name_or_id or row.name.lower() == name_or_id.lower():
-            return row.id
+            return row
     raise InvalidInput(f"no agency {name_or_id!r}; see `ffd agency list`")
 
 
