@@ -66,13 +66,13 @@ partner    constable same_agency       N  N  N  N  N  N  N  N  N  N  N  N  N  N 
 
 # Actions that are not about one contact, by role.
 ROLE_COLUMNS = ("take_next submit queue referrals search view_person review decide_match "
-                "reindex export administer outbox deliver quarantine release needs").split()
+                "reindex export administer domains outbox deliver quarantine release needs").split()
 ROLE_MATRIX = """
-officer    olivia     Y Y Y N Y Y Y Y N N N N N N N Y
-worker     wendy      N N Y N Y Y N N N N N N N N N Y
-supervisor sam        Y Y Y N Y Y Y Y N Y Y Y N Y Y Y
-admin      ada        N N N N N N N N Y Y Y N N N N N
-partner    teacher    N Y N Y N N N N N N N N N N N N
+officer    olivia     Y Y Y N Y Y Y Y N N N N N N N N Y
+worker     wendy      N N Y N Y Y N N N N N N N N N N Y
+supervisor sam        Y Y Y N Y Y Y Y N Y Y Y Y N Y Y Y
+admin      ada        N N N N N N N N Y Y Y Y N N N N N
+partner    teacher    N Y N Y N N N N N N N N N N N N N
 """
 
 
@@ -409,6 +409,9 @@ def _role_attempt(ctx: Context, store: Store, actor: Actor, column: str, tmp: Pa
         "export": lambda: person_index.export_links(ctx, actor, tmp / "links.csv"),
         "administer": lambda: directory.add_agency(ctx, actor, directory.AgencyInput(
             f"Agency {uuid.uuid4().hex[:6]}", AgencyKind.VOLUNTARY)),
+        "domains": lambda: directory.change_agency_domains(ctx, actor, directory.add_agency(
+            ctx, SYSTEM, directory.AgencyInput(f"Agency {uuid.uuid4().hex[:6]}", AgencyKind.VOLUNTARY)),
+            add=[f"{uuid.uuid4().hex[:8]}.example"]),
         "outbox": lambda: deliveries.list_outbox(ctx, actor),
         "deliver": lambda: outbox.claim(ctx, actor, "matrix-worker", [outbox.EMAIL], 1),
         "quarantine": lambda: quarantine.held(ctx, actor),
